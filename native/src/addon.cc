@@ -1,0 +1,88 @@
+// The addon's entry: each op family registers its exports (MLX's mlx.cpp
+// style); this file holds the process-wide pieces: errors, devices, memory.
+#include <napi.h>
+
+#include "array.h"
+#include "convert.h"
+#include "guard.h"
+
+namespace mlx_tape {
+
+void InitElementwise(Napi::Env env, Napi::Object exports);
+
+namespace {
+
+struct InstanceData {
+  Napi::FunctionReference mlx_error;
+};
+
+Napi::Value Init(const Napi::CallbackInfo& info) {
+  if (!info[0].IsFunction())
+    throw Napi::TypeError::New(info.Env(), "init: argument 'MlxError' must be a class");
+  info.Env().GetInstanceData<InstanceData>()->mlx_error =
+      Napi::Persistent(info[0].As<Napi::Function>());
+  return info.Env().Undefined();
+}
+
+mx::Device ParseDevice(const std::string& name) {
+  if (name == "cpu") return mx::Device::cpu;
+  if (name == "gpu") return mx::Device::gpu;
+  throw std::invalid_argument("[setDefaultDevice] device must be 'cpu' or 'gpu', got '" +
+                              name + "'");
+}
+
+std::string Backend() {
+  if (!mx::is_available(mx::Device::gpu)) return "cpu";
+#ifdef __APPLE__
+  return "metal";
+#else
+  return "cuda";
+#endif
+}
+
+}  // namespace
+
+Napi::Error MlxError(Napi::Env env, const std::string& message,
+                     const char* code) {
+  auto* data = env.GetInstanceData<InstanceData>();
+  if (!data || data->mlx_error.IsEmpty()) {
+    auto error = Napi::Error::New(env, message);
+    error.Set("code", code);
+    return error;
+  }
+  return Napi::Error(env, data->mlx_error.New({Napi::String::New(env, message),
+                                                Napi::String::New(env, code)}));
+}
+
+Napi::Object InitAddon(Napi::Env env, Napi::Object exports) {
+  env.SetInstanceData(new InstanceData());
+  exports.Set("init", Napi::Function::New(env, Init, "init"));
+  Def(env, exports, "mlxVersion()", +[]() { return std::string(mx::version()); });
+  Def(env, exports, "backend()", +[]() { return Backend(); });
+  Def(env, exports, "isAvailable(device)", +[](std::string d) {
+    return mx::is_available(ParseDevice(d));
+  });
+  Def(env, exports, "setDefaultDevice(device)", +[](std::string d) {
+    mx::set_default_device(ParseDevice(d));
+  });
+  Def(env, exports, "defaultDevice()", +[]() {
+    return std::string(mx::default_device() == mx::Device::gpu ? "gpu" : "cpu");
+  });
+  Def(env, exports, "getActiveMemory()", +[]() { return mx::get_active_memory(); });
+  Def(env, exports, "getPeakMemory()", +[]() { return mx::get_peak_memory(); });
+  Def(env, exports, "getCacheMemory()", +[]() { return mx::get_cache_memory(); });
+  Def(env, exports, "resetPeakMemory()", +[]() { mx::reset_peak_memory(); });
+  Def(env, exports, "clearCache()", +[]() { mx::clear_cache(); });
+  Def(env, exports, "setCacheLimit(bytes)", +[](uint64_t b) { return mx::set_cache_limit(b); });
+  Def(env, exports, "setMemoryLimit(bytes)", +[](uint64_t b) { return mx::set_memory_limit(b); });
+  InitArray(env, exports);
+  InitElementwise(env, exports);
+  return exports;
+}
+
+}  // namespace mlx_tape
+
+static Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  return mlx_tape::InitAddon(env, exports);
+}
+NODE_API_MODULE(mlx_tape, Init)

@@ -1,0 +1,220 @@
+#include "array.h"
+
+#include <cstring>
+#include <random>
+
+#include "convert.h"
+
+namespace mlx_tape {
+
+namespace {
+// A random tag per load: a handle from another copy of the addon, or any
+// other External, is rejected instead of reinterpreted (better-sqlite3).
+napi_type_tag MakeTag() {
+  std::random_device rd;
+  std::uniform_int_distribution<uint64_t> dist;
+  return {dist(rd), dist(rd)};
+}
+const napi_type_tag kTag = MakeTag();
+
+int64_t BytesOf(const mx::array& a) {
+  return static_cast<int64_t>(a.size()) * a.itemsize();
+}
+}  // namespace
+
+Array::Array(mx::array a) : array_(std::move(a)), bytes_(BytesOf(*array_)) {}
+
+Napi::Value Array::New(Napi::Env env, mx::array a) {
+  auto* self = new Array(std::move(a));
+  auto handle = Napi::External<Array>::New(env, self, &Array::Finalize);
+  napi_type_tag_object(env, handle, &kTag);
+  Napi::MemoryManagement::AdjustExternalMemory(env, self->bytes_);
+  return handle;
+}
+
+bool Array::Is(Napi::Value value) {
+  bool tagged = false;
+  return value.IsExternal() &&
+         napi_check_object_type_tag(value.Env(), value, &kTag, &tagged) ==
+             napi_ok &&
+         tagged;
+}
+
+Array* Array::Unwrap(Napi::Value value) {
+  return Is(value) ? value.As<Napi::External<Array>>().Data() : nullptr;
+}
+
+mx::array& Array::From(Napi::Value value, const Where& what) {
+  Array* self = Unwrap(value);
+  if (!self)
+    throw Napi::TypeError::New(
+        value.Env(), what.str() + " must be an MLX array, got " + Describe(value));
+  if (!self->array_)
+    throw Napi::Error::New(value.Env(),
+                           what.str() + " is an array that was already disposed");
+  return *self->array_;
+}
+
+bool Array::Dispose(Napi::Value value) {
+  Array* self = Unwrap(value);
+  if (!self)
+    throw Napi::TypeError::New(
+        value.Env(), "dispose: expected an MLX array, got " + Describe(value));
+  if (!self->array_) return false;
+  self->array_.reset();
+  Napi::MemoryManagement::AdjustExternalMemory(value.Env(), -self->bytes_);
+  self->bytes_ = 0;
+  return true;
+}
+
+void Array::Finalize(Napi::Env env, Array* self) {
+  if (self->bytes_) Napi::MemoryManagement::AdjustExternalMemory(env, -self->bytes_);
+  delete self;
+}
+
+namespace {
+
+template <typename T>
+Napi::Value CopyOut(Napi::Env env, const mx::array& a) {
+  using Typed = Napi::TypedArrayOf<T>;
+  auto out = Typed::New(env, a.size());
+  if (a.size()) std::memcpy(out.Data(), a.data<T>(), a.nbytes());
+  return out;
+}
+
+// The values of an array as a TypedArray of its element type; float16 and
+// bfloat16 come out as Float32Array, bool as Uint8Array, complex64 as
+// interleaved Float32Array.
+Napi::Value ToTypedArray(const Napi::CallbackInfo& info) {
+  mx::array a = Array::From(info[0], Where{"toTypedArray", "a"});
+  if (a.dtype() == mx::float16 || a.dtype() == mx::bfloat16)
+    a = mx::astype(a, mx::float32);
+  a = mx::contiguous(a);
+  a.eval();
+  Napi::Env env = info.Env();
+  switch (a.dtype()) {
+    case mx::bool_:
+    case mx::uint8: return CopyOut<uint8_t>(env, a);
+    case mx::uint16: return CopyOut<uint16_t>(env, a);
+    case mx::uint32: return CopyOut<uint32_t>(env, a);
+    case mx::uint64: {
+      auto out = Napi::BigUint64Array::New(env, a.size());
+      if (a.size()) std::memcpy(out.Data(), a.data<uint64_t>(), a.nbytes());
+      return out;
+    }
+    case mx::int8: return CopyOut<int8_t>(env, a);
+    case mx::int16: return CopyOut<int16_t>(env, a);
+    case mx::int32: return CopyOut<int32_t>(env, a);
+    case mx::int64: {
+      auto out = Napi::BigInt64Array::New(env, a.size());
+      if (a.size()) std::memcpy(out.Data(), a.data<int64_t>(), a.nbytes());
+      return out;
+    }
+    case mx::float32: return CopyOut<float>(env, a);
+    case mx::float64: return CopyOut<double>(env, a);
+    case mx::complex64: {
+      auto out = Napi::Float32Array::New(env, a.size() * 2);
+      if (a.size()) std::memcpy(out.Data(), a.data<mx::complex64_t>(), a.nbytes());
+      return out;
+    }
+    default:
+      throw Napi::TypeError::New(env, std::string("toTypedArray: dtype ") +
+                                          DtypeName(a.dtype()) + " is not supported");
+  }
+}
+
+template <typename T>
+mx::array FromTyped(Napi::TypedArray t, const mx::Shape& shape, mx::Dtype dtype) {
+  const T* data = reinterpret_cast<const T*>(
+      static_cast<const uint8_t*>(t.ArrayBuffer().Data()) + t.ByteOffset());
+  return mx::array(data, shape, dtype);
+}
+
+// fromTypedArray(data, shape, dtype): copies the values, converting each
+// element to dtype.
+Napi::Value FromTypedArray(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const std::string op = "fromTypedArray";  // for messages
+  if (!info[0].IsTypedArray())
+    throw Napi::TypeError::New(env, op + ": argument 'data' must be a TypedArray, got " +
+                                        Describe(info[0]));
+  auto t = info[0].As<Napi::TypedArray>();
+  auto shape = Arg<mx::Shape>::Get(info[1], Where{"fromTypedArray", "shape"});
+  auto dtype = ParseDtype(info[2], Where{"fromTypedArray", "dtype"});
+  size_t size = 1;
+  for (auto d : shape) {
+    if (d < 0)
+      throw Napi::RangeError::New(env, op + ": negative dimension in shape");
+    size *= d;
+  }
+  if (size != t.ElementLength())
+    throw Napi::RangeError::New(
+        env, op + ": shape holds " + std::to_string(size) + " elements but data has " +
+                 std::to_string(t.ElementLength()));
+  switch (t.TypedArrayType()) {
+    case napi_int8_array: return Array::New(env, FromTyped<int8_t>(t, shape, dtype));
+    case napi_uint8_array:
+    case napi_uint8_clamped_array: return Array::New(env, FromTyped<uint8_t>(t, shape, dtype));
+    case napi_int16_array: return Array::New(env, FromTyped<int16_t>(t, shape, dtype));
+    case napi_uint16_array: return Array::New(env, FromTyped<uint16_t>(t, shape, dtype));
+    case napi_int32_array: return Array::New(env, FromTyped<int32_t>(t, shape, dtype));
+    case napi_uint32_array: return Array::New(env, FromTyped<uint32_t>(t, shape, dtype));
+    case napi_float32_array: return Array::New(env, FromTyped<float>(t, shape, dtype));
+    case napi_float64_array: return Array::New(env, FromTyped<double>(t, shape, dtype));
+    case napi_bigint64_array: return Array::New(env, FromTyped<int64_t>(t, shape, dtype));
+    case napi_biguint64_array: return Array::New(env, FromTyped<uint64_t>(t, shape, dtype));
+    default:
+      throw Napi::TypeError::New(env, op + ": unsupported TypedArray type");
+  }
+}
+
+// item(a): the one value of a size-1 array as a JS number or boolean.
+Napi::Value Item(const Napi::CallbackInfo& info) {
+  mx::array a = Array::From(info[0], Where{"item", "a"});
+  if (a.size() != 1)
+    throw Napi::RangeError::New(
+        info.Env(), "item: needs an array of size 1, got shape " +
+                        ShapeString(a.shape()));
+  if (a.dtype() == mx::bool_) {
+    a.eval();
+    return Napi::Boolean::New(info.Env(), a.item<bool>());
+  }
+  if (mx::issubdtype(a.dtype(), mx::complexfloating))
+    throw Napi::TypeError::New(info.Env(), "item: complex64 has no JS number");
+  a = mx::astype(a, mx::float64, mx::Device::cpu);
+  a.eval();
+  return Napi::Number::New(info.Env(), a.item<double>());
+}
+
+Napi::Value Shape(const Napi::CallbackInfo& info) {
+  const auto& a = Array::From(info[0], Where{"shape", "a"});
+  auto out = Napi::Array::New(info.Env(), a.ndim());
+  for (uint32_t i = 0; i < a.ndim(); ++i) out.Set(i, a.shape(i));
+  return out;
+}
+
+}  // namespace
+
+void InitArray(Napi::Env env, Napi::Object exports) {
+  DefRaw<ToTypedArray>(env, exports, "toTypedArray");
+  DefRaw<FromTypedArray>(env, exports, "fromTypedArray");
+  DefRaw<Item>(env, exports, "item");
+  DefRaw<Shape>(env, exports, "shape");
+  exports.Set("isArray", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
+    return Napi::Boolean::New(info.Env(), Array::Is(info[0]));
+  }, "isArray"));
+  exports.Set("dispose", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
+    return Napi::Boolean::New(info.Env(), Array::Dispose(info[0]));
+  }, "dispose"));
+  Def(env, exports, "dtype(a)", +[](const mx::array& a) {
+    return std::string(DtypeName(a.dtype()));
+  });
+  Def(env, exports, "astype(a, dtype)", +[](const mx::array& a, mx::Dtype d) {
+    return mx::astype(a, d);
+  });
+  Def(env, exports, "eval(arrays)", +[](std::vector<mx::array> arrays) {
+    mx::eval(std::move(arrays));
+  });
+}
+
+}  // namespace mlx_tape

@@ -1,0 +1,77 @@
+// `npm install` step: find or install MLX, then build the addon with cmake-js.
+// Order (DESIGN.md): MLX_DIR, an MLX installed for Python, else the pinned
+// backend wheel pip-installed into .mlx/ (git-ignored). Nothing else is fetched.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const MLX_VERSION = '0.32.4';
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+function fail(message) {
+  console.error(`\nmlx-tape install: ${message}\n`);
+  process.exit(1);
+}
+
+function has(cmd, args = ['--version']) {
+  return spawnSync(cmd, args, { stdio: 'ignore' }).status === 0;
+}
+
+/** The wheel for this platform, as DESIGN.md pins it. */
+function backendWheel() {
+  if (process.env.MLX_BACKEND === 'cuda') return 'mlx-cuda-13';
+  if (process.platform === 'darwin') return 'mlx-metal';
+  if (process.platform === 'linux') return 'mlx-cpu';
+  fail(`no MLX backend wheel for ${process.platform}; set MLX_DIR to an MLX install`);
+}
+
+/** A folder holding share/cmake/MLX/MLXConfig.cmake, or null. */
+function cmakeDirOf(prefix) {
+  const dir = join(prefix, 'share', 'cmake', 'MLX');
+  return existsSync(join(dir, 'MLXConfig.cmake')) ? dir : null;
+}
+
+function findMlx() {
+  if (process.env.MLX_DIR) {
+    const dir = cmakeDirOf(process.env.MLX_DIR) ??
+      (existsSync(join(process.env.MLX_DIR, 'MLXConfig.cmake')) ? process.env.MLX_DIR : null);
+    if (!dir) fail(`MLX_DIR=${process.env.MLX_DIR} holds no share/cmake/MLX/MLXConfig.cmake`);
+    return { dir, from: 'MLX_DIR' };
+  }
+  const wheel = backendWheel();
+  const local = join(root, '.mlx', `${wheel}-${MLX_VERSION}`);
+  const localDir = cmakeDirOf(join(local, 'mlx'));
+  if (localDir) return { dir: localDir, from: `${wheel}==${MLX_VERSION} in .mlx/` };
+
+  const python = ['python3', 'python'].find((p) => has(p));
+  if (!python) fail('python3 with pip is needed to install MLX (apt-get install python3-pip), or set MLX_DIR');
+  if (process.env.MLX_BACKEND !== 'cuda') {
+    const probe = spawnSync(python, ['-m', 'mlx', '--cmake-dir'], { encoding: 'utf8' });
+    const dir = probe.status === 0 ? probe.stdout.trim() : '';
+    if (dir && existsSync(join(dir, 'MLXConfig.cmake'))) return { dir, from: `Python's mlx (${python} -m mlx)` };
+  }
+  if (!has(python, ['-m', 'pip', '--version'])) fail(`${python} has no pip (apt-get install python3-pip), or set MLX_DIR`);
+  console.log(`mlx-tape: installing ${wheel}==${MLX_VERSION} into .mlx/`);
+  const pip = spawnSync(python, ['-m', 'pip', 'install', '--disable-pip-version-check', '--no-deps',
+    '--target', local, `${wheel}==${MLX_VERSION}`], { stdio: 'inherit' });
+  if (pip.status !== 0) fail(`pip could not install ${wheel}==${MLX_VERSION}`);
+  const dir = cmakeDirOf(join(local, 'mlx'));
+  if (!dir) fail(`${wheel}==${MLX_VERSION} installed, but has no share/cmake/MLX in ${local}/mlx`);
+  return { dir, from: `${wheel}==${MLX_VERSION} in .mlx/` };
+}
+
+if (!has('cmake')) fail('cmake is needed to build the addon (apt-get install cmake)');
+if (!has('c++') && !has('g++') && !has('clang++')) fail('a C++17 compiler is needed (apt-get install g++)');
+
+const mlx = findMlx();
+console.log(`mlx-tape: building against MLX from ${mlx.from}: ${mlx.dir}`);
+const require = createRequire(import.meta.url);
+const cmakeJs = join(dirname(require.resolve('cmake-js/package.json')), 'bin', 'cmake-js');
+try {
+  execFileSync(process.execPath, [cmakeJs, 'compile', '--directory', root,
+    '--out', join(root, 'build'), `--CDMLX_DIR=${mlx.dir}`], { stdio: 'inherit', cwd: root });
+} catch {
+  fail('the addon did not build (see the compiler output above)');
+}
