@@ -9,6 +9,9 @@
 namespace mlx_tape {
 
 void InitElementwise(Napi::Env env, Napi::Object exports);
+void InitShape(Napi::Env env, Napi::Object exports);
+void InitReduce(Napi::Env env, Napi::Object exports);
+void InitCreation(Napi::Env env, Napi::Object exports);
 
 namespace {
 
@@ -77,6 +80,9 @@ Napi::Object InitAddon(Napi::Env env, Napi::Object exports) {
   Def(env, exports, "setMemoryLimit(bytes)", +[](uint64_t b) { return mx::set_memory_limit(b); });
   InitArray(env, exports);
   InitElementwise(env, exports);
+  InitShape(env, exports);
+  InitReduce(env, exports);
+  InitCreation(env, exports);
   return exports;
 }
 

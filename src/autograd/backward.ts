@@ -1,0 +1,106 @@
+// Reverse mode: topological sort from the root, seed, run the rules backwards.
+import { Tensor } from '../tensor/tensor.js';
+import { keep, tidy } from '../tensor/memory.js';
+import { add, onesLike } from '../tensor/ops/index.js';
+import { gradRules } from './grads/index.js';
+import { sumToShape } from './sum-to-shape.js';
+import { enableGrad, noGrad } from './tape.js';
+
+/** Options of {@link Tensor.backward} and the functional API. */
+export interface BackwardOptions {
+  /** Keep the graph so backward can run through it again (default false). */
+  retainGraph?: boolean;
+  /** Record the backward pass itself, for higher-order gradients (default false). */
+  createGraph?: boolean;
+}
+
+/** Tensors that need gradients, from `root` back to the leaves, each after all its consumers. */
+function topoSort(root: Tensor): Tensor[] {
+  const order: Tensor[] = [];
+  const seen = new Set<Tensor>([root]);
+  // An explicit stack: chains of thousands of ops would overflow recursion.
+  const stack: [Tensor, number][] = [[root, 0]];
+  while (stack.length) {
+    const top = stack[stack.length - 1]!;
+    const inputs = top[0].node?.inputs ?? [];
+    const x = inputs[top[1]++];
+    if (x === undefined && top[1] > inputs.length) {
+      order.push(top[0]);
+      stack.pop();
+    } else if (x instanceof Tensor && x.requiresGrad && !seen.has(x)) {
+      seen.add(x);
+      stack.push([x, 0]);
+    }
+  }
+  return order.reverse();
+}
+
+const sameShape = (a: readonly number[], b: readonly number[]): boolean =>
+  a.length === b.length && a.every((d, i) => d === b[i]);
+
+/**
+ * Runs reverse mode from `root`. With `targets`, returns their gradients and
+ * leaves `.grad` alone (the functional API); without, accumulates into the
+ * `.grad` of leaves and of tensors that called `retainGrad()`.
+ */
+export function runBackward(root: Tensor, seed: Tensor | undefined, opts: BackwardOptions = {}, targets?: Tensor[]): (Tensor | null)[] {
+  if (!root.requiresGrad) throw new Error('[backward] the tensor does not require grad: no input of the ops that made it has requiresGrad');
+  if (!seed && root.size !== 1) {
+    throw new TypeError(`[backward] a tensor of shape [${root.shape.join(',')}] needs an explicit gradient; only size-1 tensors seed with 1`);
+  }
+  if (seed && !sameShape(seed.shape, root.shape)) {
+    throw new TypeError(`[backward] gradient has shape [${seed.shape.join(',')}], expected [${root.shape.join(',')}]`);
+  }
+  const { retainGraph = false, createGraph = false } = opts;
+  const wanted = new Map<Tensor, Tensor | null>((targets ?? []).map((t) => [t, null]));
+  const grads = new Map<Tensor, Tensor>([[root, seed ?? onesLike(root)]]);
+  const order = topoSort(root);
+  const run = createGraph ? enableGrad : noGrad;
+  // Every intermediate cotangent is freed at the end; what backward hands out
+  // (.grad, returned gradients) survives. MLX is lazy, so freeing a handle
+  // before evaluation only lets MLX release the buffer sooner.
+  return tidy(() => run(() => {
+    for (const t of order) {
+      let g = grads.get(t);
+      if (!g) continue;
+      grads.delete(t);
+      for (const hook of t.hooks) g = hook(g) ?? g;
+      if (wanted.has(t)) wanted.set(t, g);
+      else if (!targets && (t.node === null || t.retainsGrad)) accumulate(t, g);
+      const node = t.node;
+      if (node === null) continue;
+      if (node.freed) {
+        throw new Error(`[backward] the graph through '${node.op}' was freed by an earlier backward(); pass { retainGraph: true } to keep it`);
+      }
+      node.inputs.forEach((x, i) => {
+        if (x instanceof Tensor && x.isDisposed) throw new Error(`[backward] input ${i} of '${node.op}' was disposed before backward`);
+      });
+      const dxs = gradRules[node.op](g, { inputs: node.inputs as Tensor[], out: t, attrs: node.attrs });
+      node.inputs.forEach((x, i) => {
+        const dx = dxs[i];
+        if (!(x instanceof Tensor) || !x.requiresGrad || !dx) return;
+        const shaped = sumToShape(dx, x.shape);
+        if (!sameShape(shaped.shape, x.shape)) {
+          throw new Error(`[backward] gradient of '${node.op}' input ${i} has shape [${shaped.shape.join(',')}], expected [${x.shape.join(',')}]`);
+        }
+        const prev = grads.get(x);
+        grads.set(x, prev ? add(prev, shaped) : shaped); // fan-out: contributions add up
+      });
+      if (!retainGraph) {
+        node.freed = true;
+        node.inputs = [];
+      }
+    }
+    return [...wanted.values()];
+  }));
+}
+
+function accumulate(t: Tensor, g: Tensor): void {
+  if (t.grad === null) {
+    t.grad = keep(g === t ? g : add(g, 0)); // a tensor of its own, owned by t
+  } else {
+    const old = t.grad;
+    t.grad = keep(add(old, g));
+    old.dispose();
+  }
+}

@@ -1,0 +1,13 @@
+// The gradient table: one entry per differentiable primitive, keyed by the
+// op's name (the same name as the native export and the TS function).
+import { elementwiseGrads } from './elementwise.js';
+import { reduceGrads } from './reduce.js';
+import { shapeGrads } from './shape.js';
+
+export type { GradRule, GradTable, RuleContext } from './rule.js';
+
+export const gradRules = {
+  ...elementwiseGrads,
+  ...reduceGrads,
+  ...shapeGrads,
+};

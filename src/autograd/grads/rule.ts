@@ -1,0 +1,19 @@
+import type { Tensor } from '../../tensor/tensor.js';
+import type { Attrs } from '../tape.js';
+
+/**
+ * What a gradient rule sees of the op it differentiates. Binary ops may have
+ * recorded a JS number in place of a tensor (a weak scalar); their rules only
+ * hand inputs on to ops that accept numbers too, and the engine gives numbers
+ * no gradient.
+ */
+export interface RuleContext {
+  inputs: Tensor[];
+  out: Tensor;
+  attrs: Attrs;
+}
+
+/** One cotangent per input, `null` where the input gets no gradient. */
+export type GradRule = (dy: Tensor, ctx: RuleContext) => (Tensor | null)[];
+
+export type GradTable = Record<string, GradRule>;

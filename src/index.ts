@@ -1,0 +1,23 @@
+/**
+ * mlx-tape: deep learning in TypeScript on Apple's MLX, with gradients from
+ * a TypeScript tape.
+ *
+ * @example
+ * ```ts
+ * import * as mt from 'mlx-tape';
+ * const x = mt.tensor([1, 2, 3, 4]);
+ * mt.grad((t: mt.Tensor) => mt.sum(mt.square(t)))(x).toArray(); // [2, 4, 6, 8]
+ * ```
+ * @module
+ */
+export { MlxError } from './errors.js';
+export { type DType, isFloating } from './tensor/dtype.js';
+export { Tensor, type NestedArray, type GradHook, itemsize } from './tensor/tensor.js';
+export { tidy, keep, dispose } from './tensor/memory.js';
+export * from './tensor/ops/index.js';
+export * from './tensor/device.js';
+export { noGrad, enableGrad, isGradEnabled } from './autograd/tape.js';
+export type { BackwardOptions } from './autograd/backward.js';
+export { grad, valueAndGrad, vjp } from './autograd/functional.js';
+export { type Tree, treeFlatten, treeUnflatten } from './autograd/tree.js';
+export { gradcheck, GradcheckError, type GradcheckOptions } from './autograd/gradcheck.js';

@@ -1,0 +1,110 @@
+// Devices, versions and MLX's memory counters.
+import { native } from './native.js';
+import type { Tensor } from './tensor.js';
+
+/** Where ops run: MLX's CPU or its GPU (Metal on macOS, CUDA on Linux). */
+export type Device = 'cpu' | 'gpu';
+
+/**
+ * The MLX version the addon was built against.
+ * @example
+ * ```ts
+ * mt.mlxVersion(); // '0.32.4'
+ * ```
+ * @group Device
+ */
+export function mlxVersion(): string {
+  return native.mlxVersion();
+}
+
+/**
+ * The MLX backend of this build: `'cpu'`, `'metal'` or `'cuda'`.
+ * @example
+ * ```ts
+ * mt.backend(); // 'cpu' on Linux with the mlx-cpu wheel
+ * ```
+ * @group Device
+ */
+export function backend(): 'cpu' | 'metal' | 'cuda' {
+  return native.backend() as 'cpu' | 'metal' | 'cuda';
+}
+
+/**
+ * Whether a device can run ops in this build.
+ * @param device - `'cpu'` or `'gpu'`.
+ * @example
+ * ```ts
+ * mt.isAvailable('cpu'); // true
+ * ```
+ * @group Device
+ */
+export function isAvailable(device: Device): boolean {
+  return native.isAvailable(device);
+}
+
+/**
+ * Sets the device that ops run on from now on.
+ * @param device - `'cpu'` or `'gpu'`.
+ * @example
+ * ```ts
+ * if (mt.isAvailable('gpu')) mt.setDefaultDevice('gpu');
+ * ```
+ * @group Device
+ */
+export function setDefaultDevice(device: Device): void {
+  if (device === 'gpu' && !native.isAvailable('gpu')) {
+    throw new Error(`[setDefaultDevice] no GPU in this build (backend '${native.backend()}'); use 'cpu'`);
+  }
+  native.setDefaultDevice(device);
+}
+
+/**
+ * The device ops run on now.
+ * @example
+ * ```ts
+ * mt.defaultDevice(); // 'cpu'
+ * ```
+ * @group Device
+ */
+export function defaultDevice(): Device {
+  return native.defaultDevice() as Device;
+}
+
+/**
+ * Evaluates tensors together (MLX is lazy: ops only build a graph until then).
+ * @param tensors - The tensors to compute.
+ * @example
+ * ```ts
+ * const a = mt.exp(mt.ones([3])), b = mt.sum(a);
+ * mt.evaluate(a, b);
+ * ```
+ * @group Memory
+ */
+export function evaluate(...tensors: Tensor[]): void {
+  native.eval(tensors.map((t) => t.data));
+}
+
+/**
+ * MLX's memory counters, in bytes: arrays alive now (`active`), the most
+ * ever at once (`peak`), and freed buffers kept for reuse (`cache`).
+ * @example
+ * ```ts
+ * mt.memoryStats().active; // bytes held by live arrays
+ * ```
+ * @group Memory
+ */
+export function memoryStats(): { active: number; peak: number; cache: number } {
+  return { active: native.getActiveMemory(), peak: native.getPeakMemory(), cache: native.getCacheMemory() };
+}
+
+/**
+ * Returns MLX's cached buffers to the system.
+ * @example
+ * ```ts
+ * mt.clearCache();
+ * ```
+ * @group Memory
+ */
+export function clearCache(): void {
+  native.clearCache();
+}

@@ -1,0 +1,112 @@
+// Deterministic release of native arrays: tidy scopes, keep, dispose.
+import type { Tensor } from './tensor.js';
+
+const scopes: Set<Tensor>[] = [];
+
+/** Records a new tensor in the innermost tidy scope (called by the Tensor constructor). */
+export function track(t: Tensor): void {
+  scopes[scopes.length - 1]?.add(t);
+}
+
+/**
+ * Takes a tensor out of every tidy scope, so no enclosing `tidy` frees it.
+ *
+ * @param t - The tensor to keep alive; it is returned unchanged.
+ * @returns `t`.
+ * @example
+ * ```ts
+ * let w!: mt.Tensor;
+ * mt.tidy(() => { w = mt.keep(mt.ones([3])); mt.ones([3]); });
+ * w.toArray(); // [1, 1, 1]: kept; the other ones([3]) was freed
+ * ```
+ * @group Memory
+ */
+export function keep<T extends Tensor>(t: T): T {
+  for (const scope of scopes) scope.delete(t);
+  return t;
+}
+
+/** Every tensor in a returned value (arrays, plain objects, Maps), and the graphs behind them. */
+function reachable(value: unknown, out: Set<Tensor>, isTensor: (v: unknown) => v is Tensor): void {
+  if (isTensor(value)) {
+    if (out.has(value)) return;
+    out.add(value);
+    // A returned tensor may still be differentiated: keep what its graph needs.
+    for (const input of value.node?.inputs ?? []) reachable(input, out, isTensor);
+    if (value.grad) out.add(value.grad);
+  } else if (Array.isArray(value)) {
+    for (const v of value) reachable(v, out, isTensor);
+  } else if (value instanceof Map) {
+    for (const v of value.values()) reachable(v, out, isTensor);
+  } else if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    for (const v of Object.values(value)) reachable(v, out, isTensor);
+  }
+}
+
+let tensorCheck: (v: unknown) => v is Tensor = (_v): _v is Tensor => false;
+/** Set once by tensor.ts, which owns the Tensor class (avoids an import cycle). */
+export function setTensorCheck(check: (v: unknown) => v is Tensor): void {
+  tensorCheck = check;
+}
+
+/**
+ * Runs `fn` and frees every tensor created inside it, except those in its
+ * result (and the graphs they need for backward). Scopes nest; `fn` must be
+ * synchronous.
+ *
+ * @param fn - The work whose intermediates should be freed.
+ * @returns What `fn` returns.
+ * @example
+ * ```ts
+ * const y = mt.tidy(() => mt.exp(mt.add(x, 1))); // the add's result is freed, y is kept
+ * ```
+ * @group Memory
+ */
+export function tidy<T>(fn: () => T): T {
+  const scope = new Set<Tensor>();
+  scopes.push(scope);
+  let result: T;
+  try {
+    result = fn();
+    if (result instanceof Promise) throw new TypeError('[tidy] fn returned a Promise; tidy only supports synchronous functions');
+  } catch (e) {
+    scopes.pop();
+    for (const t of scope) t.dispose();
+    throw e;
+  }
+  scopes.pop();
+  const kept = new Set<Tensor>();
+  reachable(result, kept, tensorCheck);
+  const parent = scopes[scopes.length - 1];
+  for (const t of scope) {
+    if (!kept.has(t)) t.dispose();
+    else parent?.add(t); // an enclosing scope owns it now
+  }
+  return result;
+}
+
+/**
+ * Frees the native arrays of every tensor in a value (a tensor, or arrays and
+ * objects of them). Safe to call twice.
+ *
+ * @param value - Tensors to free.
+ * @example
+ * ```ts
+ * const a = mt.ones([1024]);
+ * mt.dispose(a);
+ * a.isDisposed; // true
+ * ```
+ * @group Memory
+ */
+export function dispose(value: unknown): void {
+  const all = new Set<Tensor>();
+  collect(value, all);
+  for (const t of all) t.dispose();
+}
+
+function collect(value: unknown, out: Set<Tensor>): void {
+  if (tensorCheck(value)) out.add(value);
+  else if (Array.isArray(value)) for (const v of value) collect(v, out);
+  else if (value instanceof Map) for (const v of value.values()) collect(v, out);
+  else if (value !== null && typeof value === 'object') for (const v of Object.values(value)) collect(v, out);
+}
