@@ -12,6 +12,7 @@ void InitElementwise(Napi::Env env, Napi::Object exports);
 void InitShape(Napi::Env env, Napi::Object exports);
 void InitReduce(Napi::Env env, Napi::Object exports);
 void InitCreation(Napi::Env env, Napi::Object exports);
+void InitTransforms(Napi::Env env, Napi::Object exports);
 
 namespace {
 
@@ -83,6 +84,7 @@ Napi::Object InitAddon(Napi::Env env, Napi::Object exports) {
   InitShape(env, exports);
   InitReduce(env, exports);
   InitCreation(env, exports);
+  InitTransforms(env, exports);
   return exports;
 }
 

@@ -34,6 +34,8 @@ interface CoreNative {
   dispose(a: A): boolean;
   astype(a: A, dtype: DType): A;
   eval(arrays: A[]): void;
+  /** MLX's own vjp of a function of handles: the test oracle for our rules. */
+  mlxVjp(fn: (xs: A[]) => A[], primals: A[], cotangents: A[]): [A[], A[]];
 }
 
 type UnaryName =
