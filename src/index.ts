@@ -16,7 +16,8 @@ export { Tensor, type NestedArray, type GradHook, itemsize } from './tensor/tens
 export { tidy, keep, dispose } from './tensor/memory.js';
 export * from './tensor/ops/index.js';
 export * from './tensor/device.js';
-export { noGrad, enableGrad, isGradEnabled } from './autograd/tape.js';
+export { noGrad, enableGrad, isGradEnabled, type Node, type Input, type DiffOp, type Attrs } from './autograd/tape.js';
+export type { NativeArray } from './tensor/native.js';
 export type { BackwardOptions } from './autograd/backward.js';
 export { grad, valueAndGrad, vjp } from './autograd/functional.js';
 export { type Tree, treeFlatten, treeUnflatten } from './autograd/tree.js';

@@ -6,6 +6,16 @@ import { shapeGrads } from './shape.js';
 
 export type { GradRule, GradTable, RuleContext } from './rule.js';
 
+/**
+ * The gradient table: for each differentiable primitive, the rule that maps
+ * the output's cotangent to one cotangent per input.
+ *
+ * @example
+ * ```ts
+ * Object.keys(mt.gradRules).includes('multiply'); // true
+ * ```
+ * @group Autograd
+ */
 export const gradRules = {
   ...elementwiseGrads,
   ...reduceGrads,

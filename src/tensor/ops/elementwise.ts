@@ -4,11 +4,7 @@ import { apply, type Input } from '../../autograd/tape.js';
 import type { DType } from '../dtype.js';
 import { native } from '../native.js';
 import { Tensor } from '../tensor.js';
-
-/** A tensor's handle, or a number passed on as a weak scalar. */
-export function arg(x: Input): ReturnType<typeof native.add> | number {
-  return x instanceof Tensor ? x.data : x;
-}
+import { arg } from './operand.js';
 
 /**
  * Element-wise absolute value.
