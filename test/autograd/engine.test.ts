@@ -1,0 +1,170 @@
+import { describe, expect, test } from 'vitest';
+import * as mt from '../../src/index.js';
+import { expectClose } from '../helpers/close.js';
+
+const leaf = (values: mt.NestedArray) => mt.tensor(values).requireGrad();
+
+describe('backward()', () => {
+  test('fills the .grad of leaves, hand-computed', () => {
+    const w = leaf([[1, 2], [3, 4]]);
+    const b = leaf([1, -1]);
+    // y = sum((w * w + b) * 2): dy/dw = 4w, dy/db = 2 per row, summed over 2 rows
+    mt.sum(mt.multiply(mt.add(mt.multiply(w, w), b), 2)).backward();
+    expectClose(w.grad!, [[4, 8], [12, 16]]);
+    expectClose(b.grad!, [4, 4]);
+  });
+
+  test('accumulates over several calls until zeroGrad', () => {
+    const w = leaf([1, 2]);
+    mt.sum(mt.multiply(w, 3)).backward();
+    mt.sum(mt.multiply(w, 3)).backward();
+    expectClose(w.grad!, [6, 6]);
+    w.zeroGrad();
+    expect(w.grad).toBeNull();
+    mt.sum(w).backward();
+    expectClose(w.grad!, [1, 1]);
+  });
+
+  test('fan-out: a tensor used twice gets both contributions', () => {
+    const x = leaf([3]);
+    mt.sum(mt.multiply(x, x)).backward();
+    expectClose(x.grad!, [6]);
+  });
+
+  test('takes an upstream gradient for non-scalar outputs, and refuses to guess one', () => {
+    const x = leaf([1, 2]);
+    const y = mt.multiply(x, x);
+    expect(() => y.backward()).toThrow(/\[backward\] a tensor of shape \[2\] needs an explicit gradient/);
+    y.backward(mt.tensor([1, 10]));
+    expectClose(x.grad!, [2, 40]);
+    expect(() => mt.multiply(x, 2).backward(mt.tensor([1, 2, 3]))).toThrow(/gradient has shape \[3\], expected \[2\]/);
+  });
+
+  test('retainGrad keeps a non-leaf gradient; hooks can rewrite gradients', () => {
+    const x = leaf([1, 2]);
+    const h = mt.multiply(x, 2).retainGrad();
+    const seen: number[][] = [];
+    h.registerHook((g) => { seen.push(g.toArray() as number[]); return mt.multiply(g, 10); });
+    mt.sum(mt.square(h)).backward();
+    expectClose(h.grad!, [40, 80]); // as in PyTorch, .grad holds the gradient after the hooks
+    expect(seen).toEqual([[4, 8]]);
+    expectClose(x.grad!, [80, 160]); // 10 × 2 × 2h
+  });
+
+  test('frees the graph unless retainGraph, with a clear error on a second pass', () => {
+    const x = leaf([1]);
+    const y = mt.sum(mt.exp(x));
+    y.backward(undefined, { retainGraph: true });
+    y.backward();
+    expectClose(x.grad!, [2 * Math.E], { rtol: 1e-6 });
+    expect(() => y.backward()).toThrow(/graph through 'sum' was freed by an earlier backward\(\)/);
+  });
+
+  test('errors on a tensor that needs no grad, and on a disposed input', () => {
+    expect(() => mt.sum(mt.tensor([1])).backward()).toThrow(/does not require grad/);
+    const x = leaf([1, 2]);
+    const h = mt.exp(x);
+    const y = mt.sum(mt.multiply(h, h));
+    h.dispose();
+    expect(() => y.backward()).toThrow(/input 0 of 'multiply' was disposed before backward/);
+  });
+
+  test('integer and boolean outputs carry no gradient', () => {
+    const x = leaf([1.5, -2]);
+    expect(mt.astype(x, 'int32').requiresGrad).toBe(false);
+    expect(mt.greater(x, 0).requiresGrad).toBe(false);
+    expect(mt.astype(x, 'float64').requiresGrad).toBe(true);
+  });
+
+  test('noGrad, enableGrad, stopGradient and detach cut recording', () => {
+    const x = leaf([2]);
+    expect(mt.noGrad(() => mt.multiply(x, x)).requiresGrad).toBe(false);
+    expect(mt.noGrad(() => mt.enableGrad(() => mt.multiply(x, x))).requiresGrad).toBe(true);
+    expect(mt.stopGradient(x).requiresGrad).toBe(false);
+    const y = mt.sum(mt.multiply(x, x.detach()));
+    y.backward();
+    expectClose(x.grad!, [2]);
+  });
+});
+
+describe('grad, valueAndGrad, vjp', () => {
+  test('grad of the design example', () => {
+    expectClose(mt.grad((t: mt.Tensor) => mt.sum(mt.square(t)))(mt.tensor([1, 2, 3, 4])), [2, 4, 6, 8]);
+  });
+
+  test('argnums picks arguments; trees of tensors come back in the same shape', () => {
+    const f = (p: { w: mt.Tensor; b: mt.Tensor[] }, x: mt.Tensor) => mt.sum(mt.add(mt.multiply(p.w, x), p.b[0]!));
+    const p = { w: mt.tensor([1, 2]), b: [mt.tensor([0.5])] };
+    const x = mt.tensor([3, 4]);
+    const [value, g] = mt.valueAndGrad(f)(p, x);
+    expectClose(value, 12);
+    expectClose(g.w, [3, 4]);
+    expectClose(g.b[0], [2]);
+    const [gp, gx] = mt.grad(f, [0, 1])(p, x);
+    expectClose(gp.w, [3, 4]);
+    expectClose(gx, [1, 2]);
+    expect(() => mt.grad(f, 2)(p, x)).toThrow(/argnums 2 is out of range for 2 argument/);
+    expect(() => mt.grad((t: mt.Tensor) => mt.multiply(t, 2))(x)).toThrow(/size-1 tensor, got shape \[2\]/);
+  });
+
+  test('an input the output does not depend on gets zeros', () => {
+    const g = mt.grad((a: mt.Tensor, _b: mt.Tensor) => mt.sum(a), [0, 1])(mt.tensor([1]), mt.tensor([5, 6]));
+    expectClose(g[1], [0, 0]);
+  });
+
+  test('vjp pulls cotangents back through several outputs', () => {
+    const [outs, [dx]] = mt.vjp((x) => [mt.multiply(x, 3), mt.square(x)], [mt.tensor([1, 2])], [mt.tensor([1, 1]), mt.tensor([1, 10])]);
+    expectClose(outs[1]!, [1, 4]);
+    expectClose(dx!, [5, 43]); // 3 + 2x·ct
+    expect(() => mt.vjp((x) => mt.square(x), [mt.tensor([1, 2])], [])).toThrow(/1 output\(s\) but 0 cotangent/);
+  });
+
+  test('leaves .grad alone and does not record the returned value', () => {
+    const x = leaf([1, 2]);
+    const [v, g] = mt.valueAndGrad((t: mt.Tensor) => mt.sum(mt.exp(t)))(mt.tensor([0, 0]));
+    expect(v.requiresGrad).toBe(false);
+    expectClose(g, [1, 1]);
+    expect(x.grad).toBeNull();
+  });
+});
+
+describe('higher-order gradients', () => {
+  test('d²/dx² x³ = 6x and d³/dx³ x³ = 6', () => {
+    const cube = (t: mt.Tensor) => mt.sum(mt.power(t, 3));
+    const d1 = mt.grad(cube);
+    const d2 = mt.grad((t: mt.Tensor) => mt.sum(d1(t)));
+    const d3 = mt.grad((t: mt.Tensor) => mt.sum(d2(t)));
+    expectClose(d2(mt.tensor([1, 2, -3])), [6, 12, -18], { rtol: 1e-5 });
+    expectClose(d3(mt.tensor([1, 2])), [6, 6], { rtol: 1e-5 });
+  });
+
+  test('createGraph makes backward() differentiable', () => {
+    const x = leaf([2]);
+    const y = mt.sum(mt.power(x, 3));
+    const [g] = mt.vjp((t) => mt.sum(mt.power(t, 3)), [x], [mt.tensor(1)])[1];
+    void y;
+    // g = 3x² is recorded because x requires grad: differentiate it again.
+    mt.sum(g!).backward();
+    expectClose(x.grad!, [12], { rtol: 1e-5 });
+  });
+});
+
+describe('memory', () => {
+  test('1,000 training-style steps under tidy leave MLX memory where it started', () => {
+    const w = mt.keep(mt.tensor([[0.5, -0.2], [0.1, 0.3]]).requireGrad());
+    const x = mt.keep(mt.tensor([[1, 2], [3, 4]]));
+    const step = () => mt.tidy(() => {
+      const loss = mt.sum(mt.square(mt.tanh(mt.multiply(w, x))));
+      loss.backward();
+      const next = mt.noGrad(() => mt.subtract(w, mt.multiply(w.grad!, 0.01)));
+      mt.evaluate(next, loss);
+      w.zeroGrad();
+    });
+    for (let i = 0; i < 50; i++) step(); // warm MLX's buffer cache
+    mt.clearCache();
+    const before = mt.memoryStats().active;
+    for (let i = 0; i < 1000; i++) step();
+    mt.clearCache();
+    expect(mt.memoryStats().active).toBe(before);
+  });
+});
