@@ -22,3 +22,4 @@ export type { BackwardOptions } from './autograd/backward.js';
 export { grad, valueAndGrad, vjp } from './autograd/functional.js';
 export { type Tree, treeFlatten, treeUnflatten } from './autograd/tree.js';
 export { gradcheck, GradcheckError, type GradcheckOptions } from './autograd/gradcheck.js';
+export * as data from './data/index.js';

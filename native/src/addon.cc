@@ -13,6 +13,9 @@ void InitShape(Napi::Env env, Napi::Object exports);
 void InitReduce(Napi::Env env, Napi::Object exports);
 void InitCreation(Napi::Env env, Napi::Object exports);
 void InitTransforms(Napi::Env env, Napi::Object exports);
+void InitLinalg(Napi::Env env, Napi::Object exports);
+void InitConv(Napi::Env env, Napi::Object exports);
+void InitIndexing(Napi::Env env, Napi::Object exports);
 
 namespace {
 
@@ -85,6 +88,9 @@ Napi::Object InitAddon(Napi::Env env, Napi::Object exports) {
   InitReduce(env, exports);
   InitCreation(env, exports);
   InitTransforms(env, exports);
+  InitLinalg(env, exports);
+  InitConv(env, exports);
+  InitIndexing(env, exports);
   return exports;
 }
 

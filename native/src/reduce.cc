@@ -1,23 +1,115 @@
-// Reductions over axes (null axes: all of them), and scans.
+// Reductions over axes (null axes: all of them), arg-reductions, scans along
+// one axis, and softmax.
 #include "convert.h"
 
 namespace mlx_tape {
 
 namespace {
+using Axes = std::optional<std::vector<int>>;
+
 // All axes of `a` when `axes` is absent, as MLX's axis-less overloads do.
-std::vector<int> AxesOrAll(const mx::array& a, const std::optional<std::vector<int>>& axes) {
+std::vector<int> AxesOrAll(const mx::array& a, const Axes& axes) {
   if (axes) return *axes;
   std::vector<int> all(a.ndim());
   for (int i = 0; i < static_cast<int>(a.ndim()); ++i) all[i] = i;
   return all;
 }
+
+// MLX's reductions reject a bad or repeated axis with a message that does not
+// name the op ("Invalid axis 2 for array with 2 dimensions."); say which op,
+// as MLX's own "[op] ..." messages do. (MLX's scans name the op themselves.)
+void CheckAxes(const char* op, const mx::array& a, const std::vector<int>& axes) {
+  int nd = static_cast<int>(a.ndim());
+  std::vector<bool> seen(nd);
+  for (int ax : axes) {
+    if (ax < -nd || ax >= nd)
+      throw std::out_of_range(std::string("[") + op + "] axis " + std::to_string(ax) +
+                              " is out of range for an array of " + std::to_string(nd) +
+                              " dimensions (shape " + ShapeString(a.shape()) + ")");
+    if (seen[ax < 0 ? ax + nd : ax])
+      throw std::invalid_argument(std::string("[") + op + "] axis " + std::to_string(ax) +
+                                  " is repeated in the axes");
+    seen[ax < 0 ? ax + nd : ax] = true;
+  }
+}
+
+using ReduceFn = mx::array (*)(const mx::array&, const std::vector<int>&, bool,
+                               mx::StreamOrDevice);
+mx::array Reduce(const char* op, ReduceFn fn, const mx::array& a, const Axes& axes, bool keep) {
+  auto list = AxesOrAll(a, axes);
+  CheckAxes(op, a, list);
+  return fn(a, list, keep, {});
+}
+
+using ScanFn = mx::array (*)(const mx::array&, int, bool, bool, mx::StreamOrDevice);
+
+mx::array ArgReduce(const char* op, mx::array (*fn)(const mx::array&, int, bool, mx::StreamOrDevice),
+                    mx::array (*flat)(const mx::array&, bool, mx::StreamOrDevice),
+                    const mx::array& a, std::optional<int> axis, bool keep) {
+  if (!axis) return flat(a, keep, {});
+  CheckAxes(op, a, {*axis});
+  return fn(a, *axis, keep, {});
+}
 }  // namespace
 
+#define MLX_TAPE_REDUCE(NAME, FN)                                                 \
+  Def(env, exports, #NAME "(a, axes, keepDims)",                                  \
+      +[](const mx::array& a, Axes axes, bool keep) {                             \
+        return Reduce(#NAME, static_cast<ReduceFn>(&mx::FN), a, axes, keep);     \
+      })
+#define MLX_TAPE_SCAN(NAME, FN)                                                   \
+  Def(env, exports, #NAME "(a, axis, reverse, inclusive)",                        \
+      +[](const mx::array& a, int axis, bool reverse, bool inclusive) {           \
+        return static_cast<ScanFn>(&mx::FN)(a, axis, reverse, inclusive, {});     \
+      })
+
 void InitReduce(Napi::Env env, Napi::Object exports) {
-  Def(env, exports, "sum(a, axes, keepDims)",
-      +[](const mx::array& a, std::optional<std::vector<int>> axes, bool keep) {
-        return mx::sum(a, AxesOrAll(a, axes), keep);
+  MLX_TAPE_REDUCE(sum, sum);
+  MLX_TAPE_REDUCE(prod, prod);
+  MLX_TAPE_REDUCE(max, max);
+  MLX_TAPE_REDUCE(min, min);
+  MLX_TAPE_REDUCE(all, all);
+  MLX_TAPE_REDUCE(any, any);
+  MLX_TAPE_REDUCE(logsumexp, logsumexp);
+  MLX_TAPE_REDUCE(countNonzero, count_nonzero);
+  // mean, var and std are compositions in TS; these are for the vjp oracle
+  // and for comparing values.
+  MLX_TAPE_REDUCE(mean, mean);
+  Def(env, exports, "var(a, axes, keepDims, ddof)",
+      +[](const mx::array& a, Axes axes, bool keep, int ddof) {
+        auto list = AxesOrAll(a, axes);
+        CheckAxes("var", a, list);
+        return mx::var(a, list, keep, ddof);
+      });
+  Def(env, exports, "std(a, axes, keepDims, ddof)",
+      +[](const mx::array& a, Axes axes, bool keep, int ddof) {
+        auto list = AxesOrAll(a, axes);
+        CheckAxes("std", a, list);
+        return mx::std(a, list, keep, ddof);
+      });
+
+  Def(env, exports, "argmax(a, axis, keepDims)",
+      +[](const mx::array& a, std::optional<int> axis, bool keep) {
+        return ArgReduce("argmax", &mx::argmax, &mx::argmax, a, axis, keep);
+      });
+  Def(env, exports, "argmin(a, axis, keepDims)",
+      +[](const mx::array& a, std::optional<int> axis, bool keep) {
+        return ArgReduce("argmin", &mx::argmin, &mx::argmin, a, axis, keep);
+      });
+
+  MLX_TAPE_SCAN(cumsum, cumsum);
+  MLX_TAPE_SCAN(cumprod, cumprod);
+  MLX_TAPE_SCAN(cummax, cummax);
+  MLX_TAPE_SCAN(cummin, cummin);
+
+  Def(env, exports, "softmax(a, axes, precise)",
+      +[](const mx::array& a, std::vector<int> axes, bool precise) {
+        CheckAxes("softmax", a, axes);
+        return mx::softmax(a, axes, precise);
       });
 }
+
+#undef MLX_TAPE_REDUCE
+#undef MLX_TAPE_SCAN
 
 }  // namespace mlx_tape

@@ -59,10 +59,42 @@ type ElementwiseNative = { [K in UnaryName]: (a: A) => A } & { [K in BinaryName]
 interface ShapeNative {
   reshape(a: A, shape: number[]): A;
   broadcastTo(a: A, shape: number[]): A;
+  flatten(a: A, startAxis: number, endAxis: number): A;
+  transpose(a: A, axes: number[] | null): A;
+  swapaxes(a: A, axis1: number, axis2: number): A;
+  moveaxis(a: A, source: number, destination: number): A;
+  expandDims(a: A, axes: Axes): A;
+  squeeze(a: A, axes: Axes | null): A;
+  concatenate(arrays: A[], axis: number): A;
+  stack(arrays: A[], axis: number): A;
+  /** A number splits into that many equal sections, a list at those indices. */
+  split(a: A, indicesOrSections: number | number[], axis: number): A[];
+  repeat(a: A, repeats: number, axis: number | null): A;
+  tile(a: A, reps: Axes): A;
+  /** One (low, high) pair per axis; mode 'constant' | 'edge' | 'reflect' | 'symmetric'. */
+  pad(a: A, low: number[], high: number[], mode: string, constantValues: number): A;
+  roll(a: A, shift: number[], axes: number[] | null): A;
 }
 
 // ---- indexing family (native/src/indexing.cc) ----
-interface IndexingNative {}
+interface IndexingNative {
+  slice(a: A, start: number[], stop: number[], strides: number[] | null): A;
+  sliceUpdate(src: A, update: A, start: number[], stop: number[], strides: number[] | null): A;
+  scatter(a: A, indices: A[], updates: A, axes: number[]): A;
+  scatterAdd(a: A, indices: A[], updates: A, axes: number[]): A;
+  gather(a: A, indices: A[], axes: number[], sliceSizes: number[]): A;
+  take(a: A, indices: A, axis: number | null): A;
+  takeAlongAxis(a: A, indices: A, axis: number): A;
+  putAlongAxis(a: A, indices: A, values: A, axis: number): A;
+  scatterAddAxis(a: A, indices: A, values: A, axis: number): A;
+  flip(a: A, axes: Axes | null): A;
+  asStrided(a: A, shape: number[], strides: number[], offset: number): A;
+  sort(a: A, axis: number | null): A;
+  argsort(a: A, axis: number | null): A;
+  partition(a: A, kth: number, axis: number | null): A;
+  argpartition(a: A, kth: number, axis: number | null): A;
+  topk(a: A, k: number, axis: number | null): A;
+}
 
 // ---- reduce family (native/src/reduce.cc) ----
 interface ReduceNative {
@@ -70,7 +102,22 @@ interface ReduceNative {
 }
 
 // ---- linalg and conv families (native/src/linalg.cc, conv.cc) ----
-interface LinalgNative {}
+interface LinalgNative {
+  matmul(a: A, b: A): A;
+  addmm(c: A, a: A, b: A, alpha: number, beta: number): A;
+  outer(a: A, b: A): A;
+  inner(a: A, b: A): A;
+  /** `axesB` null: `axesA` is the number of trailing/leading axes to contract. */
+  tensordot(a: A, b: A, axesA: Axes, axesB: number[] | null): A;
+  einsum(subscripts: string, operands: A[]): A;
+  conv1d(input: A, weight: A, stride: number, padding: number, dilation: number, groups: number): A;
+  conv2d(input: A, weight: A, stride: number[], padding: number[], dilation: number[], groups: number): A;
+  conv3d(input: A, weight: A, stride: number[], padding: number[], dilation: number[], groups: number): A;
+  convGeneral(input: A, weight: A, stride: Axes, paddingLo: Axes, paddingHi: Axes, kernelDilation: Axes, inputDilation: Axes, groups: number, flip: boolean): A;
+  convTranspose1d(input: A, weight: A, stride: number, padding: number, dilation: number, outputPadding: number, groups: number): A;
+  convTranspose2d(input: A, weight: A, stride: number[], padding: number[], dilation: number[], outputPadding: number[], groups: number): A;
+  convTranspose3d(input: A, weight: A, stride: number[], padding: number[], dilation: number[], outputPadding: number[], groups: number): A;
+}
 
 // ---- creation, random, io (native/src/creation.cc, random.cc, io.cc) ----
 interface CreationNative {
