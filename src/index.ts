@@ -23,3 +23,4 @@ export { grad, valueAndGrad, vjp } from './autograd/functional.js';
 export { type Tree, treeFlatten, treeUnflatten } from './autograd/tree.js';
 export { gradcheck, GradcheckError, type GradcheckOptions } from './autograd/gradcheck.js';
 export * as data from './data/index.js';
+export * as distributed from './distributed/index.js';

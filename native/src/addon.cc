@@ -16,6 +16,9 @@ void InitTransforms(Napi::Env env, Napi::Object exports);
 void InitLinalg(Napi::Env env, Napi::Object exports);
 void InitConv(Napi::Env env, Napi::Object exports);
 void InitIndexing(Napi::Env env, Napi::Object exports);
+void InitRandom(Napi::Env env, Napi::Object exports);
+void InitIo(Napi::Env env, Napi::Object exports);
+void InitDistributed(Napi::Env env, Napi::Object exports);
 
 namespace {
 
@@ -91,6 +94,9 @@ Napi::Object InitAddon(Napi::Env env, Napi::Object exports) {
   InitLinalg(env, exports);
   InitConv(env, exports);
   InitIndexing(env, exports);
+  InitRandom(env, exports);
+  InitIo(env, exports);
+  InitDistributed(env, exports);
   return exports;
 }
 

@@ -24,7 +24,27 @@ int64_t BytesOf(const mx::array& a) {
 
 Array::Array(mx::array a) : array_(std::move(a)), bytes_(BytesOf(*array_)) {}
 
+// MLX's CPU allocator returns a null buffer when malloc fails and the kernel
+// then writes through it (a segfault), so an array that can never be
+// allocated (over MLX's memory limit, or bytes overflowing 64 bits) is
+// refused here, before it reaches JS and so before anything evaluates it.
+static void CheckSize(Napi::Env env, const mx::array& a) {
+  uint64_t bytes = a.itemsize();
+  bool overflow = false;
+  for (auto d : a.shape())
+    overflow |= d < 0 || __builtin_mul_overflow(bytes, static_cast<uint64_t>(d), &bytes);
+  uint64_t limit = mx::get_memory_limit();
+  if (overflow || bytes > limit)
+    throw MlxError(env, "[array] an array of shape " + ShapeString(a.shape()) + " and dtype " +
+                            DtypeName(a.dtype()) + " needs " +
+                            (overflow ? "over 2^64" : std::to_string(bytes)) +
+                            " bytes, more than MLX's memory limit of " +
+                            std::to_string(limit) + " bytes",
+                   "MLX_OUT_OF_MEMORY");
+}
+
 Napi::Value Array::New(Napi::Env env, mx::array a) {
+  CheckSize(env, a);
   auto* self = new Array(std::move(a));
   auto handle = Napi::External<Array>::New(env, self, &Array::Finalize);
   napi_type_tag_object(env, handle, &kTag);

@@ -86,13 +86,17 @@ mx::array ScalarLike(Napi::Value v, const mx::array& other,
 }
 
 std::pair<mx::array, mx::array> Operands(const Operand& a, const Operand& b) {
-  bool aa = Array::Is(a.value), ba = Array::Is(b.value);
-  if (aa && ba) return {Array::From(a.value, a.where), Array::From(b.value, b.where)};
-  if (aa) {
+  auto scalar = [](const Operand& o) {
+    auto type = o.value.Type();
+    return type == napi_number || type == napi_boolean;
+  };
+  bool sa = scalar(a), sb = scalar(b);
+  if (!sa && !sb) return {Array::From(a.value, a.where), Array::From(b.value, b.where)};
+  if (!sa) {
     const auto& x = Array::From(a.value, a.where);
     return {x, ScalarLike(b.value, x, b.where)};
   }
-  if (ba) {
+  if (!sb) {
     const auto& y = Array::From(b.value, b.where);
     return {ScalarLike(a.value, y, a.where), y};
   }

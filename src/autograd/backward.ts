@@ -64,7 +64,7 @@ export function runBackward(root: Tensor, seed: Tensor | undefined, opts: Backwa
       let g = grads.get(t);
       if (!g) continue;
       grads.delete(t);
-      for (const hook of t.hooks) g = hook(g) ?? g;
+      for (const hook of t.hooks ?? []) g = hook(g) ?? g;
       if (wanted.has(t)) wanted.set(t, g);
       else if (!targets && (t.node === null || t.retainsGrad)) accumulate(t, g);
       const node = t.node;

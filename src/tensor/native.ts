@@ -97,9 +97,17 @@ interface IndexingNative {
 }
 
 // ---- reduce family (native/src/reduce.cc) ----
-interface ReduceNative {
-  sum(a: A, axes: Axes | null, keepDims: boolean): A;
-}
+type ReduceName = 'sum' | 'prod' | 'max' | 'min' | 'all' | 'any' | 'logsumexp' | 'countNonzero' | 'mean';
+type ScanName = 'cumsum' | 'cumprod' | 'cummax' | 'cummin';
+type ReduceNative = { [K in ReduceName]: (a: A, axes: Axes | null, keepDims: boolean) => A } & {
+  [K in ScanName]: (a: A, axis: number, reverse: boolean, inclusive: boolean) => A;
+} & {
+  var(a: A, axes: Axes | null, keepDims: boolean, ddof: number): A;
+  std(a: A, axes: Axes | null, keepDims: boolean, ddof: number): A;
+  argmax(a: A, axis: number | null, keepDims: boolean): A;
+  argmin(a: A, axis: number | null, keepDims: boolean): A;
+  softmax(a: A, axes: Axes, precise: boolean): A;
+};
 
 // ---- linalg and conv families (native/src/linalg.cc, conv.cc) ----
 interface LinalgNative {
@@ -124,10 +132,48 @@ interface CreationNative {
   full(shape: number[], value: number, dtype: DType): A;
   zerosLike(a: A): A;
   onesLike(a: A): A;
+  arange(start: number, stop: number, step: number, dtype: DType): A;
+  linspace(start: number, stop: number, num: number, dtype: DType): A;
+  eye(n: number, m: number, k: number, dtype: DType): A;
+  identity(n: number, dtype: DType): A;
+  tri(n: number, m: number, k: number, dtype: DType): A;
+  // random (MLX's mx.random.*, prefixed: the native namespace is flat)
+  randomSeed(seed: number): void;
+  randomKey(seed: number): A;
+  randomSplit(key: A, num: number): A;
+  randomNormal(shape: number[], dtype: DType, loc: Operand | null, scale: Operand | null, key: A | null): A;
+  randomUniform(low: Operand, high: Operand, shape: number[], dtype: DType, key: A | null): A;
+  randomBernoulli(p: Operand, shape: number[] | null, key: A | null): A;
+  randomRandint(low: Operand, high: Operand, shape: number[], dtype: DType, key: A | null): A;
+  randomCategorical(logits: A, axis: number, shape: number[] | null, numSamples: number | null, key: A | null): A;
+  randomTruncatedNormal(lower: Operand, upper: Operand, shape: number[] | null, dtype: DType, key: A | null): A;
+  // io
+  save(file: string, a: A): void;
+  load(file: string): A;
+  saveSafetensors(file: string, tensors: Record<string, A>, metadata: Record<string, string> | null): void;
+  loadSafetensors(file: string): { tensors: Record<string, A>; metadata: Record<string, string> };
+}
+
+// ---- distributed family (native/src/distributed.cc); a group is an index into a native registry ----
+interface DistributedNative {
+  distributedIsAvailable(backend: string): boolean;
+  /** Blocks until the group is connected, or throws after `timeoutMs` (0: no limit). */
+  distributedInit(strict: boolean, backend: string, timeoutMs: number): number;
+  distributedRank(group: number): number;
+  distributedSize(group: number): number;
+  distributedSplit(group: number, color: number, key: number): number;
+  allSum(x: A, group: number | null): A;
+  allGather(x: A, group: number | null): A;
+  allMax(x: A, group: number | null): A;
+  allMin(x: A, group: number | null): A;
+  sumScatter(x: A, group: number | null): A;
+  send(x: A, dst: number, group: number | null): A;
+  recv(shape: number[], dtype: DType, src: number, group: number | null): A;
+  recvLike(x: A, src: number, group: number | null): A;
 }
 
 /** Every export of the addon. */
-export type Native = CoreNative & ElementwiseNative & ShapeNative & IndexingNative & ReduceNative & LinalgNative & CreationNative;
+export type Native = CoreNative & ElementwiseNative & ShapeNative & IndexingNative & ReduceNative & LinalgNative & CreationNative & DistributedNative;
 
 function load(): Native {
   const require = createRequire(import.meta.url);

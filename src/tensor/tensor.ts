@@ -39,8 +39,8 @@ export class Tensor {
   node: Node | null = null;
   /** Whether `backward()` stores a gradient in `.grad` although this is not a leaf. */
   retainsGrad = false;
-  /** Hooks run on the gradient flowing into this tensor during backward. */
-  readonly hooks: GradHook[] = [];
+  /** Hooks run on the gradient flowing into this tensor during backward (allocated on first use). */
+  hooks: GradHook[] | null = null;
 
   /** Wraps a native array; prefer the creation functions ({@link tensor}, {@link zeros}). */
   constructor(data: NativeArray, requiresGrad = false) {
@@ -138,10 +138,11 @@ export class Tensor {
    * @returns A function that removes the hook.
    */
   registerHook(hook: GradHook): () => void {
-    this.hooks.push(hook);
+    const hooks = (this.hooks ??= []);
+    hooks.push(hook);
     return () => {
-      const i = this.hooks.indexOf(hook);
-      if (i >= 0) this.hooks.splice(i, 1);
+      const i = hooks.indexOf(hook);
+      if (i >= 0) hooks.splice(i, 1);
     };
   }
 
@@ -193,6 +194,16 @@ export class Tensor {
   /** See {@link sigmoid}. */ sigmoid(): Tensor { return ops.sigmoid(this); }
   /** See {@link relu}. */ relu(): Tensor { return ops.relu(this); }
   /** See {@link astype}. */ astype(dtype: DType): Tensor { return ops.astype(this, dtype); }
+  /** See {@link sum}. */ sum(axes?: number | number[], keepDims?: boolean): Tensor { return ops.sum(this, axes, keepDims); }
+  /** See {@link mean}. */ mean(axes?: number | number[], keepDims?: boolean): Tensor { return ops.mean(this, axes, keepDims); }
+  /** See {@link max}. */ max(axes?: number | number[], keepDims?: boolean): Tensor { return ops.max(this, axes, keepDims); }
+  /** See {@link min}. */ min(axes?: number | number[], keepDims?: boolean): Tensor { return ops.min(this, axes, keepDims); }
+  /** See {@link reshape}. */ reshape(shape: number[]): Tensor { return ops.reshape(this, shape); }
+  /** See {@link transpose}. */ transpose(axes?: number[]): Tensor { return ops.transpose(this, axes); }
+  /** See {@link flatten}. */ flatten(startAxis?: number, endAxis?: number): Tensor { return ops.flatten(this, startAxis, endAxis); }
+  /** See {@link squeeze}. */ squeeze(axes?: number | number[]): Tensor { return ops.squeeze(this, axes); }
+  /** See {@link expandDims}. */ expandDims(axes: number | number[]): Tensor { return ops.expandDims(this, axes); }
+  /** See {@link matmul}. */ matmul(b: Tensor): Tensor { return ops.matmul(this, b); }
 }
 
 setTensorCheck((v: unknown): v is Tensor => v instanceof Tensor);

@@ -1,6 +1,10 @@
 // The gradient table: one entry per differentiable primitive, keyed by the
 // op's name (the same name as the native export and the TS function).
 import { elementwiseGrads } from './elementwise.js';
+import { convGrads } from './conv.js';
+import { distributedGrads } from './distributed.js';
+import { indexingGrads } from './indexing.js';
+import { linalgGrads } from './linalg.js';
 import { reduceGrads } from './reduce.js';
 import { shapeGrads } from './shape.js';
 
@@ -18,6 +22,10 @@ export type { GradRule, GradTable, RuleContext } from './rule.js';
  */
 export const gradRules = {
   ...elementwiseGrads,
+  ...indexingGrads,
+  ...linalgGrads,
+  ...convGrads,
   ...reduceGrads,
   ...shapeGrads,
+  ...distributedGrads,
 };

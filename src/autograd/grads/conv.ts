@@ -1,0 +1,119 @@
+// Rules for convGeneral, which every convolution is (MLX Convolution::vjp),
+// and for max pooling. Per spatial axis, with stride s, padding lo/hi (never
+// negative: convGeneral crops first), kernel dilation dk, input dilation di
+// and kernel size k, the forward pass is
+//   out[o] = sum_t xp[o*s + t*dk] * w[t]   (w flipped when `flip`)
+// where xp is the input dilated by di and padded. Both gradients are
+// convolutions again, with the roles of stride and dilation exchanged.
+import { add, argmax, convGeneral, flip, reshape, slice, swapaxes, tensor, zeros } from '../../tensor/ops/index.js';
+import { scatterAddAxisUnchecked, takeUnchecked } from '../../tensor/ops/indexing.js';
+import { poolWindows, type PoolGeometry } from '../../tensor/ops/pool.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { noGrad } from '../tape.js';
+import type { GradTable } from './rule.js';
+
+interface ConvAttrs {
+  stride: number[];
+  paddingLo: number[];
+  paddingHi: number[];
+  kernelDilation: number[];
+  inputDilation: number[];
+  groups: number;
+  flip: boolean;
+}
+
+/**
+ * Swaps the first and last axes of a [A, ..., B] tensor within each of
+ * `groups` groups of its first axis: [G*A', ..., B] -> [G*B, ..., A'].
+ */
+function groupSwap(w: Tensor, groups: number): Tensor {
+  if (groups === 1) return swapaxes(w, 0, -1);
+  const [a, ...rest] = w.shape as number[];
+  const grouped = swapaxes(reshape(w, [groups, a! / groups, ...rest]), 1, -1);
+  return reshape(grouped, [groups * rest[rest.length - 1]!, ...rest.slice(0, -1), a! / groups]);
+}
+
+/**
+ * A padding that may be negative, made non-negative by adding whole output
+ * steps (each `step` more input adds one output); returns how many outputs
+ * that added, to slice off. MLX's conv would crop before input dilation.
+ */
+function raise(pad: number, step: number): [number, number] {
+  const m = pad < 0 ? Math.ceil(-pad / step) : 0;
+  return [pad + m * step, m];
+}
+
+/** `g` cut to `size` along each spatial axis, starting at `start`. */
+function crop(g: Tensor, start: number[], size: number[]): Tensor {
+  if (start.every((v, i) => v === 0 && g.shape[i + 1] === size[i])) return g;
+  const last = g.shape[g.ndim - 1]!;
+  return slice(g, [0, ...start, 0], [g.shape[0]!, ...start.map((v, i) => v + size[i]!), last]);
+}
+
+/**
+ * dx: the cotangent dilated by the stride, padded so that each input
+ * position meets the kernel taps that read it, convolved with the flipped
+ * kernel whose in/out channels are swapped per group.
+ */
+function inputGrad(dy: Tensor, x: Tensor, w: Tensor, a: ConvAttrs): Tensor {
+  const n = x.shape.slice(1, -1), k = w.shape.slice(1, -1), o = dy.shape.slice(1, -1);
+  const lo: number[] = [], hi: number[] = [], start: number[] = [];
+  n.forEach((ni, i) => {
+    const span = a.kernelDilation[i]! * (k[i]! - 1), di = a.inputDilation[i]!;
+    const [l, m] = raise(span - a.paddingLo[i]!, di);
+    lo.push(l), start.push(m);
+    hi.push(raise((ni - 1) * di + a.paddingLo[i]! - (o[i]! - 1) * a.stride[i]!, di)[0]);
+  });
+  const g = convGeneral(dy, groupSwap(w, a.groups), {
+    stride: a.inputDilation, padding: [lo, hi], kernelDilation: a.kernelDilation,
+    inputDilation: a.stride, groups: a.groups, flip: !a.flip,
+  });
+  return crop(g, start, n);
+}
+
+/**
+ * dw[t] = sum over batch and outputs of dy[o] * xp[o*s + t*dk]: a
+ * convolution of the input (batch as channels) with the cotangent as kernel,
+ * stride dk and kernel dilation s. The high padding stops at the last input
+ * position any output read.
+ */
+function weightGrad(dy: Tensor, x: Tensor, w: Tensor, a: ConvAttrs): Tensor {
+  const n = x.shape.slice(1, -1), k = w.shape.slice(1, -1), o = dy.shape.slice(1, -1);
+  const G = a.groups, N = x.shape[0]!, C = x.shape[x.ndim - 1]!;
+  const hi = n.map((ni, i) => raise(
+    a.kernelDilation[i]! * (k[i]! - 1) + (o[i]! - 1) * a.stride[i]! - a.paddingLo[i]! - (ni - 1) * a.inputDilation[i]!,
+    a.kernelDilation[i]!,
+  )[0]);
+  // [N, ..., G*C'] -> [C', ..., G*N]: batch becomes the channels, grouped as the kernel's.
+  const xT = reshape(swapaxes(reshape(x, [N, ...n, G, C / G]), 0, -1), [C / G, ...n, G * N]);
+  const g = convGeneral(xT, swapaxes(dy, 0, -1), {
+    stride: a.kernelDilation, padding: [a.paddingLo, hi], kernelDilation: a.stride,
+    inputDilation: a.inputDilation, groups: G,
+  });
+  const dw = swapaxes(crop(g, k.map(() => 0), k), 0, -1);
+  return a.flip ? flip(dw, k.map((_, i) => i + 1)) : dw;
+}
+
+/**
+ * Max pooling: each window's cotangent goes to the window's argmax, by a
+ * scatter-add into a zero (padded) input, so overlapping windows add up.
+ * Ties: argmax takes the first maximum in window (row-major) order, which
+ * gets the whole gradient.
+ */
+function maxPoolGrad(dy: Tensor, x: Tensor, g: PoolGeometry): Tensor {
+  const [n, c] = [x.shape[0]!, x.shape[x.ndim - 1]!], o = g.base.length;
+  const first = noGrad(() => argmax(poolWindows(x, g, -Infinity), 2)); // [N, O, C]: index within the window
+  const offsets = tensor(Int32Array.from(g.offsets), 'int32');
+  const pos = add(takeUnchecked(offsets, first, 0), tensor(Int32Array.from(g.base), 'int32', [1, o, 1]));
+  const size = g.padded.reduce((a, b) => a * b, 1);
+  const dxp = scatterAddAxisUnchecked(zeros([n, size, c], dy.dtype), pos, reshape(dy, [n, o, c]), 1);
+  // Positions in the padding (only a window of -Infinity can pick one) are dropped.
+  const start = [0, ...g.padding, 0];
+  return slice(reshape(dxp, [n, ...g.padded, c]), start, [...x.shape].map((d, i) => start[i]! + d));
+}
+
+export const convGrads = {
+  convGeneral: (dy, { inputs: [x, w], attrs }) => [inputGrad(dy, x!, w!, attrs as ConvAttrs), weightGrad(dy, x!, w!, attrs as ConvAttrs)],
+  maxPool1d: (dy, { inputs: [x], attrs }) => [maxPoolGrad(dy, x!, attrs as PoolGeometry)],
+  maxPool2d: (dy, { inputs: [x], attrs }) => [maxPoolGrad(dy, x!, attrs as PoolGeometry)],
+} satisfies GradTable;

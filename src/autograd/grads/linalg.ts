@@ -1,0 +1,85 @@
+// Rules for products and contractions (MLX Matmul/AddMM::vjp). Each is the
+// same product again with the cotangent in place of one operand.
+import { broadcastTo, einsum, eye, matmul, multiply, ones, reshape, swapaxes, tensordot, transpose } from '../../tensor/ops/index.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import type { GradTable } from './rule.js';
+
+/**
+ * [dy·bᵀ, aᵀ·dy] for `a @ b`. A 1-d operand is a row (a) or column (b) whose
+ * axis the output dropped: put it back in `dy`, then drop it from the result.
+ * Batch axes that broadcast are summed back by the engine's sumToShape.
+ */
+function matmulGrads(dy: Tensor, a: Tensor, b: Tensor): [Tensor, Tensor] {
+  const shape = [...dy.shape];
+  if (b.ndim === 1) shape.push(1);
+  if (a.ndim === 1) shape.splice(shape.length - 1, 0, 1);
+  const g = reshape(dy, shape);
+  const A = a.ndim === 1 ? reshape(a, [1, -1]) : a;
+  const B = b.ndim === 1 ? reshape(b, [-1, 1]) : b;
+  let da = matmul(g, swapaxes(B, -1, -2));
+  let db = matmul(swapaxes(A, -1, -2), g);
+  if (a.ndim === 1) da = reshape(da, [...da.shape.slice(0, -2), a.shape[0]!]);
+  if (b.ndim === 1) db = reshape(db, db.shape.slice(0, -1));
+  return [da, db];
+}
+
+/** The permutation that undoes `perm` (transpose by it puts axes back). */
+const inverse = (perm: number[]): number[] => perm.map((_, i) => perm.indexOf(i));
+const range = (from: number, to: number): number[] => Array.from({ length: to - from }, (_, i) => from + i);
+
+export const linalgGrads = {
+  matmul: (dy, { inputs: [a, b] }) => matmulGrads(dy, a!, b!),
+  addmm: (dy, { inputs: [c, a, b], attrs: { alpha, beta } }) => {
+    const [da, db] = matmulGrads(dy, a!, b!);
+    return [multiply(dy, beta), multiply(da, alpha), multiply(db, alpha)];
+  },
+  // out = [free axes of a..., free axes of b...]. Contracting dy with the
+  // other operand's free axes leaves this operand's axes in another order.
+  tensordot: (dy, { inputs: [a, b], attrs: { axesA, axesB } }) => {
+    const A = axesA as number[], B = axesB as number[];
+    const freeA = range(0, a!.ndim).filter((i) => !A.includes(i));
+    const freeB = range(0, b!.ndim).filter((i) => !B.includes(i));
+    const nA = freeA.length;
+    // tensordot leaves the other operand's uncontracted axes in increasing order.
+    const byB = [...B.keys()].sort((i, j) => B[i]! - B[j]!);
+    const byA = [...A.keys()].sort((i, j) => A[i]! - A[j]!);
+    const da = tensordot(dy, b!, [range(nA, dy.ndim), freeB]); // axes: freeA, then A paired with sorted B
+    const db = tensordot(a!, dy, [freeA, range(0, nA)]); // axes: B paired with sorted A, then freeB
+    return [
+      transpose(da, inverse([...freeA, ...byB.map((i) => A[i]!)])),
+      transpose(db, inverse([...byA.map((i) => B[i]!), ...freeB])),
+    ];
+  },
+  // The gradient of one operand is the einsum of dy with all the others,
+  // written to that operand's letters.
+  einsum: (dy, { inputs, attrs }) => {
+    const subs = attrs.inputs as string[], output = attrs.output as string;
+    const used = new Set([...subs.join(''), ...output]);
+    const fresh = [...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'].filter((c) => !used.has(c));
+    return inputs.map((x, i) => {
+      const terms = [output], operands = [dy];
+      subs.forEach((s, j) => {
+        if (j !== i) terms.push(s), operands.push(inputs[j]!);
+      });
+      // A repeated letter ('ii') reads a diagonal, so only the diagonal gets
+      // gradient: rename the repeat and tie it to the first with an identity.
+      let target = '';
+      [...subs[i]!].forEach((c, p) => {
+        if (!target.includes(c)) return void (target += c);
+        const f = fresh.shift()!;
+        target += f;
+        terms.push(c + f);
+        operands.push(eye(x.shape[p]!, undefined, 0, dy.dtype));
+      });
+      // A letter only this operand has was summed over: the gradient is constant along it.
+      [...target].forEach((c, p) => {
+        if (!terms.some((t) => t.includes(c))) terms.push(c), operands.push(ones([x.shape[p]!], dy.dtype));
+      });
+      const g = einsum(`${terms.join(',')}->${target}`, ...operands);
+      // Where x broadcast a size-1 axis the engine sums g back; where the
+      // others did, g has size 1 and x's full size is wanted.
+      const full = g.shape.map((d, p) => Math.max(d, x.shape[p]!));
+      return full.some((d, p) => d !== g.shape[p]) ? broadcastTo(g, full) : g;
+    });
+  },
+} satisfies GradTable;

@@ -1,0 +1,113 @@
+// Adam and its relatives: moment estimates of the gradient.
+import type { Tensor } from '../tensor/tensor.js';
+import { abs, add, divide, maximum, multiply, sqrt, square, subtract, zerosLike } from '../tensor/ops/index.js';
+import { Optimizer, type OptimizerOptions } from './optimizer.js';
+
+/** Options of {@link Adam} and {@link Adamax}. */
+export interface AdamOptions extends OptimizerOptions {
+  /** Decay rates [β1, β2] of the first and second moments (default [0.9, 0.999]). */
+  betas?: [number, number];
+  /** ε added to the denominator (default 1e-8). */
+  eps?: number;
+  /** Divide the moments by 1 − β^t (default true, as published and in PyTorch; MLX's default is false). */
+  biasCorrection?: boolean;
+}
+
+type Moments = { m: Tensor; v: Tensor };
+
+/**
+ * Adam (Kingma & Ba, 2015):
+ *
+ * ```
+ * m ← β1·m + (1 − β1)·g
+ * v ← β2·v + (1 − β2)·g²
+ * p ← p − η·m̂ / (√v̂ + ε)      m̂ = m / (1 − β1ᵗ), v̂ = v / (1 − β2ᵗ)  (m̂ = m, v̂ = v without bias correction)
+ * ```
+ *
+ * @example
+ * ```ts
+ * const opt = new optim.Adam({ learningRate: 1e-3 });
+ * opt.update(model, grads);
+ * ```
+ * @group Optimizers
+ */
+export class Adam extends Optimizer<Moments> {
+  readonly betas: [number, number];
+  readonly eps: number;
+  readonly biasCorrection: boolean;
+
+  constructor({ betas = [0.9, 0.999], eps = 1e-8, biasCorrection = true, ...base }: AdamOptions) {
+    super(base);
+    this.betas = betas;
+    this.eps = eps;
+    this.biasCorrection = biasCorrection;
+  }
+
+  initState(p: Tensor): Moments {
+    return { m: zerosLike(p), v: zerosLike(p) };
+  }
+
+  updateParam(g: Tensor, p: Tensor, { m, v }: Moments): [Tensor, Moments] {
+    const [b1, b2] = this.betas;
+    const t = this.stepCount;
+    m = add(multiply(m, b1), multiply(g, 1 - b1));
+    v = add(multiply(v, b2), multiply(square(g), 1 - b2));
+    const [c1, c2] = this.biasCorrection ? [1 - b1 ** t, 1 - b2 ** t] : [1, 1];
+    const step = divide(divide(m, c1), add(sqrt(divide(v, c2)), this.eps));
+    return [subtract(p, multiply(step, this.learningRate)), { m, v }];
+  }
+}
+
+/** Options of {@link AdamW}. */
+export interface AdamWOptions extends AdamOptions {
+  /** Decoupled weight decay λ (default 0.01). */
+  weightDecay?: number;
+}
+
+/**
+ * Adam with decoupled weight decay (Loshchilov & Hutter, 2019): first
+ * `p ← p·(1 − η·λ)`, then the {@link Adam} update.
+ *
+ * @example
+ * ```ts
+ * const opt = new optim.AdamW({ learningRate: 1e-3, weightDecay: 0.01 });
+ * ```
+ * @group Optimizers
+ */
+export class AdamW extends Adam {
+  readonly weightDecay: number;
+
+  constructor({ weightDecay = 0.01, ...base }: AdamWOptions) {
+    super(base);
+    this.weightDecay = weightDecay;
+  }
+
+  override updateParam(g: Tensor, p: Tensor, state: Moments): [Tensor, Moments] {
+    return super.updateParam(g, multiply(p, 1 - this.learningRate * this.weightDecay), state);
+  }
+}
+
+/**
+ * Adamax, Adam with the infinity norm (Kingma & Ba, 2015, Algorithm 2):
+ *
+ * ```
+ * m ← β1·m + (1 − β1)·g
+ * u ← max(β2·u, |g|)
+ * p ← p − η/(1 − β1ᵗ) · m / (u + ε)       (η · m / (u + ε) without bias correction)
+ * ```
+ *
+ * @example
+ * ```ts
+ * const opt = new optim.Adamax({ learningRate: 2e-3 });
+ * ```
+ * @group Optimizers
+ */
+export class Adamax extends Adam {
+  override updateParam(g: Tensor, p: Tensor, { m, v }: Moments): [Tensor, Moments] {
+    const [b1, b2] = this.betas;
+    m = add(multiply(m, b1), multiply(g, 1 - b1));
+    v = maximum(multiply(v, b2), abs(g));
+    const lr = this.biasCorrection ? this.learningRate / (1 - b1 ** this.stepCount) : this.learningRate;
+    return [subtract(p, multiply(divide(m, add(v, this.eps)), lr)), { m, v }];
+  }
+}

@@ -1,0 +1,160 @@
+// The optimizer base: per-parameter state and update rules (MLX's
+// init_single / apply_single), applied to a whole model once per step.
+import { Tensor } from '../tensor/tensor.js';
+import { dispose, keep } from '../tensor/memory.js';
+import { evaluate } from '../tensor/device.js';
+import { isFloating } from '../tensor/dtype.js';
+import { noGrad } from '../autograd/tape.js';
+import type { Tree } from '../autograd/tree.js';
+import type { Module } from '../nn/module.js';
+import { flattenNamed, unflattenNamed } from '../nn/tree.js';
+import { loadWeightsFile, saveWeightsFile } from '../nn/checkpoint.js';
+
+/** A learning rate as a function of the step count (0 for the first step). See {@link cosineDecay} and friends. */
+export type Schedule = (step: number) => number;
+
+/** One parameter's optimizer state: named tensors (e.g. Adam's `m` and `v`). */
+export type ParamState = Record<string, Tensor>;
+
+/** Options every optimizer takes. */
+export interface OptimizerOptions {
+  /** A constant, or a {@link Schedule} of the step count. */
+  learningRate: number | Schedule;
+  /** The model to step in PyTorch style (`zeroGrad`, `loss.backward()`, `step()`); not needed for `update`. */
+  params?: Module;
+}
+
+/**
+ * The base of every optimizer. A subclass gives `initState` (a parameter's
+ * fresh state) and `updateParam` (one parameter's update from its gradient);
+ * the base applies them to every parameter, evaluates the new parameters and
+ * state together once per step, and frees the tensors they replace.
+ *
+ * @example
+ * ```ts
+ * const opt = new optim.Adam({ learningRate: 1e-3 });
+ * const [loss, grads] = nn.valueAndGrad(model, lossFn)(model, x, y);
+ * opt.update(model, grads);
+ * ```
+ * @group Optimizers
+ */
+export abstract class Optimizer<S extends ParamState = ParamState> {
+  /** The model given as `params`, stepped by {@link Optimizer.step}. */
+  readonly params: Module | undefined;
+  /** How many steps have been taken. Update rules see 1 on the first step. */
+  stepCount = 0;
+  /** Per-parameter state, keyed by the parameter's dotted name. */
+  state: Record<string, S> = {};
+  #lr: number;
+  #schedule: Schedule | undefined;
+
+  constructor({ learningRate, params }: OptimizerOptions) {
+    this.#schedule = typeof learningRate === 'function' ? learningRate : undefined;
+    this.#lr = typeof learningRate === 'function' ? learningRate(0) : learningRate;
+    this.params = params;
+    // PyTorch style needs `.grad` on every trainable parameter.
+    for (const [, p] of params?.namedTrainableParameters() ?? []) if (p.node === null && isFloating(p.dtype)) p.requiresGrad = true;
+  }
+
+  /** The learning rate of the last step (of the first step before any). Settable: a number or a {@link Schedule}. */
+  get learningRate(): number {
+    return this.#lr;
+  }
+  set learningRate(lr: number | Schedule) {
+    this.#schedule = typeof lr === 'function' ? lr : undefined;
+    this.#lr = typeof lr === 'function' ? lr(this.stepCount) : lr;
+  }
+
+  /** A parameter's state before its first update. */
+  abstract initState(p: Tensor): S;
+  /** One parameter's update: returns the new parameter and the new state. Runs without recording. */
+  abstract updateParam(g: Tensor, p: Tensor, state: S): [Tensor, S];
+
+  /**
+   * Applies one step to `model` with `grads`, a tree shaped like (part of) `model.parameters()`.
+   * @param model - The model to update.
+   * @param grads - The gradients, e.g. from `nn.valueAndGrad`.
+   */
+  update(model: Module, grads: Tree): void {
+    this.#apply(model, flattenNamed(grads));
+  }
+
+  /** PyTorch style: one step from the `.grad` of each trainable parameter of `params` (those without one are skipped). */
+  step(): void {
+    const model = this.#model('step');
+    this.#apply(model, model.namedTrainableParameters().flatMap(([n, p]) => (p.grad ? [[n, p.grad] as [string, Tensor]] : [])));
+  }
+
+  /** PyTorch style: frees and clears the `.grad` of every parameter of `params`. */
+  zeroGrad(): void {
+    for (const [, p] of this.#model('zeroGrad').namedParameters()) p.zeroGrad();
+  }
+
+  #model(op: string): Module {
+    if (!this.params) throw new Error(`[${op}] this optimizer was made without { params: model }; use update(model, grads)`);
+    return this.params;
+  }
+
+  #apply(model: Module, grads: [string, Tensor][]): void {
+    const params = new Map(model.namedParameters());
+    if (this.#schedule) this.#lr = this.#schedule(this.stepCount); // MLX: the schedule sees the step before
+    this.stepCount += 1;
+    const results = noGrad(() => grads.map(([name, g]) => {
+      const p = params.get(name);
+      if (!p) throw new RangeError(`[update] the model has no parameter '${name}'`);
+      if (g.shape.join() !== p.shape.join()) {
+        throw new RangeError(`[update] gradient of '${name}' has shape [${g.shape.join(',')}], the parameter has [${p.shape.join(',')}]`);
+      }
+      const old = (this.state[name] ??= keepAll(this.initState(p)));
+      const [next, state] = this.updateParam(g, p, old);
+      return { name, p, next, old, state };
+    }));
+    evaluate(...results.flatMap((r) => [r.next, ...Object.values(r.state)]));
+    model.update(unflattenNamed(results.map((r) => [r.name, keep(r.next)])));
+    for (const r of results) {
+      this.state[r.name] = keepAll(r.state);
+      const live = new Set([r.next, ...Object.values(r.state)]);
+      if (r.p !== r.next) {
+        r.p.zeroGrad();
+        r.p.dispose();
+      }
+      for (const t of Object.values(r.old)) if (!live.has(t)) t.dispose();
+    }
+  }
+
+  /**
+   * Saves the step count, the learning rate and every parameter's state to a `.safetensors` file (atomically).
+   * @param path - The file to write.
+   */
+  saveState(path: string): void {
+    const pairs = Object.entries(this.state).flatMap(([n, s]) => Object.entries(s).map(([k, t]) => [`${n}.${k}`, t] as [string, Tensor]));
+    const meta: Record<string, string> = { format: 'mlx-tape-optimizer', optimizer: this.constructor.name, step: String(this.stepCount) };
+    if (!this.#schedule) meta.learningRate = String(this.#lr);
+    saveWeightsFile(path, pairs, meta, 'saveState');
+  }
+
+  /**
+   * Restores what {@link Optimizer.saveState} wrote, replacing the current state.
+   * @param path - The file to read.
+   */
+  loadState(path: string): void {
+    const { pairs, metadata } = loadWeightsFile(path, 'loadState');
+    if (metadata.format !== 'mlx-tape-optimizer') throw new Error(`[loadState] '${path}' is not an optimizer state file (saved by saveState)`);
+    if (metadata.optimizer !== this.constructor.name) throw new Error(`[loadState] '${path}' holds ${metadata.optimizer} state, not ${this.constructor.name}`);
+    const state: Record<string, ParamState> = {};
+    for (const [key, t] of pairs) {
+      const dot = key.lastIndexOf('.');
+      (state[key.slice(0, dot)] ??= {})[key.slice(dot + 1)] = keep(t);
+    }
+    dispose(this.state);
+    this.state = state as Record<string, S>;
+    this.stepCount = Number(metadata.step);
+    if (metadata.learningRate !== undefined) this.learningRate = Number(metadata.learningRate);
+    else if (this.#schedule) this.#lr = this.#schedule(Math.max(0, this.stepCount - 1));
+  }
+}
+
+function keepAll<S extends ParamState>(s: S): S {
+  for (const t of Object.values(s)) keep(t);
+  return s;
+}

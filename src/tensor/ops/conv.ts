@@ -1,0 +1,232 @@
+// Convolutions, in MLX's layout: input [N, ...spatial, C_in], weight
+// [C_out, ...kernel, C_in / groups]. MLX writes every convolution as
+// conv_general, and so do we: convGeneral is the one primitive (its rule is
+// in src/autograd/grads/conv.ts), the others are convGeneral with MLX's
+// parameters, so they are differentiable for free.
+import { apply } from '../../autograd/tape.js';
+import { native } from '../native.js';
+import type { Tensor } from '../tensor.js';
+import { slice } from './indexing.js';
+
+/** Options of {@link conv1d}, {@link conv2d} and {@link conv3d}. */
+export interface ConvOptions {
+  /** Step between windows, per spatial axis or one for all (default 1). */
+  stride?: number | number[];
+  /** Zeros added at both ends of each spatial axis (default 0). */
+  padding?: number | number[];
+  /** Spacing between kernel taps (default 1). */
+  dilation?: number | number[];
+  /** Channel groups: input and output channels split into this many independent convolutions (default 1). */
+  groups?: number;
+}
+
+/** Options of the transposed convolutions. */
+export interface ConvTransposeOptions extends ConvOptions {
+  /** Extra size added to one end of each output axis, to pick among the input sizes a strided convolution maps to the same output size (default 0). */
+  outputPadding?: number | number[];
+}
+
+/** Options of {@link convGeneral}. */
+export interface ConvGeneralOptions {
+  /** Step between windows (default 1). */
+  stride?: number | number[];
+  /** Zeros before and after each spatial axis: one number, one per axis, or `[low, high]` lists (default 0). Negative padding crops the input before input dilation, as in MLX. */
+  padding?: number | number[] | [number[], number[]];
+  /** Spacing between kernel taps (default 1). */
+  kernelDilation?: number | number[];
+  /** Spacing put between input elements (default 1; a transposed convolution's stride). */
+  inputDilation?: number | number[];
+  /** Channel groups (default 1). */
+  groups?: number;
+  /** Flip the kernel's spatial axes: true convolution rather than cross-correlation (default false). */
+  flip?: boolean;
+}
+
+/**
+ * One value per spatial axis: a number or a 1-list is repeated (as MLX
+ * does); longer lists are kept for MLX to check. Checked to be integers here,
+ * so that the message names the op the user called.
+ */
+function perAxis(op: string, name: string, v: number | number[] | undefined, n: number, fallback: number): number[] {
+  const list = v === undefined ? Array(n).fill(fallback) : typeof v === 'number' ? Array(n).fill(v) : v.length === 1 ? Array(n).fill(v[0]) : [...v];
+  if (!list.every((x) => Number.isInteger(x))) throw new TypeError(`[${op}] ${name} must be integers, got ${JSON.stringify(v)}`);
+  return list;
+}
+
+/**
+ * General convolution, MLX's `conv_general`: strides, low/high padding,
+ * kernel and input dilation, groups and kernel flip, over 1 to 3 spatial axes.
+ *
+ * @param input - Input of shape `[N, ...spatial, C_in]`.
+ * @param weight - Kernel of shape `[C_out, ...kernel, C_in / groups]`.
+ * @param options - Stride, padding, kernel and input dilation, groups, flip.
+ * @returns Output of shape `[N, ...spatialOut, C_out]`.
+ * @example
+ * ```ts
+ * const x = mt.reshape(mt.tensor([1, 2, 3]), [1, 3, 1]);
+ * const w = mt.reshape(mt.tensor([1, 10]), [1, 2, 1]);
+ * mt.convGeneral(x, w, { inputDilation: 2 }).toArray(); // [[[10], [2], [20], [3]]]
+ * ```
+ * @see MLX `conv_general`
+ * @group Convolution
+ */
+export function convGeneral(input: Tensor, weight: Tensor, options: ConvGeneralOptions = {}): Tensor {
+  const n = Math.max(input.ndim - 2, 1);
+  const p = options.padding;
+  const pair = Array.isArray(p) && Array.isArray(p[0]);
+  const at = (name: string, v: number | number[] | undefined, fallback: number): number[] => perAxis('convGeneral', name, v, n, fallback);
+  let lo = at('padding', pair ? (p as number[][])[0] : (p as number | number[] | undefined), 0);
+  let hi = at('padding', pair ? (p as number[][])[1] : (p as number | number[] | undefined), 0);
+  const stride = at('stride', options.stride, 1);
+  const kernelDilation = at('kernelDilation', options.kernelDilation, 1);
+  const inputDilation = at('inputDilation', options.inputDilation, 1);
+  const { groups = 1, flip = false } = options;
+  // MLX crops the input for negative padding inside conv_general; crop it
+  // here, with our own slice, so that the recorded op only pads.
+  let x = input;
+  if ([...lo, ...hi].some((v) => v < 0) && lo.length === n && hi.length === n && input.ndim === n + 2) {
+    const start = [0, ...lo.map((v) => Math.max(0, -v)), 0];
+    const stop = [...input.shape].map((d, i) => (i === 0 || i === n + 1 ? d : d + Math.min(0, hi[i - 1]!)));
+    x = slice(input, start, stop);
+    lo = lo.map((v) => Math.max(0, v));
+    hi = hi.map((v) => Math.max(0, v));
+  }
+  const out = native.convGeneral(x.data, weight.data, stride, lo, hi, kernelDilation, inputDilation, groups, flip);
+  return apply('convGeneral', [x, weight], out, { stride, paddingLo: lo, paddingHi: hi, kernelDilation, inputDilation, groups, flip });
+}
+
+/** MLX's conv1d/2d/3d take any input rank (a 1-list broadcasts); ours check it. */
+function checkRank(op: string, input: Tensor, weight: Tensor, n: number): void {
+  const layout = n === 1 ? 'N, L, C' : n === 2 ? 'N, H, W, C' : 'N, D, H, W, C';
+  if (input.ndim !== n + 2) throw new RangeError(`[${op}] input must have ${n + 2} axes [${layout}], got shape [${input.shape.join(',')}]`);
+  if (weight.ndim !== n + 2) throw new RangeError(`[${op}] weight must have ${n + 2} axes [C_out, ...kernel, C_in], got shape [${weight.shape.join(',')}]`);
+}
+
+function conv(op: string, n: number, input: Tensor, weight: Tensor, o: ConvOptions): Tensor {
+  checkRank(op, input, weight, n);
+  const padding = perAxis(op, 'padding', o.padding, n, 0);
+  const [stride, dilation] = [perAxis(op, 'stride', o.stride, n, 1), perAxis(op, 'dilation', o.dilation, n, 1)];
+  return convGeneral(input, weight, { stride, padding: [padding, padding], kernelDilation: dilation, groups: o.groups });
+}
+
+/**
+ * 1-d convolution (cross-correlation, as in every framework).
+ *
+ * @param input - Input of shape `[N, L, C_in]`.
+ * @param weight - Kernel of shape `[C_out, K, C_in / groups]`.
+ * @param options - Stride, padding, dilation, groups.
+ * @returns Output of shape `[N, L_out, C_out]`.
+ * @example
+ * ```ts
+ * const x = mt.reshape(mt.tensor([1, 2, 3, 4]), [1, 4, 1]);
+ * mt.conv1d(x, mt.ones([1, 2, 1])).toArray(); // [[[3], [5], [7]]]
+ * ```
+ * @group Convolution
+ */
+export function conv1d(input: Tensor, weight: Tensor, options: ConvOptions = {}): Tensor {
+  return conv('conv1d', 1, input, weight, options);
+}
+
+/**
+ * 2-d convolution (cross-correlation).
+ *
+ * @param input - Input of shape `[N, H, W, C_in]`.
+ * @param weight - Kernel of shape `[C_out, KH, KW, C_in / groups]`.
+ * @param options - Stride, padding, dilation (one number or one per axis), groups.
+ * @returns Output of shape `[N, H_out, W_out, C_out]`.
+ * @example
+ * ```ts
+ * const x = mt.reshape(mt.tensor([1, 2, 3, 4]), [1, 2, 2, 1]);
+ * mt.conv2d(x, mt.ones([1, 2, 2, 1]), { padding: [0, 0] }).toArray(); // [[[[10]]]]
+ * ```
+ * @group Convolution
+ */
+export function conv2d(input: Tensor, weight: Tensor, options: ConvOptions = {}): Tensor {
+  return conv('conv2d', 2, input, weight, options);
+}
+
+/**
+ * 3-d convolution (cross-correlation). MLX supports groups only in 1-d and 2-d.
+ *
+ * @param input - Input of shape `[N, D, H, W, C_in]`.
+ * @param weight - Kernel of shape `[C_out, KD, KH, KW, C_in]`.
+ * @param options - Stride, padding, dilation (one number or one per axis).
+ * @returns Output of shape `[N, D_out, H_out, W_out, C_out]`.
+ * @example
+ * ```ts
+ * mt.conv3d(mt.ones([1, 2, 2, 2, 1]), mt.ones([1, 2, 2, 2, 1])).toArray(); // [[[[[8]]]]]
+ * ```
+ * @group Convolution
+ */
+export function conv3d(input: Tensor, weight: Tensor, options: ConvOptions = {}): Tensor {
+  return conv('conv3d', 3, input, weight, options);
+}
+
+/**
+ * A transposed convolution as MLX writes it: the input dilated by the
+ * stride, padded by `dilation * (K - 1) - padding` (plus `outputPadding` at
+ * the high end), convolved with the flipped kernel.
+ */
+function convTranspose(op: string, n: number, input: Tensor, weight: Tensor, o: ConvTransposeOptions): Tensor {
+  checkRank(op, input, weight, n);
+  const at = (name: string, v: number | number[] | undefined, fallback: number): number[] => perAxis(op, name, v, n, fallback);
+  const [padding, dilation, extra, stride] = [at('padding', o.padding, 0), at('dilation', o.dilation, 1), at('outputPadding', o.outputPadding, 0), at('stride', o.stride, 1)];
+  const lo = padding.map((p, i) => dilation[i]! * (weight.shape[i + 1]! - 1) - p);
+  const hi = lo.map((l, i) => l + extra[i]!);
+  return convGeneral(input, weight, { padding: [lo, hi], kernelDilation: dilation, inputDilation: stride, groups: o.groups, flip: true });
+}
+
+/**
+ * 1-d transposed convolution (the gradient of {@link conv1d} with respect to its input).
+ *
+ * @param input - Input of shape `[N, L, C_in]`.
+ * @param weight - Kernel of shape `[C_out, K, C_in / groups]`.
+ * @param options - Stride, padding, dilation, outputPadding, groups.
+ * @returns Output of shape `[N, (L - 1) * stride - 2 * padding + dilation * (K - 1) + outputPadding + 1, C_out]`.
+ * @example
+ * ```ts
+ * const x = mt.reshape(mt.tensor([1, 2]), [1, 2, 1]);
+ * mt.convTranspose1d(x, mt.ones([1, 2, 1]), { stride: 2 }).toArray(); // [[[1], [1], [2], [2]]]
+ * ```
+ * @see MLX `conv_transpose1d`
+ * @group Convolution
+ */
+export function convTranspose1d(input: Tensor, weight: Tensor, options: ConvTransposeOptions = {}): Tensor {
+  return convTranspose('convTranspose1d', 1, input, weight, options);
+}
+
+/**
+ * 2-d transposed convolution.
+ *
+ * @param input - Input of shape `[N, H, W, C_in]`.
+ * @param weight - Kernel of shape `[C_out, KH, KW, C_in / groups]`.
+ * @param options - Stride, padding, dilation, outputPadding (one number or one per axis), groups.
+ * @returns Output of shape `[N, H_out, W_out, C_out]`, each axis as in {@link convTranspose1d}.
+ * @example
+ * ```ts
+ * mt.convTranspose2d(mt.ones([1, 1, 1, 1]), mt.ones([1, 2, 2, 1])).shape; // [1, 2, 2, 1]
+ * ```
+ * @see MLX `conv_transpose2d`
+ * @group Convolution
+ */
+export function convTranspose2d(input: Tensor, weight: Tensor, options: ConvTransposeOptions = {}): Tensor {
+  return convTranspose('convTranspose2d', 2, input, weight, options);
+}
+
+/**
+ * 3-d transposed convolution. MLX supports groups only in 1-d and 2-d.
+ *
+ * @param input - Input of shape `[N, D, H, W, C_in]`.
+ * @param weight - Kernel of shape `[C_out, KD, KH, KW, C_in]`.
+ * @param options - Stride, padding, dilation, outputPadding (one number or one per axis).
+ * @returns Output of shape `[N, D_out, H_out, W_out, C_out]`, each axis as in {@link convTranspose1d}.
+ * @example
+ * ```ts
+ * mt.convTranspose3d(mt.ones([1, 1, 1, 1, 1]), mt.ones([1, 2, 2, 2, 1]), { stride: 2 }).shape; // [1, 2, 2, 2, 1]
+ * ```
+ * @see MLX `conv_transpose3d`
+ * @group Convolution
+ */
+export function convTranspose3d(input: Tensor, weight: Tensor, options: ConvTransposeOptions = {}): Tensor {
+  return convTranspose('convTranspose3d', 3, input, weight, options);
+}
