@@ -1,6 +1,8 @@
 // THROWAWAY prototype (not part of the project): tune hyperparameters with raw native ops + MLX vjp.
 import { native as a } from './src/tensor/native.js';
 import * as mt from './src/index.js';
+import { randomShift } from './examples/mnist/augment.js';
+const shift = +(process.env.SHIFT ?? 0);
 type A = ReturnType<typeof a.add>;
 const [model, epochs, lr0, c1, c2, bs, hidden] = [process.argv[2] ?? 'cnn', +(process.argv[3] ?? 5), +(process.argv[4] ?? 2e-3), +(process.argv[5] ?? 16), +(process.argv[6] ?? 32), +(process.argv[7] ?? 64), +(process.argv[8] ?? 256)];
 const { train, test } = mt.data.mnistDigitsSplit();
@@ -28,7 +30,7 @@ if (model === 'cnn') {
 }
 const ce = (logits: A, y: A): A => a.mean(a.subtract(a.logsumexp(logits, -1, false), a.squeeze(a.takeAlongAxis(logits, a.expandDims(y, -1), -1), -1)), null, false);
 let m = params.map((p) => a.zerosLike(p)), v = params.map((p) => a.zerosLike(p));
-const loader = new mt.data.DataLoader(train, { batchSize: bs, seed: 0 });
+const loader = new mt.data.DataLoader(train, { batchSize: bs, seed: 0, transform: shift ? randomShift(shift) : undefined });
 const T = epochs * loader.length; let t = 0;
 for (let e = 0; e < epochs; e++) {
   const t0 = performance.now(); let tl = 0, n = 0;

@@ -23,4 +23,6 @@ export { grad, valueAndGrad, vjp } from './autograd/functional.js';
 export { type Tree, treeFlatten, treeUnflatten } from './autograd/tree.js';
 export { gradcheck, GradcheckError, type GradcheckOptions } from './autograd/gradcheck.js';
 export * as data from './data/index.js';
+export * as nn from './nn/index.js';
+export * as optim from './optim/index.js';
 export * as distributed from './distributed/index.js';

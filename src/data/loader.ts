@@ -2,7 +2,7 @@
 import { tensor } from '../tensor/ops/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { type Dataset, size } from './dataset.js';
-import { permutation } from './random.js';
+import { permutation, rng, type Rng } from './random.js';
 
 /** One batch: samples `x` of shape `[n, ...sampleShape]` (float32) and labels `y` of shape `[n]` (int32). */
 export interface Batch {
@@ -24,6 +24,12 @@ export interface DataLoaderOptions {
   seed?: number;
   /** What to do with a last batch smaller than `batchSize`: hand it out (`'keep'`, the default) or skip it (`'drop'`). */
   lastBatch?: 'keep' | 'drop';
+  /**
+   * Changes a batch in place before it becomes tensors (data augmentation).
+   * `next` is seeded by (seed, epoch, batch index), so augmented batches repeat
+   * exactly in a resumed run.
+   */
+  transform?: (batch: { x: Float32Array; y: Int32Array; sampleShape: readonly number[] }, next: Rng) => void;
 }
 
 /**
@@ -49,6 +55,7 @@ export class DataLoader implements Iterable<Batch> {
   readonly shuffle: boolean;
   readonly seed: number;
   readonly lastBatch: 'keep' | 'drop';
+  readonly transform: DataLoaderOptions['transform'];
   /** The epoch that iterating the loader runs next. */
   nextEpoch = 0;
 
@@ -57,7 +64,7 @@ export class DataLoader implements Iterable<Batch> {
    * @param options - Batch size, shuffling, seed and last-batch policy.
    */
   constructor(dataset: Dataset, options: DataLoaderOptions) {
-    const { batchSize, shuffle = true, seed = 0, lastBatch = 'keep' } = options;
+    const { batchSize, shuffle = true, seed = 0, lastBatch = 'keep', transform } = options;
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`[DataLoader] batchSize must be a positive integer, got ${batchSize}`);
     if (!Number.isInteger(seed)) throw new TypeError(`[DataLoader] seed must be an integer, got ${seed}`);
     if (lastBatch !== 'keep' && lastBatch !== 'drop') throw new TypeError(`[DataLoader] lastBatch must be 'keep' or 'drop', got '${String(lastBatch)}'`);
@@ -66,6 +73,7 @@ export class DataLoader implements Iterable<Batch> {
     this.shuffle = shuffle;
     this.seed = seed;
     this.lastBatch = lastBatch;
+    this.transform = transform;
   }
 
   /** The number of batches in an epoch. */
@@ -97,6 +105,7 @@ export class DataLoader implements Iterable<Batch> {
         x.set(xs.subarray(i * k, (i + 1) * k), j * k);
         y[j] = ys[i]!;
       });
+      this.transform?.({ x, y, sampleShape }, rng(this.seed, e, b, 1));
       yield { x: tensor(x, 'float32', [idx.length, ...sampleShape]), y: tensor(y, 'int32'), size: idx.length, index: b };
     }
   }

@@ -1,7 +1,6 @@
 // Convolution layers, channels last as in MLX: inputs [N, ...spatial, C].
 import type { Tensor } from '../tensor/tensor.js';
-import { add } from '../tensor/ops/index.js';
-import { conv1d, conv2d, convTranspose1d, convTranspose2d } from '../tensor/ops/conv.js';
+import { add, conv1d, conv2d, convTranspose1d, convTranspose2d } from '../tensor/ops/index.js';
 import { Module } from './module.js';
 import { uniformParam } from './param.js';
 

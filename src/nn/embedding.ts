@@ -1,7 +1,6 @@
 // Embedding: a lookup table of vectors.
 import type { Tensor } from '../tensor/tensor.js';
-import { take, transpose } from '../tensor/ops/index.js';
-import { matmul } from '../tensor/ops/linalg.js';
+import { matmul, take, transpose } from '../tensor/ops/index.js';
 import { normal } from '../tensor/ops/random.js';
 import { Module } from './module.js';
 

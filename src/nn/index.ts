@@ -7,6 +7,7 @@ export { Identity, Linear, Bilinear } from './linear.js';
 export { Sequential } from './containers.js';
 export { Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d, type ConvLayerOptions } from './convolution.js';
 export { BatchNorm, LayerNorm, RMSNorm, GroupNorm, InstanceNorm, type BatchNormOptions } from './normalization.js';
+export { MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d } from './pooling.js';
 export { Dropout, Dropout2d } from './dropout.js';
 export { Embedding } from './embedding.js';
 export { RNN, GRU, LSTM } from './recurrent.js';

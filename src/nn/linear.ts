@@ -1,7 +1,6 @@
 // Affine layers: Identity, Linear, Bilinear.
 import type { Tensor } from '../tensor/tensor.js';
-import { add, multiply, reshape, sum, transpose } from '../tensor/ops/index.js';
-import { addmm, matmul } from '../tensor/ops/linalg.js';
+import { add, addmm, matmul, multiply, reshape, sum, transpose } from '../tensor/ops/index.js';
 import { Module } from './module.js';
 import { uniformParam } from './param.js';
 

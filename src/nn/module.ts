@@ -297,10 +297,9 @@ export abstract class Module {
    * @returns The table as text.
    */
   summary(inputShape?: number[], dtype: DType = 'float32'): string {
-    const named = this.namedModules();
     const shapes = new Map<Module, string>();
     if (inputShape) {
-      const restore = named.map(([, m]) => {
+      const restore = this.modules().map((m) => {
         const orig = m.forward;
         // eslint-disable-next-line @typescript-eslint/no-explicit-any
         m.forward = (...args: any[]) => {
@@ -318,11 +317,13 @@ export abstract class Module {
       }
     }
     const own = (m: Module): Slot[] => m.#slots().filter((s) => s.owner === m && !m.#buffers.has(s.field));
-    const rows = named.map(([n, m]) => {
-      const depth = n === '' ? 0 : n.split('.').length;
-      const label = `${'  '.repeat(depth)}${n ? `${n} ` : ''}(${m.constructor.name})`;
-      return [label, shapes.get(m) ?? '-', String(own(m).reduce((a, s) => a + s.tensor.size, 0))];
-    });
+    const rows: string[][] = [];
+    const visit = (m: Module, name: string, depth: number): void => {
+      const label = `${'  '.repeat(depth)}${name ? `${name} ` : ''}(${m.constructor.name})`;
+      rows.push([label, shapes.get(m) ?? '-', String(own(m).reduce((a, s) => a + s.tensor.size, 0))]);
+      for (const [n, c] of m.namedChildren()) visit(c, n, depth + 1);
+    };
+    visit(this, '', 0);
     const all = this.modules().flatMap(own);
     const total = all.reduce((a, s) => a + s.tensor.size, 0);
     const trainable = all.filter((s) => s.owner.#trainable(s.field)).reduce((a, s) => a + s.tensor.size, 0);
@@ -377,11 +378,15 @@ export abstract class Module {
     return this.update(unflattenNamed(loaded.filter(([n]) => current.has(n))));
   }
 
-  /** The class name and the submodules, indented. */
+  /** The class name with its settings (own number, string and boolean fields), and the submodules, indented. */
   toString(): string {
+    const settings = Object.entries(this)
+      .filter(([k, v]) => k !== 'training' && !k.startsWith('_') && ['number', 'string', 'boolean'].includes(typeof v))
+      .map(([k, v]) => `${k}=${String(v)}`);
+    const head = `${this.constructor.name}(${settings.join(', ')}`;
     const kids = this.namedChildren();
-    if (kids.length === 0) return `${this.constructor.name}()`;
+    if (kids.length === 0) return `${head})`;
     const inner = kids.map(([n, m]) => `  (${n}): ${m.toString().replace(/\n/g, '\n  ')}`).join('\n');
-    return `${this.constructor.name}(\n${inner}\n)`;
+    return `${head}${settings.length ? ',' : ''}\n${inner}\n)`;
   }
 }

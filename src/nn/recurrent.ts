@@ -1,8 +1,7 @@
 // Recurrent layers, as MLX's: inputs [N, L, D] (or [L, D]); they return every
 // step's hidden state, [N, L, H]. Weights follow MLX's names and gate order.
 import type { Tensor } from '../tensor/tensor.js';
-import { add, multiply, relu, sigmoid, split, squeeze, stack, subtract, tanh, transpose } from '../tensor/ops/index.js';
-import { addmm, matmul } from '../tensor/ops/linalg.js';
+import { add, addmm, matmul, multiply, relu, sigmoid, split, squeeze, stack, subtract, tanh, transpose } from '../tensor/ops/index.js';
 import { Module } from './module.js';
 import { uniformParam } from './param.js';
 

@@ -1,7 +1,6 @@
 // Attention and the Transformer encoder layer, as MLX's nn.
 import type { Tensor } from '../tensor/tensor.js';
-import { add, multiply, relu, reshape, softmax, tensor, transpose, where } from '../tensor/ops/index.js';
-import { matmul } from '../tensor/ops/linalg.js';
+import { add, matmul, multiply, relu, reshape, softmax, tensor, transpose, where } from '../tensor/ops/index.js';
 import { Module } from './module.js';
 import { Linear } from './linear.js';
 import { LayerNorm } from './normalization.js';

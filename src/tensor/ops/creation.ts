@@ -172,26 +172,51 @@ export function onesLike(x: Tensor): Tensor {
 }
 
 /**
- * Evenly spaced values in `[start, stop)`: `arange(stop)`, `arange(start,
- * stop)` or `arange(start, stop, step)`, each with an optional dtype last.
- * As in MLX, the dtype defaults to int32 when start, stop and step are all
- * integers and to float32 otherwise.
+ * Evenly spaced values in `[0, stop)`: `arange(stop)`. As in MLX, the dtype
+ * defaults to int32 when the arguments are all integers and to float32
+ * otherwise. `arange(start, stop)` and `arange(start, stop, step)` are the
+ * other forms, each with an optional dtype last.
  *
- * @param start - The first value (or, alone, `stop` with start 0).
  * @param stop - The end, excluded.
- * @param step - The spacing (default 1); negative counts down; never 0.
  * @param dtype - The element type.
- * @returns A 1-d tensor of `ceil((stop - start) / step)` values.
+ * @returns A 1-d tensor of `ceil(stop)` values.
  * @example
  * ```ts
- * mt.arange(4).toArray();              // [0, 1, 2, 3] (int32)
- * mt.arange(1, 2, 0.25).toArray();     // [1, 1.25, 1.5, 1.75] (float32)
- * mt.arange(3, 'float64').dtype;       // 'float64'
+ * mt.arange(4).toArray();          // [0, 1, 2, 3] (int32)
+ * mt.arange(3, 'float64').dtype;   // 'float64'
  * ```
  * @group Creation
  */
 export function arange(stop: number, dtype?: DType): Tensor;
+/**
+ * Evenly spaced values in `[start, stop)`, one apart.
+ *
+ * @param start - The first value.
+ * @param stop - The end, excluded.
+ * @param dtype - The element type (default int32 for integer arguments, else float32).
+ * @returns A 1-d tensor of `ceil(stop - start)` values.
+ * @example
+ * ```ts
+ * mt.arange(2, 5).toArray(); // [2, 3, 4]
+ * ```
+ * @group Creation
+ */
 export function arange(start: number, stop: number, dtype?: DType): Tensor;
+/**
+ * Evenly spaced values in `[start, stop)`, `step` apart.
+ *
+ * @param start - The first value.
+ * @param stop - The end, excluded.
+ * @param step - The spacing; negative counts down; never 0.
+ * @param dtype - The element type (default int32 for integer arguments, else float32).
+ * @returns A 1-d tensor of `ceil((stop - start) / step)` values.
+ * @example
+ * ```ts
+ * mt.arange(1, 2, 0.25).toArray(); // [1, 1.25, 1.5, 1.75] (float32)
+ * mt.arange(5, 0, -2).toArray();   // [5, 3, 1]
+ * ```
+ * @group Creation
+ */
 export function arange(start: number, stop: number, step: number, dtype?: DType): Tensor;
 export function arange(a: number, b?: number | DType, c?: number | DType, d?: DType): Tensor {
   const nums: number[] = [a];

@@ -9,5 +9,16 @@ export * from './io.js';
 export * from './linalg.js';
 export * from './conv.js';
 export { maxPool1d, maxPool2d, avgPool1d, avgPool2d } from './pool.js';
-// As MLX-Python's mx.random: mt.random.normal(...), mt.random.split(key) (split alone is the shape op).
+/**
+ * Random numbers from MLX's keyed PRNG, as MLX-Python's `mx.random`: a
+ * namespace, since `split` alone is the shape op. Each sampler takes an
+ * optional key; the same key gives the same values.
+ *
+ * @example
+ * ```ts
+ * mt.random.seed(0);
+ * mt.random.normal([2, 2], { key: mt.random.key(1) }).shape; // [2, 2]
+ * ```
+ * @group Random
+ */
 export * as random from './random.js';

@@ -54,8 +54,7 @@ export function sort(x: Tensor, axis: number | null = -1): Tensor {
  * @returns uint32 indices, shaped like `x` (1-d when `axis` is null).
  * @example
  * ```ts
- * const x = mt.tensor([3, 1, 2, 7, 5]);
- * mt.takeAlongAxis(x, mt.argpartition(x, 2), 0).toArray()[2]; // 3
+ * mt.argpartition(mt.tensor([3, 1, 2, 7, 5]), 2).toArray(); // e.g. [2, 1, 0, 4, 3]: x[0] = 3 at position 2
  * ```
  * @group Sorting
  */
@@ -73,7 +72,7 @@ export function argpartition(x: Tensor, kth: number, axis: number | null = -1): 
  * @returns The partitioned values.
  * @example
  * ```ts
- * mt.partition(mt.tensor([3, 1, 2, 7, 5]), 2).toArray()[2]; // 3
+ * mt.partition(mt.tensor([3, 1, 2, 7, 5]), 2).toArray(); // e.g. [2, 1, 3, 5, 7]: 3 in place
  * ```
  * @group Sorting
  */
