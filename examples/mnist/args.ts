@@ -65,10 +65,10 @@ export class UsageError extends Error {
 
 /**
  * Parses the command line.
- * @returns The config, or `'help'` when help was asked for.
+ * @returns The config and the flags given explicitly, or `'help'` when help was asked for.
  * @throws UsageError for unknown flags or bad values.
  */
-export function parseConfig(argv: string[]): Config | 'help' {
+export function parseConfig(argv: string[]): { config: Config; given: Set<keyof Config> } | 'help' {
   let values;
   try {
     ({ values } = parseArgs({
@@ -102,7 +102,9 @@ export function parseConfig(argv: string[]): Config | 'help' {
     lr = Number(values.lr);
     if (!(lr > 0 && Number.isFinite(lr))) throw new UsageError(`--lr must be a positive number, got '${values.lr}'`);
   }
-  return {
+  const flagToKey = (flag: string): keyof Config => (flag === 'batch-size' ? 'batchSize' : flag) as keyof Config;
+  const given = new Set(argv.filter((a) => a.startsWith('--')).map((a) => flagToKey(a.slice(2).split('=')[0]!)));
+  const config: Config = {
     model,
     optimizer,
     epochs: integer('epochs', values.epochs, 1) ?? d.epochs,
@@ -115,4 +117,20 @@ export function parseConfig(argv: string[]): Config | 'help' {
     resume: values.resume,
     limit: integer('limit', values.limit, 0)!,
   };
+  return { config, given };
+}
+
+/**
+ * The config of a resumed run: the saved one, with `--epochs` (to extend the
+ * run), `--device` and `--out` taken from the command line. Any other flag
+ * given must agree with the saved run.
+ */
+export function resumeConfig(saved: Config, cli: Config, given: Set<keyof Config>): Config {
+  const free: (keyof Config)[] = ['epochs', 'device', 'out', 'resume'];
+  for (const key of given) {
+    if (free.includes(key) || cli[key] === saved[key]) continue;
+    const flag = key === 'batchSize' ? 'batch-size' : key;
+    throw new UsageError(`--${flag} ${String(cli[key])} differs from the run in ${cli.out} (${String(saved[key])}); resume without it, or train a new run with another --out`);
+  }
+  return { ...saved, epochs: given.has('epochs') ? cli.epochs : saved.epochs, device: cli.device, out: cli.out, resume: true };
 }

@@ -28,6 +28,10 @@ void CheckStridedView(const mx::array& a, const mx::Shape& shape,
         "[asStrided] shape " + ShapeString(shape) + " and strides have " +
         std::to_string(shape.size()) + " and " +
         std::to_string(strides.size()) + " entries; they must match");
+  for (auto d : shape)
+    if (d < 0)
+      throw std::invalid_argument("[asStrided] shape " + ShapeString(shape) +
+                                  " has a negative size");
   int64_t lo = static_cast<int64_t>(offset), hi = lo;
   for (size_t i = 0; i < shape.size(); ++i) {
     if (shape[i] == 0) return;  // an empty view reads nothing
@@ -92,7 +96,8 @@ void InitIndexing(Napi::Env env, Napi::Object exports) {
         CheckStridedView(a, shape, strides, offset);
         // MLX's AsStrided fails at eval on a non-contiguous input (a flip,
         // a transpose): make the row-major copy the view is defined on.
-        return mx::as_strided(mx::contiguous(a), std::move(shape), std::move(strides), offset);
+        return mx::as_strided(mx::contiguous(a), std::move(shape),
+                              std::move(strides), offset);
       });
 
   // Sorting. A null axis sorts the flattened array, as MLX's overloads do.

@@ -14,7 +14,10 @@ using Key = std::optional<mx::array>;
 // of dtype `d` (MLX-Python turns scalars into arrays the same way).
 mx::array Param(const Operand& v, mx::Dtype d) {
   if (Array::Is(v.value)) return Array::From(v.value, v.where);
-  return mx::array(Arg<double>::Get(v.value, v.where), d);
+  if (!v.value.IsNumber())
+    throw Napi::TypeError::New(v.value.Env(), v.where.str() + " must be an MLX array or a number, got " +
+                                                  Describe(v.value));
+  return mx::array(v.value.As<Napi::Number>().DoubleValue(), d);
 }
 
 // categorical(logits, axis, shape, numSamples, key): at most one of shape

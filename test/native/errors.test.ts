@@ -58,7 +58,7 @@ describe('a non-array where an array belongs is a TypeError naming op and argume
 
   test('second arguments and list elements are named too', () => {
     const a = mt.ones([2]).data;
-    expect(() => native.add(a, 'x' as unknown as NativeArray)).toThrow(/add: argument 'b' must be an MLX array, got 'x'/);
+    expect(() => native.add(a, 'x' as unknown as NativeArray)).toThrow(/add: argument 'b' must be an MLX array or a number, got 'x'/);
     expect(() => native.eval([a, {} as NativeArray])).toThrow(/eval: argument 'arrays'\[1\] must be an MLX array, got an object/);
     expect(() => native.reshape(a, 'x' as unknown as number[])).toThrow(/reshape: argument 'shape' must be an array, got 'x'/);
   });

@@ -206,6 +206,7 @@ describe('asStrided', () => {
     expect(() => mt.asStrided(mt.tensor([1, 2, 3]), [2], [3])).toThrow(/\[asStrided\] the view .* reaches elements 0..3 of an input with 3 elements/);
     expect(() => mt.asStrided(mt.tensor([1, 2, 3]), [2], [1], 2)).toThrow(mt.MlxError);
     expect(() => mt.asStrided(mt.tensor([1, 2, 3]), [2], [-1])).toThrow(/reaches elements -1..0/);
+    expect(() => mt.asStrided(mt.tensor([1, 2, 3]), [-2], [1])).toThrow(/\[asStrided\] shape \[-2\] has a negative size/);
     expect(() => mt.asStrided(mt.tensor([1, 2, 3]), [2, 2], [1])).toThrow(/\[asStrided\] shape \[2,2\] and strides have 2 and 1 entries/);
   });
 });

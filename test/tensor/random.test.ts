@@ -121,7 +121,7 @@ describe('uniform', () => {
     expect(() => random.uniform([3], { dtype: 'int32' })).toThrow(/\[uniform\] Can only generate uniform numbers with real floating point type/);
     expect(() => random.uniform([3], { dtype: 'float64' })).toThrow(/\[uniform\] Unsupported type/); // MLX has no float64 uniform
     expect(() => random.uniform([2], { low: mt.tensor([0, 1, 2]) })).toThrow(mt.MlxError);
-    expect(() => random.uniform([2], { low: 'a' as unknown as number })).toThrow(/randomUniform: argument 'low' must be a number/);
+    expect(() => random.uniform([2], { low: 'a' as unknown as number })).toThrow(/randomUniform: argument 'low' must be an MLX array or a number, got 'a'/);
   });
 });
 

@@ -65,7 +65,7 @@ function perAxis(op: string, name: string, v: number | number[] | undefined, n: 
  * ```ts
  * const x = mt.reshape(mt.tensor([1, 2, 3]), [1, 3, 1]);
  * const w = mt.reshape(mt.tensor([1, 10]), [1, 2, 1]);
- * mt.convGeneral(x, w, { inputDilation: 2 }).toArray(); // [[[10], [2], [20], [3]]]
+ * mt.convGeneral(x, w, { inputDilation: 2 }).toArray(); // [[[1], [20], [2], [30]]] (x dilated to [1, 0, 2, 0, 3])
  * ```
  * @see MLX `conv_general`
  * @group Convolution

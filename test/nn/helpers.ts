@@ -1,0 +1,28 @@
+// Test helpers for layers: gradcheck through a module's inputs and parameters, in float64.
+import * as mt from '../../src/index.js';
+
+const { nn } = mt;
+
+/**
+ * Converts `m` to float64, then gradchecks `m.forward(...inputs)` with respect
+ * to the floating inputs and every trainable parameter.
+ */
+export function gradcheckLayer(m: mt.nn.Module, inputs: mt.Tensor[], options: mt.GradcheckOptions = {}): boolean {
+  m.apply((p) => (mt.isFloating(p.dtype) ? mt.astype(p, 'float64').detach() : p));
+  const named = m.namedTrainableParameters();
+  const xs = inputs.map((x) => (mt.isFloating(x.dtype) ? mt.astype(x, 'float64') : x));
+  const fn = (...args: mt.Tensor[]): mt.Tensor => {
+    const ps = args.slice(xs.length);
+    m.update(nn.unflattenNamed(named.map(([n], i) => [n, ps[i]!])));
+    return m.forward(...args.slice(0, xs.length));
+  };
+  return mt.gradcheck(fn, [...xs, ...named.map(([, p]) => p.detach())], { rtol: 1e-3, atol: 1e-4, ...options });
+}
+
+/** A float64 tensor of the given shape with deterministic values in [-1, 1]. */
+export function det(shape: number[], seed = 1): mt.Tensor {
+  let s = seed;
+  const n = shape.reduce((a, b) => a * b, 1);
+  const v = Float64Array.from({ length: n }, () => ((s = (s * 16807) % 2147483647) / 2147483647) * 2 - 1);
+  return mt.tensor(v, 'float64', shape);
+}

@@ -1,0 +1,121 @@
+import { describe, expect, test } from 'vitest';
+import { test as prop } from '@fast-check/vitest';
+import fc from 'fast-check';
+import * as mt from '../../src/index.js';
+import { native } from '../../src/tensor/native.js';
+import { expectClose } from '../helpers/close.js';
+
+/** A [1, L, 1] signal or [1, K, 1] kernel from values. */
+const line = (v: number[]): mt.Tensor => mt.reshape(mt.tensor(v), [1, v.length, 1]);
+const x = line([1, 2, 3, 4, 5]);
+const w = line([1, 0, -1]);
+const grid = (n: number): mt.Tensor => mt.reshape(mt.arange(1, n * n + 1, 'float32'), [1, n, n, 1]);
+/** Random float32 data of a shape. */
+const rand = (shape: number[]): mt.Tensor => mt.random.normal(shape);
+
+describe('conv1d', () => {
+  test('cross-correlation with stride, padding and dilation', () => {
+    expectClose(mt.conv1d(x, w), [[[-2], [-2], [-2]]]);
+    expectClose(mt.conv1d(x, w, { stride: 2 }), [[[-2], [-2]]]);
+    expectClose(mt.conv1d(x, w, { padding: 1 }), [[[-2], [-2], [-2], [-2], [4]]]);
+    expectClose(mt.conv1d(x, w, { dilation: 2 }), [[[-4]]]);
+  });
+  test('channels and groups', () => {
+    const xc = mt.tensor([[[1, 10], [2, 20], [3, 30]]]); // [1, 3, 2]
+    expectClose(mt.conv1d(xc, mt.tensor([[[1, 2]]])), [[[21], [42], [63]]]); // x0 + 2 x1
+    // groups 2: output channel 0 sees input channel 0, channel 1 sees channel 1.
+    expectClose(mt.conv1d(xc, mt.tensor([[[1], [1]], [[1], [-1]]]), { groups: 2 }), [[[3, -10], [5, -10]]]);
+  });
+  test('gradients: dw[t] sums the inputs each tap read; dx spreads the kernel', () => {
+    const [gx, gw] = mt.grad((a: mt.Tensor, b: mt.Tensor) => mt.sum(mt.conv1d(a, b)), [0, 1])(x, w) as mt.Tensor[];
+    expectClose(gw!, [[[6], [9], [12]]]);
+    expectClose(gx!, [[[1], [1], [0], [-1], [-1]]]);
+  });
+  test('wrong channels, ranks, strides and sizes', () => {
+    expect(() => mt.conv1d(mt.zeros([1, 5, 3]), mt.zeros([2, 2, 2]))).toThrow(mt.MlxError);
+    expect(() => mt.conv1d(mt.zeros([1, 5, 3]), mt.zeros([2, 2, 2]))).toThrow(/\[conv\] Expect the input channels in the input and weight array to match but got shapes - input: \(1,5,3\) and weight: \(2,2,2\)/);
+    expect(() => mt.conv1d(mt.zeros([5, 3]), mt.zeros([2, 2, 3]))).toThrow(/\[conv1d\] input must have 3 axes \[N, L, C\], got shape \[5,3\]/);
+    expect(() => mt.conv1d(mt.zeros([1, 5, 3]), mt.zeros([2, 2, 2, 3]))).toThrow(/\[conv1d\] weight must have 3 axes/);
+    expect(() => mt.conv1d(x, w, { stride: 0 })).toThrow(/\[conv\] Stride sizes must be positive/);
+    expect(() => mt.conv1d(x, w, { stride: 1.5 })).toThrow(/\[conv1d\] stride must be integers, got 1.5/);
+    expect(() => mt.conv1d(x, w, { dilation: 0 })).toThrow(/\[conv\] Kernel dilation sizes must be positive/);
+    expect(() => mt.conv1d(line([1, 2]), w)).toThrow(/\[conv\] Spatial dimensions of input after padding cannot be smaller than weight/);
+    expect(() => mt.conv1d(mt.zeros([1, 5, 3]), mt.zeros([2, 2, 1]), { groups: 2 })).toThrow(/\[conv\] The input channels must be divisible by the number of groups/);
+    expect(() => mt.conv1d(mt.zeros([1, 5, 1], 'int32'), mt.zeros([1, 2, 1], 'int32'))).toThrow(/\[conv\] Invalid input array with type int32/);
+  });
+});
+
+describe('conv2d and conv3d', () => {
+  test('2-d: stride, padding, per-axis dilation', () => {
+    const ones = mt.ones([1, 2, 2, 1]);
+    expectClose(mt.conv2d(grid(3), ones), [[[[12], [16]], [[24], [28]]]]);
+    expectClose(mt.conv2d(grid(3), ones, { stride: 2, padding: 1 }), [[[[1], [5]], [[11], [28]]]]);
+    expectClose(mt.conv2d(grid(3), ones, { dilation: [1, 2] }), [[[[14]], [[26]]]]);
+  });
+  test('3-d sums a cube', () => {
+    const cube = mt.reshape(mt.arange(1, 9, 'float32'), [1, 2, 2, 2, 1]);
+    expectClose(mt.conv3d(cube, mt.ones([1, 2, 2, 2, 1])), [[[[[36]]]]]);
+  });
+  test('bad arguments', () => {
+    expect(() => mt.conv2d(mt.zeros([1, 5, 3]), mt.zeros([2, 2, 2, 3]))).toThrow(/\[conv2d\] input must have 4 axes \[N, H, W, C\]/);
+    expect(() => mt.conv2d(grid(3), mt.ones([1, 2, 2, 1]), { stride: [1, -1] })).toThrow(/\[conv\] Stride sizes must be positive. Got strides \(1,-1\)/);
+    expect(() => mt.conv2d(grid(3), mt.ones([1, 2, 2, 1]), { stride: [1, 1, 1] })).toThrow(/\[conv\] Invalid strides \(1,1,1\) for 2D convolution/);
+    expect(() => mt.conv2d(mt.zeros([1, 4, 4, 4]), mt.zeros([3, 1, 1, 2]), { groups: 2 })).toThrow(/\[conv\] If groups > 1, the output channels must be divisible/);
+    expect(() => mt.conv3d(mt.zeros([1, 2, 2, 2, 2]), mt.zeros([2, 1, 1, 1, 1]), { groups: 2 })).toThrow(/\[conv\] Can only handle groups != 1 in 1D or 2D/);
+  });
+});
+
+describe('convGeneral', () => {
+  const s = line([1, 2, 3]), k = line([1, 10]);
+  test('input dilation, kernel flip, low/high padding', () => {
+    expectClose(mt.convGeneral(s, k, { inputDilation: 2 }), [[[1], [20], [2], [30]]]);
+    expectClose(mt.convGeneral(s, k, { inputDilation: 2, flip: true }), [[[10], [2], [20], [3]]]);
+    expectClose(mt.convGeneral(s, k, { padding: [[1], [0]] }), [[[10], [21], [32]]]);
+  });
+  test('negative padding crops the input before dilation, as MLX does', () => {
+    const y = mt.convGeneral(line([1, 2, 3, 4]), line([1]), { padding: [[-1], [0]], inputDilation: 2 });
+    expectClose(y, [[[2], [0], [3], [0], [4]]]);
+    expectClose(y, new mt.Tensor(native.convGeneral(line([1, 2, 3, 4]).data, line([1]).data, [1], [-1], [0], [1], [2], 1, false)));
+  });
+  test('bad arguments', () => {
+    expect(() => mt.convGeneral(grid(3), mt.ones([1, 2, 2, 1]), { padding: [[1, 1, 1], [0, 0, 0]] })).toThrow(/\[conv\] Invalid padding/);
+    expect(() => mt.convGeneral(s, k, { inputDilation: 0 })).toThrow(/\[conv\] Input dilation sizes must be positive/);
+    expect(() => mt.convGeneral(s, k, { kernelDilation: [0.5] })).toThrow(/\[convGeneral\] kernelDilation must be integers/);
+  });
+});
+
+describe('convTranspose', () => {
+  test('1-d: stride, padding, outputPadding', () => {
+    const s = line([1, 2]), k = mt.ones([1, 2, 1]);
+    expectClose(mt.convTranspose1d(s, k, { stride: 2 }), [[[1], [1], [2], [2]]]);
+    expectClose(mt.convTranspose1d(s, k, { stride: 2, padding: 1 }), [[[1], [2]]]);
+    expectClose(mt.convTranspose1d(s, k, { stride: 2, outputPadding: 1 }), [[[1], [1], [2], [2], [0]]]);
+  });
+  test('equal to MLX conv_transpose1d/2d/3d', () => {
+    const a1 = rand([2, 4, 3]), w1 = rand([2, 3, 3]);
+    expectClose(mt.convTranspose1d(a1, w1, { stride: 2, padding: 1, dilation: 2, outputPadding: 1 }), new mt.Tensor(native.convTranspose1d(a1.data, w1.data, 2, 1, 2, 1, 1)), { atol: 1e-5 });
+    const a2 = rand([1, 3, 4, 2]), w2 = rand([4, 2, 3, 1]);
+    expectClose(mt.convTranspose2d(a2, w2, { stride: [2, 1], padding: [0, 1], groups: 2 }), new mt.Tensor(native.convTranspose2d(a2.data, w2.data, [2, 1], [0, 1], [1, 1], [0, 0], 2)), { atol: 1e-5 });
+    const a3 = rand([1, 2, 3, 2, 2]), w3 = rand([2, 2, 2, 2, 2]);
+    expectClose(mt.convTranspose3d(a3, w3, { stride: 2, padding: 1 }), new mt.Tensor(native.convTranspose3d(a3.data, w3.data, [2, 2, 2], [1, 1, 1], [1, 1, 1], [0, 0, 0], 1)), { atol: 1e-5 });
+  });
+  // The transposed convolution is the gradient of the convolution with respect to its input.
+  prop.prop([fc.integer({ min: 1, max: 2 }), fc.integer({ min: 0, max: 1 }), fc.integer({ min: 1, max: 2 }), fc.integer({ min: 4, max: 7 })], { numRuns: 10 })(
+    'the input gradient of conv1d is convTranspose1d of the cotangent', (stride, padding, dilation, length) => {
+      mt.tidy(() => {
+        const a = rand([2, length, 3]), k = rand([4, 2, 3]);
+        const f = (t: mt.Tensor): mt.Tensor => mt.conv1d(t, k, { stride, padding, dilation });
+        const y = rand([...mt.noGrad(() => f(a)).shape]);
+        const [, [dx]] = mt.vjp(f, [a], [y]);
+        const kT = mt.swapaxes(k, 0, -1);
+        // Several input lengths give one output length under a stride: outputPadding picks ours.
+        const outputPadding = length - mt.convTranspose1d(y, kT, { stride, padding, dilation }).shape[1]!;
+        expectClose(dx!, mt.convTranspose1d(y, kT, { stride, padding, dilation, outputPadding }), { atol: 1e-5 });
+      });
+    });
+  test('bad arguments', () => {
+    expect(() => mt.convTranspose1d(mt.zeros([1, 5, 3]), mt.zeros([2, 2, 2]))).toThrow(/\[conv\] Expect the input channels/);
+    expect(() => mt.convTranspose2d(mt.zeros([1, 5, 3]), mt.zeros([2, 2, 2, 3]))).toThrow(/\[convTranspose2d\] input must have 4 axes/);
+    expect(() => mt.convTranspose1d(line([1, 2]), mt.ones([1, 2, 1]), { outputPadding: 0.5 })).toThrow(/\[convTranspose1d\] outputPadding must be integers/);
+  });
+});

@@ -1,0 +1,90 @@
+import { describe, expect, test } from 'vitest';
+import { test as prop } from '@fast-check/vitest';
+import fc from 'fast-check';
+import * as mt from '../../src/index.js';
+import { native, type NativeArray } from '../../src/tensor/native.js';
+import { poolGeometry } from '../../src/tensor/ops/pool.js';
+import { expectClose } from '../helpers/close.js';
+
+const line = (v: number[]): mt.Tensor => mt.reshape(mt.tensor(v), [1, v.length, 1]);
+const grid = (n: number): mt.Tensor => mt.reshape(mt.arange(n * n, 'float32'), [1, n, n, 1]);
+
+describe('maxPool1d and maxPool2d', () => {
+  test('windows of kernel size, stride defaulting to the kernel', () => {
+    expectClose(mt.maxPool1d(line([1, 3, 2, 5]), 2), [[[3], [5]]]);
+    expectClose(mt.maxPool1d(line([1, 3, 2, 5]), 2, 1), [[[3], [3], [5]]]);
+    expectClose(mt.maxPool2d(grid(4), 2), [[[[5], [7]], [[13], [15]]]]);
+    expectClose(mt.maxPool2d(grid(4), [2, 1], [2, 3]), [[[[4], [7]], [[12], [15]]]]);
+  });
+  test('padding is -Infinity, so it never wins', () => {
+    expectClose(mt.maxPool1d(line([-1, -3, -2, -5]), 2, 2, 1), [[[-1], [-2], [-5]]]);
+  });
+  test('channels and batch pool independently', () => {
+    const x = mt.tensor([[[1, 9], [4, 2]], [[0, -1], [-2, -3]]]); // [2, 2, 2]
+    expectClose(mt.maxPool1d(x, 2), [[[4, 9]], [[0, -1]]]);
+  });
+  test('gradient scatter-adds into each window\'s maximum; overlapping windows add up', () => {
+    const g = mt.grad((t: mt.Tensor) => mt.sum(mt.maxPool1d(t, 2, 1)))(line([1, 3, 2, 5]));
+    expectClose(g, [[[0], [2], [0], [1]]]);
+    const g2 = mt.grad((t: mt.Tensor) => mt.sum(mt.multiply(mt.maxPool2d(t, 2), mt.tensor([[[[1], [2]], [[3], [4]]]]))))(grid(4));
+    expectClose(g2, mt.reshape(mt.tensor([0, 0, 0, 0, 0, 1, 0, 2, 0, 0, 0, 0, 0, 3, 0, 4]), [1, 4, 4, 1]));
+  });
+  test('ties: the first maximum in window (row-major) order gets all the gradient', () => {
+    expectClose(mt.grad((t: mt.Tensor) => mt.sum(mt.maxPool1d(t, 2)))(line([2, 2, 1, 1])), [[[1], [0], [1], [0]]]);
+    expectClose(mt.grad((t: mt.Tensor) => mt.sum(mt.maxPool2d(t, 2)))(mt.ones([1, 2, 2, 1])), [[[[1], [0]], [[0], [0]]]]);
+  });
+  test('bad arguments', () => {
+    expect(() => mt.maxPool1d(mt.zeros([4, 1]), 2)).toThrow(RangeError);
+    expect(() => mt.maxPool1d(mt.zeros([4, 1]), 2)).toThrow(/\[maxPool1d\] input must have 3 axes \[N, L, C\], got shape \[4,1\]/);
+    expect(() => mt.maxPool2d(mt.zeros([1, 4, 1]), 2)).toThrow(/\[maxPool2d\] input must have 4 axes \[N, H, W, C\]/);
+    expect(() => mt.maxPool1d(line([1, 2, 3]), 2, 0)).toThrow(/\[maxPool1d\] stride must be an integer >= 1, got \[0\]/);
+    expect(() => mt.maxPool1d(line([1, 2, 3]), 1.5)).toThrow(/\[maxPool1d\] kernelSize must be an integer >= 1/);
+    expect(() => mt.maxPool2d(grid(4), [2, 2, 2])).toThrow(/\[maxPool2d\] kernelSize must be 2 integers >= 1, got \[2,2,2\]/);
+    expect(() => mt.maxPool1d(line([1, 2, 3]), 2, 2, 2)).toThrow(/\[maxPool1d\] padding \[2\] must be at most half the kernel size \[2\]/);
+    expect(() => mt.maxPool1d(line([1, 2, 3]), 2, 2, -1)).toThrow(/\[maxPool1d\] padding must be an integer >= 0/);
+    expect(() => mt.maxPool2d(grid(2), 3)).toThrow(/\[maxPool2d\] kernel \[3,3\] is larger than the padded input \[2,2\]/);
+  });
+});
+
+describe('avgPool1d and avgPool2d', () => {
+  test('means of the windows; padding counts as zeros', () => {
+    expectClose(mt.avgPool1d(line([1, 3, 2, 6]), 2), [[[2], [4]]]);
+    expectClose(mt.avgPool1d(line([1, 3, 2, 6]), 2, 2, 1), [[[0.5], [2.5], [3]]]);
+    expectClose(mt.avgPool2d(mt.reshape(mt.tensor([1, 2, 3, 4]), [1, 2, 2, 1]), 2), [[[[2.5]]]]);
+    expectClose(mt.avgPool2d(grid(4), 2), [[[[2.5], [4.5]], [[10.5], [12.5]]]]);
+  });
+  test('gradient: each window spreads 1/K over its elements', () => {
+    expectClose(mt.grad((t: mt.Tensor) => mt.sum(mt.avgPool1d(t, 2)))(line([1, 3, 2, 6])), [[[0.5], [0.5], [0.5], [0.5]]]);
+    expectClose(mt.grad((t: mt.Tensor) => mt.sum(mt.avgPool1d(t, 2, 1)))(line([1, 3, 2, 6])), [[[0.5], [1], [1], [0.5]]]);
+  });
+  test('bad arguments', () => {
+    expect(() => mt.avgPool2d(mt.zeros([4, 4]), 2)).toThrow(/\[avgPool2d\] input must have 4 axes/);
+    expect(() => mt.avgPool1d(line([1, 2, 3]), 4)).toThrow(/\[avgPool1d\] kernel \[4\] is larger than the padded input \[3\]/);
+    expect(() => mt.avgPool2d(grid(4), 2, [1, 0])).toThrow(/\[avgPool2d\] stride must be 2 integers >= 1, got \[1,0\]/);
+  });
+  // avgPool is a composite (gathered windows, summed): check its gradient by
+  // finite differences and against MLX's vjp of the same computation.
+  const cases = fc.tuple(fc.constantFrom(1, 2), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }), fc.boolean(), fc.integer({ min: 0, max: 2 }));
+  prop.prop([cases], { numRuns: 20 })('gradcheck and MLX vjp', ([d, k, s, padded, extra]) => {
+    mt.tidy(() => {
+      const p = padded && k >= 2 ? 1 : 0;
+      const shape = [2, ...Array(d).fill(Math.max(1, k - 2 * p) + extra), 3];
+      const op = (t: mt.Tensor): mt.Tensor => (d === 1 ? mt.avgPool1d(t, k, s, p) : mt.avgPool2d(t, k, s, p));
+      const x = mt.random.normal(shape, { dtype: 'float64' });
+      mt.gradcheck(op, [x]);
+      const g = poolGeometry('avgPool', x, d, k, s, p);
+      const index = mt.tensor(Int32Array.from(g.base.flatMap((b) => g.offsets.map((t) => b + t))), 'int32');
+      const mlx = (h: NativeArray): NativeArray => {
+        const low = [0, ...Array(d).fill(p), 0];
+        const windows = native.take(native.reshape(native.pad(h, low, low, 'constant', 0), [2, -1, 3]), index.data, 1);
+        const mean = native.divide(native.sum(native.reshape(windows, [2, g.base.length, g.offsets.length, 3]), 2, false), g.offsets.length);
+        return native.reshape(mean, [2, ...g.out, 3]);
+      };
+      const xf = mt.astype(x, 'float32');
+      const ct = mt.random.normal([2, ...g.out, 3]);
+      const [, [ours]] = mt.vjp(op, [xf], [ct]);
+      const [, [theirs]] = native.mlxVjp(([h]) => [mlx(h!)], [xf.data], [ct.data]);
+      expectClose(ours!, new mt.Tensor(theirs!), { rtol: 1e-5, atol: 1e-6 });
+    });
+  });
+});
