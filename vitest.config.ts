@@ -6,5 +6,6 @@ export default defineConfig({
     // One native MLX per worker; forks keep a crash in one file from hiding others.
     pool: 'forks',
     testTimeout: 60_000,
+    setupFiles: ['test/setup.ts'],
   },
 });

@@ -118,7 +118,8 @@ function pipeLines(stream, out, tag) {
   stream.on('data', (chunk) => {
     const lines = (rest + chunk).split('\n');
     rest = lines.pop();
-    if (lines.length) out.write(lines.map((l) => `${tag}${l}\n`).join(''));
+    // (A remote terminal ends lines with \r\n.)
+    if (lines.length) out.write(lines.map((l) => `${tag}${l.replace(/\r$/, '')}\n`).join(''));
   });
   stream.on('end', () => {
     if (rest) out.write(`${tag}${rest}\n`);
@@ -149,11 +150,12 @@ async function launch(argv) {
     const env = rankEnv(rank);
     const child = LOCAL.has(host)
       ? spawn(exe, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
-      : spawn('ssh', ['-o', 'BatchMode=yes', host, [
+      // -tt: a remote terminal, so that ending ssh hangs up (and ends) the remote rank.
+      : spawn('ssh', ['-tt', '-o', 'BatchMode=yes', host, [
         `cd ${quote(process.cwd())}`,
         // The hostfile is written on the remote host too, at the same path.
         `mkdir -p ${quote(dir)} && printf %s ${quote(JSON.stringify(ring))} > ${quote(hostfile)}`,
-        `exec env ${Object.entries(env).map(([k, v]) => `${k}=${quote(v)}`).join(' ')} ${[exe, ...args].map(quote).join(' ')}`,
+        `exec env ${Object.entries(env).map(([k, v]) => `${k}=${quote(v)}`).join(' ')} ${[exe === process.execPath ? 'node' : exe, ...args].map(quote).join(' ')}`,
       ].join(' && ')], { stdio: ['ignore', 'pipe', 'pipe'] });
     const tag = size > 1 ? `[rank ${rank}] ` : '';
     pipeLines(child.stdout, process.stdout, tag);
@@ -208,6 +210,9 @@ async function launch(argv) {
   if (failure) fail(`failed: ${failure.rank === null ? '' : `rank ${failure.rank} `}${failure.reason}`, failure.code);
   if (timedOut) fail(`timed out after ${opts.timeout} s`, 124);
 }
+
+// A closed pipe (`| head`) drops the output; the ranks are still supervised.
+for (const out of [process.stdout, process.stderr]) out.on('error', () => {});
 
 const [cmd, ...rest] = process.argv.slice(2);
 if (cmd === 'launch') {

@@ -2,7 +2,7 @@
 // Order (DESIGN.md): MLX_DIR, an MLX installed for Python, else the pinned
 // backend wheel pip-installed into .mlx/ (git-ignored). Nothing else is fetched.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -53,9 +53,11 @@ function findMlx() {
     if (dir && existsSync(join(dir, 'MLXConfig.cmake'))) return { dir, from: `Python's mlx (${python} -m mlx)` };
   }
   if (!has(python, ['-m', 'pip', '--version'])) fail(`${python} has no pip (apt-get install python3-pip), or set MLX_DIR`);
-  console.log(`mlx-tape: installing ${wheel}==${MLX_VERSION} into .mlx/`);
+  // MLX_WHEEL: a wheel file already on disk, for machines without a registry.
+  const source = process.env.MLX_WHEEL ?? `${wheel}==${MLX_VERSION}`;
+  console.log(`mlx-tape: installing ${source} into .mlx/`);
   const pip = spawnSync(python, ['-m', 'pip', 'install', '--disable-pip-version-check', '--no-deps',
-    '--target', local, `${wheel}==${MLX_VERSION}`], { stdio: 'inherit' });
+    '--target', local, source], { stdio: 'inherit' });
   if (pip.status !== 0) fail(`pip could not install ${wheel}==${MLX_VERSION}`);
   const dir = cmakeDirOf(join(local, 'mlx'));
   if (!dir) fail(`${wheel}==${MLX_VERSION} installed, but has no share/cmake/MLX in ${local}/mlx`);
@@ -63,15 +65,33 @@ function findMlx() {
 }
 
 if (!has('cmake')) fail('cmake is needed to build the addon (apt-get install cmake)');
-if (!has('c++') && !has('g++') && !has('clang++')) fail('a C++17 compiler is needed (apt-get install g++)');
+if (!has('c++') && !has('g++') && !has('clang++')) fail('a C++20 compiler is needed (apt-get install g++)');
+
+/**
+ * The CUDA wheel's libmlx finds the NVIDIA libraries through an rpath to
+ * ../../nvidia beside it, as in a site-packages. With --no-deps they live in
+ * the Python's own site-packages instead: link them in, and point CMake's
+ * cuDNN search there.
+ */
+function cudaArgs(mlxCmakeDir) {
+  const python = ['python3', 'python'].find((p) => has(p));
+  const probe = python && spawnSync(python, ['-c', 'import nvidia; print(list(nvidia.__path__)[0])'], { encoding: 'utf8' });
+  const nvidia = probe && probe.status === 0 ? probe.stdout.trim() : '';
+  if (!nvidia) fail('MLX_BACKEND=cuda needs the NVIDIA CUDA 13 wheels (nvidia-cublas, nvidia-cudnn-cu13, ...) installed for python3');
+  const prefix = resolve(mlxCmakeDir, '..', '..', '..', '..'); // <prefix>/mlx/share/cmake/MLX
+  const link = join(prefix, 'nvidia');
+  if (!existsSync(link)) symlinkSync(nvidia, link);
+  return [`--CDCUDNN_INCLUDE_PATH=${join(nvidia, 'cudnn', 'include')}`, `--CDCUDNN_LIBRARY_PATH=${join(nvidia, 'cudnn', 'lib')}`];
+}
 
 const mlx = findMlx();
 console.log(`mlx-tape: building against MLX from ${mlx.from}: ${mlx.dir}`);
+const extra = process.env.MLX_BACKEND === 'cuda' ? cudaArgs(mlx.dir) : [];
 const require = createRequire(import.meta.url);
 const cmakeJs = join(dirname(require.resolve('cmake-js/package.json')), 'bin', 'cmake-js');
 try {
   execFileSync(process.execPath, [cmakeJs, 'compile', '--directory', root,
-    '--out', join(root, 'build'), `--CDMLX_DIR=${mlx.dir}`], { stdio: 'inherit', cwd: root });
+    '--out', join(root, 'build'), `--CDMLX_DIR=${mlx.dir}`, ...extra], { stdio: 'inherit', cwd: root });
 } catch {
   fail('the addon did not build (see the compiler output above)');
 }

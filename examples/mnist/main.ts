@@ -71,4 +71,10 @@ async function main(): Promise<number> {
   return result.stopped ? 130 : 0;
 }
 
-process.exitCode = await main();
+try {
+  process.exitCode = await main();
+} catch (e) {
+  // Bad data folders, a GPU that this build lacks, unreadable checkpoints: one clear line.
+  process.stderr.write(`error: ${(e as Error).message}\n`);
+  process.exitCode = 1;
+}

@@ -90,11 +90,10 @@ export async function train(config: Config, dataset: { train: data.Dataset; test
   const side = trainSet.sampleShape[0]!;
   mt.random.seed(config.seed); // the initial weights
   const model = makeModel(config.model, side, trainSet.numClasses);
-  // Digits only: shifted by up to 2 pixels each time they are seen (off for --data, e.g. Fashion-MNIST, where it helps less).
   const loader = new mt.data.DataLoader(trainSet, {
     batchSize: config.batchSize,
     seed: config.seed,
-    transform: config.data === undefined ? randomShift(2) : undefined,
+    transform: config.shift > 0 ? randomShift(config.shift) : undefined,
   });
   const opt = makeOptimizer(config, loader.length);
   mkdirSync(config.out, { recursive: true });

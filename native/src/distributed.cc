@@ -5,6 +5,7 @@
 #include <chrono>
 #include <future>
 #include <memory>
+#include <sstream>
 #include <thread>
 
 #include "convert.h"
@@ -36,16 +37,20 @@ std::optional<mxd::Group> GroupOf(std::optional<int> id, const char* op) {
   return Groups()[*id];
 }
 
-// MLX's checks of send/recv arguments ("Invalid destination=5 ...") do not
-// name the op; prefix them as MLX's other messages are.
+// Some of MLX's messages ("Invalid destination=5 ...", "Cannot initialize
+// MPI") do not name the op; prefix them as MLX's other messages are.
 template <typename F>
-mx::array Named(const char* op, F&& f) {
+auto Named(const char* op, F&& f) {
   try {
     return f();
   } catch (const std::invalid_argument& e) {
     std::string m = e.what();
     if (m.rfind('[', 0) == 0) throw;
     throw std::invalid_argument("[" + std::string(op) + "] " + m);
+  } catch (const std::runtime_error& e) {  // MPI's "Cannot initialize MPI"
+    std::string m = e.what();
+    if (m.rfind('[', 0) == 0) throw;
+    throw std::runtime_error("[" + std::string(op) + "] " + m);
   }
 }
 
@@ -80,14 +85,16 @@ int Init(bool strict, std::string backend, double timeout_ms) {
       done.wait_for(std::chrono::duration<double, std::milli>(timeout_ms)) ==
           std::future_status::timeout) {
     init_timed_out = true;
-    throw std::runtime_error(
-        "[distributed.init] rank " + Env("MLX_RANK") +
-        " could not connect to its peers within " +
-        std::to_string(static_cast<int>(timeout_ms / 1000)) +
-        " s (backend '" + backend + "', MLX_HOSTFILE=" + Env("MLX_HOSTFILE") +
-        "): did every rank start, and are the addresses reachable?");
+    std::ostringstream msg;
+    auto rank = Env("MLX_RANK");
+    msg << "[distributed.init] rank " << (rank.empty() ? "?" : rank)
+        << " could not connect to its peers within " << timeout_ms / 1000
+        << " s (backend '" << backend << "', MLX_HOSTFILE="
+        << Env("MLX_HOSTFILE")
+        << "): did every rank start, and are the addresses reachable?";
+    throw std::runtime_error(msg.str());
   }
-  return Register(done.get());
+  return Register(Named("distributed.init", [&] { return done.get(); }));
 }
 
 }  // namespace

@@ -61,8 +61,8 @@ export function averageGradients<T>(grads: T, options: AverageGradientsOptions =
       if (batch.length === 1) out.push(divide(allSum(batch[0]!, group), n));
       else if (batch.length > 1) {
         const flat = concatenate(batch.map((g) => reshape(g, [-1])));
-        const sizes = batch.map((g) => g.size);
-        const offsets = sizes.slice(0, -1).map((_, i) => sizes.slice(0, i + 1).reduce((a, b) => a + b, 0));
+        let at = 0;
+        const offsets = batch.slice(0, -1).map((g) => (at += g.size));
         split(divide(allSum(flat, group), n), offsets).forEach((part, i) => out.push(reshape(part, [...batch[i]!.shape])));
       }
       batch = [];

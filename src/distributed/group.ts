@@ -65,6 +65,10 @@ export class Group {
     return new Group(native.distributedSplit(this.id, color, key));
   }
 
+  /**
+   * Names the group for printing.
+   * @returns E.g. `Group(rank 0 of 2)`.
+   */
   toString(): string {
     return `Group(rank ${this.rank} of ${this.size})`;
   }

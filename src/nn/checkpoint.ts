@@ -7,6 +7,9 @@ import type { Tensor } from '../tensor/tensor.js';
 import { loadSafetensors, saveSafetensors } from '../tensor/ops/io.js';
 
 const EXT = '.safetensors';
+
+/** The file writer; tests replace it to simulate a crash half-way through a write. */
+export const writer = { saveSafetensors };
 let saves = 0;
 
 /** The path MLX writes to: `.safetensors` is appended when missing. */
@@ -24,7 +27,7 @@ export function saveWeightsFile(path: string, pairs: [string, Tensor][], metadat
   const target = withExt(path);
   const tmp = join(dirname(target), `.${basename(target)}.${process.pid}.${++saves}.tmp${EXT}`);
   try {
-    saveSafetensors(tmp, tensors, metadata);
+    writer.saveSafetensors(tmp, tensors, metadata);
     renameSync(tmp, target); // atomic on one file system: readers see the old file or the new one
   } catch (e) {
     rmSync(tmp, { force: true });

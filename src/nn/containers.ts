@@ -14,6 +14,7 @@ import { Module } from './module.js';
  * @group Layers
  */
 export class Sequential extends Module {
+  /** The layers, in order. */
   layers: (Module | ((x: Tensor) => Tensor))[];
 
   constructor(...layers: (Module | ((x: Tensor) => Tensor))[]) {

@@ -42,6 +42,7 @@ abstract class ConvBase extends Module {
     this.options = { ...options };
   }
 
+  /** @internal The convolution `fn` of `x` with this layer's weight, plus its bias. */
   protected run(fn: ConvFn, x: Tensor): Tensor {
     const y = fn(x, this.weight, this.options);
     return this.bias ? add(y, this.bias) : y;

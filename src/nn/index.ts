@@ -13,5 +13,23 @@ export { Embedding } from './embedding.js';
 export { RNN, GRU, LSTM } from './recurrent.js';
 export { MultiHeadAttention, TransformerEncoderLayer, type MultiHeadAttentionOptions, type TransformerEncoderLayerOptions } from './transformer.js';
 export { Upsample } from './upsample.js';
+/**
+ * Loss functions (MLX's `nn.losses`), each with a `reduction` of 'none', 'mean' or 'sum'.
+ *
+ * @example
+ * ```ts
+ * nn.losses.mseLoss(mt.tensor([1, 2]), mt.tensor([1, 4])).item(); // 2
+ * ```
+ * @group Losses
+ */
 export * as losses from './losses.js';
+/**
+ * Initializers (MLX's `nn.init`): each returns a function from a tensor or shape to a new tensor.
+ *
+ * @example
+ * ```ts
+ * model.apply(nn.init.heNormal(), (name, p) => p.ndim >= 2);
+ * ```
+ * @group Init
+ */
 export * as init from './init.js';

@@ -6,7 +6,7 @@ import { zeros } from '../tensor/ops/index.js';
 import { noGrad } from '../autograd/tape.js';
 import { tidy } from '../tensor/memory.js';
 import type { Tree } from '../autograd/tree.js';
-import { flattenNamed, isPlain, unflattenNamed } from './tree.js';
+import { isPlain, unflattenNamed } from './tree.js';
 import { loadWeightsFile, saveWeightsFile } from './checkpoint.js';
 
 /** A tree of parameters (or gradients): nested plain objects and arrays whose leaves are tensors. */
@@ -200,6 +200,7 @@ export abstract class Module {
   }
 
   #merge(cur: unknown, v: unknown, field: string): unknown {
+    if (isPlain(v) && Object.keys(v).length === 0) return cur; // `{}`: nothing to change (a frozen or parameterless entry)
     if (cur instanceof Tensor) {
       if (!(v instanceof Tensor)) throw new TypeError(`[update] '${field}' of ${this.constructor.name} must be a Tensor`);
       if (v.node === null) v.requiresGrad = this.#trainable(field) && isFloating(v.dtype);
@@ -212,7 +213,7 @@ export abstract class Module {
       const key = Array.isArray(cur) ? Number(k) : k;
       const old = cur instanceof Map ? cur.get(key) : (cur as Record<string | number, unknown>)[key];
       if (!holds(old)) {
-        if (isPlain(x) && Object.keys(x).length === 0) continue; // `{}` stands for a parameterless entry
+        if (isPlain(x) && Object.keys(x).length === 0) continue;
         throw new RangeError(`[update] '${field}.${k}' of ${this.constructor.name} holds no parameter`);
       }
       const next = this.#merge(old, x, field);
@@ -223,12 +224,14 @@ export abstract class Module {
   }
 
   /**
-   * Maps every parameter through `fn` (MLX's `apply`), e.g. to change dtype or re-initialize.
-   * @param fn - Gets each parameter and its dotted name; returns its replacement.
+   * Maps parameters through `fn` (MLX's `apply`), e.g. to change dtype or re-initialize:
+   * `model.apply(nn.init.heNormal(), (name, p) => p.ndim >= 2)`.
+   * @param fn - Gets each parameter; returns its replacement.
+   * @param filter - Which parameters to map (default all), given the dotted name and the parameter.
    * @returns This module.
    */
-  apply(fn: (p: Tensor, name: string) => Tensor): this {
-    return this.update(unflattenNamed(this.namedParameters().map(([n, p]) => [n, fn(p, n)])));
+  apply(fn: (p: Tensor) => Tensor, filter: (name: string, p: Tensor) => boolean = () => true): this {
+    return this.update(unflattenNamed(this.namedParameters().filter(([n, p]) => filter(n, p)).map(([n, p]) => [n, fn(p)])));
   }
 
   /**
@@ -291,7 +294,8 @@ export abstract class Module {
 
   /**
    * A table of every module with its output shape (for an input of `inputShape`) and
-   * its own parameter count, then the totals. Runs one forward pass on zeros without recording.
+   * its own parameter count, then the totals. Runs one forward pass on zeros, in
+   * evaluation mode and without recording; the module's state is unchanged.
    * @param inputShape - The shape of one input (omit to skip the output shapes).
    * @param dtype - The input's dtype (default float32; int32 for embeddings).
    * @returns The table as text.
@@ -310,10 +314,14 @@ export abstract class Module {
         };
         return () => void delete (m as { forward?: unknown }).forward;
       });
+      // In evaluation mode, so that e.g. BatchNorm's running statistics are left alone.
+      const modes = this.modules().map((m) => [m, m.training] as const);
+      this.eval();
       try {
         tidy(() => noGrad(() => void this.forward(zeros(inputShape, dtype))));
       } finally {
         restore.forEach((r) => r());
+        for (const [m, mode] of modes) m.training = mode;
       }
     }
     const own = (m: Module): Slot[] => m.#slots().filter((s) => s.owner === m && !m.#buffers.has(s.field));

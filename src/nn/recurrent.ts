@@ -27,6 +27,7 @@ export class RNN extends Module {
   wxh: Tensor;
   whh: Tensor;
   bias?: Tensor;
+  /** The activation applied to each new hidden state. */
   readonly nonlinearity: (x: Tensor) => Tensor;
 
   constructor(readonly inputSize: number, readonly hiddenSize: number, options: { bias?: boolean; nonlinearity?: 'tanh' | 'relu' | ((x: Tensor) => Tensor) } = {}) {
@@ -38,7 +39,12 @@ export class RNN extends Module {
     if (options.bias ?? true) this.bias = uniformParam([hiddenSize], hiddenSize);
   }
 
-  /** @param x - `[N, L, D]` or `[L, D]`. @param hidden - The initial state `[N, H]` (default none: zeros). */
+  /**
+   * Runs over the sequence.
+   * @param x - `[N, L, D]` or `[L, D]`.
+   * @param hidden - The initial state `[N, H]` (default none: zeros).
+   * @returns Every step's hidden state, `[N, L, H]`.
+   */
   forward(x: Tensor, hidden?: Tensor): Tensor {
     const all = steps(project(x, this.wxh, this.bias)).map((xt) => {
       hidden = this.nonlinearity(hidden ? addmm(xt, hidden, transpose(this.whh)) : xt);
@@ -77,7 +83,12 @@ export class GRU extends Module {
     }
   }
 
-  /** @param x - `[N, L, D]` or `[L, D]`. @param hidden - The initial state `[N, H]` (default none: zeros). */
+  /**
+   * Runs over the sequence.
+   * @param x - `[N, L, D]` or `[L, D]`.
+   * @param hidden - The initial state `[N, H]` (default none: zeros).
+   * @returns Every step's hidden state, `[N, L, H]`.
+   */
   forward(x: Tensor, hidden?: Tensor): Tensor {
     const h = this.hiddenSize;
     const all = steps(project(x, this.wx, this.b)).map((xt) => {
@@ -126,7 +137,13 @@ export class LSTM extends Module {
     if (options.bias ?? true) this.bias = uniformParam([4 * h], h);
   }
 
-  /** @param x - `[N, L, D]` or `[L, D]`. @param hidden - Initial hidden state. @param cell - Initial cell state. */
+  /**
+   * Runs over the sequence.
+   * @param x - `[N, L, D]` or `[L, D]`.
+   * @param hidden - The initial hidden state `[N, H]` (default none: zeros).
+   * @param cell - The initial cell state `[N, H]` (default none: zeros).
+   * @returns `[hidden, cell]`: every step's states, each `[N, L, H]`.
+   */
   forward(x: Tensor, hidden?: Tensor, cell?: Tensor): [Tensor, Tensor] {
     const hs: Tensor[] = [], cs: Tensor[] = [];
     for (const xt of steps(project(x, this.wx, this.bias))) {

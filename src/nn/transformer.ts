@@ -110,6 +110,7 @@ export class TransformerEncoderLayer extends Module {
   linear2: Linear;
   dropout1: Dropout;
   dropout2: Dropout;
+  /** The feed-forward block's activation. */
   readonly activation: (x: Tensor) => Tensor;
   readonly normFirst: boolean;
 

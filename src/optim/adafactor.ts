@@ -5,7 +5,7 @@ import { Optimizer, type OptimizerOptions } from './optimizer.js';
 
 /** Options of {@link Adafactor}; `learningRate` is only used when `relativeStep` is false. */
 export interface AdafactorOptions extends Partial<OptimizerOptions> {
-  /** [ε1, ε2]: added to g², and the floor of the parameter scale (default [1e-30, 1e-3]). */
+  /** ε1 and ε2: added to g², and the floor of the parameter scale (default [1e-30, 1e-3]). */
   eps?: [number, number];
   /** Clips the update's RMS to this (default 1). */
   clipThreshold?: number;
@@ -23,7 +23,8 @@ export interface AdafactorOptions extends Partial<OptimizerOptions> {
   warmupInit?: boolean;
 }
 
-type FactorState = { row?: Tensor; col?: Tensor; v?: Tensor; m?: Tensor };
+/** Adafactor's state: row and column averages of g² for matrices (`row`, `col`), the full average for vectors (`v`), and the first moment `m` with β1. */
+export type FactorState = { row?: Tensor; col?: Tensor; v?: Tensor; m?: Tensor };
 const rms = (x: Tensor): Tensor => sqrt(mean(square(x)));
 
 /**

@@ -13,7 +13,8 @@ export interface AdamOptions extends OptimizerOptions {
   biasCorrection?: boolean;
 }
 
-type Moments = { m: Tensor; v: Tensor };
+/** Adam's state: the first moment `m` and the second moment `v` (Adamax: the infinity norm). */
+export type Moments = { m: Tensor; v: Tensor };
 
 /**
  * Adam (Kingma & Ba, 2015):

@@ -91,7 +91,8 @@ export interface AdaDeltaOptions extends OptimizerOptions {
   eps?: number;
 }
 
-type DeltaState = { v: Tensor; u: Tensor };
+/** AdaDelta's state: the running averages of g² (`v`) and of the squared steps (`u`). */
+export type DeltaState = { v: Tensor; u: Tensor };
 
 /**
  * AdaDelta (Zeiler, 2012):

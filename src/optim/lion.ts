@@ -5,7 +5,7 @@ import { Optimizer, type OptimizerOptions } from './optimizer.js';
 
 /** Options of {@link Lion}. */
 export interface LionOptions extends OptimizerOptions {
-  /** [β1, β2]: the interpolation for the step and the momentum decay (default [0.9, 0.99]). */
+  /** β1 and β2: the interpolation for the step and the momentum decay (default [0.9, 0.99]). */
   betas?: [number, number];
   /** Decoupled weight decay λ (default 0). */
   weightDecay?: number;

@@ -60,6 +60,7 @@ export abstract class Optimizer<S extends ParamState = ParamState> {
   get learningRate(): number {
     return this.#lr;
   }
+  /** Sets a constant learning rate or a new {@link Schedule} (evaluated at the current step count). */
   set learningRate(lr: number | Schedule) {
     this.#schedule = typeof lr === 'function' ? lr : undefined;
     this.#lr = typeof lr === 'function' ? lr(this.stepCount) : lr;
@@ -97,20 +98,25 @@ export abstract class Optimizer<S extends ParamState = ParamState> {
 
   #apply(model: Module, grads: [string, Tensor][]): void {
     const params = new Map(model.namedParameters());
-    if (this.#schedule) this.#lr = this.#schedule(this.stepCount); // MLX: the schedule sees the step before
-    this.stepCount += 1;
-    const results = noGrad(() => grads.map(([name, g]) => {
+    for (const [name, g] of grads) {
       const p = params.get(name);
       if (!p) throw new RangeError(`[update] the model has no parameter '${name}'`);
       if (g.shape.join() !== p.shape.join()) {
         throw new RangeError(`[update] gradient of '${name}' has shape [${g.shape.join(',')}], the parameter has [${p.shape.join(',')}]`);
       }
+    }
+    if (this.#schedule) this.#lr = this.#schedule(this.stepCount); // MLX: the schedule sees the step before
+    this.stepCount += 1;
+    const results = noGrad(() => grads.map(([name, g]) => {
+      const p = params.get(name)!;
       const old = (this.state[name] ??= keepAll(this.initState(p)));
       const [next, state] = this.updateParam(g, p, old);
       return { name, p, next, old, state };
     }));
-    evaluate(...results.flatMap((r) => [r.next, ...Object.values(r.state)]));
     model.update(unflattenNamed(results.map((r) => [r.name, keep(r.next)])));
+    // One evaluation per step: the new parameters and state, and buffers such
+    // as BatchNorm's running statistics, whose lazy graphs would otherwise grow.
+    evaluate(...model.namedParameters().map(([, p]) => p), ...results.flatMap((r) => Object.values(r.state)));
     for (const r of results) {
       this.state[r.name] = keepAll(r.state);
       const live = new Set([r.next, ...Object.values(r.state)]);

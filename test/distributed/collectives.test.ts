@@ -101,7 +101,10 @@ describe('one process (no launcher): a group of size 1', () => {
     expect(() => dist.averageGradients({}, { allReduceSize: -1 })).toThrow(/\[averageGradients\] allReduceSize/);
     expect(() => dist.recv([1], 'float32', 0.5)).toThrow(/recv: argument 'src'/);
   });
-  test('strict init without any backend configured is an MlxError', () => {
+  test('strict init without any backend configured, or an unknown backend, is an MlxError', () => {
     expect(() => dist.init({ backend: 'ring', strict: true })).toThrow(/MLX_RANK.*MLX_HOSTFILE/);
+    expect(() => dist.init({ backend: 'any', strict: true })).toThrow(mt.MlxError);
+    expect(() => dist.init({ backend: 'bogus' as never })).toThrow(/\[distributed\] The only valid values for backend/);
+    expect(dist.isAvailable('bogus' as never)).toBe(false);
   });
 });

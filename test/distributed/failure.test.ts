@@ -14,10 +14,10 @@ async function ringEnv(): Promise<(rank: number) => Record<string, string>> {
   return (rank) => ({ MLX_RANK: String(rank), MLX_HOSTFILE: file, MLX_TAPE_INIT_TIMEOUT_MS: '3000' });
 }
 
-describe('without the launcher', () => {
+describe('without the launcher', { timeout: 90_000 }, () => {
   test('a peer dying mid-training: the survivor fails at its next collective', async () => {
     const env = await ringEnv();
-    const [r0, r1] = await Promise.all([0, 1].map((rank) => runWorker('fail.ts', ['mid'], { env: env(rank), limitMs: 30_000 })));
+    const [r0, r1] = await Promise.all([0, 1].map((rank) => runWorker('fail.ts', ['mid'], { env: env(rank), limitMs: 60_000 })));
     expect(r1!.code).toBe(3);
     expect(r0!.code).not.toBe(0);
     expect(r0!.stderr).toMatch(/MlxError: \[ring\] connection to a peer was lost/);
@@ -26,16 +26,16 @@ describe('without the launcher', () => {
 
   test.each([0, 1])('rank %i alone: init gives up after its timeout, naming the rank', async (rank) => {
     const env = await ringEnv();
-    const out = await runWorker('fail.ts', ['alone'], { env: env(rank), limitMs: 30_000 });
+    const out = await runWorker('fail.ts', ['alone'], { env: env(rank), limitMs: 60_000 });
     expect(out.code).not.toBe(0);
     expect(out.stderr).toMatch(new RegExp(`\\[distributed.init\\] rank ${rank} could not connect to its peers within 3 s`));
-    expect(out.ms).toBeLessThan(25_000);
+    expect(out.ms).toBeLessThan(45_000); // 3 s of timeout, the rest is starting node on a busy machine
   });
 });
 
-describe('with the launcher', () => {
+describe('with the launcher', { timeout: 90_000 }, () => {
   test.each(['early', 'mid'])('a rank exiting (%s) ends the run, non-zero, naming the rank', async (mode) => {
-    const out = await launch(['-n', '2', '--init-timeout', '10', worker('fail.ts'), mode], { limitMs: 30_000 });
+    const out = await launch(['-n', '2', '--init-timeout', '10', worker('fail.ts'), mode], { limitMs: 60_000 });
     expect(out.code).toBe(3); // the failing rank's own exit code
     expect(out.stderr).toMatch(/mlx-tape launch: rank 1 exited with code 3; ending the other ranks/);
     expect(out.stderr).toMatch(/mlx-tape launch: failed: rank 1 exited with code 3/);
@@ -43,7 +43,7 @@ describe('with the launcher', () => {
   });
 
   test('--timeout ends a run that hangs, with code 124', async () => {
-    const out = await launch(['-n', '2', '--timeout', '2', worker('fail.ts'), 'hang'], { limitMs: 30_000 });
+    const out = await launch(['-n', '2', '--timeout', '2', worker('fail.ts'), 'hang'], { limitMs: 60_000 });
     expect(out.code).toBe(124);
     expect(out.stderr).toMatch(/timed out after 2 s/);
   });

@@ -29,15 +29,15 @@ const quiet = (shouldStop = () => false): RunIO => ({ log: () => {}, progress: f
 
 describe('the MNIST example', () => {
   test('the MLP learns the digits well above chance from 400 samples', async () => {
-    const c = config({ epochs: 3 });
+    const c = config({ epochs: 4 });
     const { history, best } = await train(c, small, quiet());
-    expect(history).toHaveLength(3);
-    expect(history[2]!.trainLoss).toBeLessThan(history[0]!.trainLoss);
-    expect(best!.testAccuracy).toBeGreaterThan(0.7); // chance is 0.1
-    for (const f of ['best.safetensors', 'epoch-3.safetensors', 'epoch-3-optimizer.safetensors', 'run.json', 'curves.svg']) {
+    expect(history).toHaveLength(4);
+    expect(history[3]!.trainLoss).toBeLessThan(history[0]!.trainLoss);
+    expect(best!.testAccuracy).toBeGreaterThan(0.6); // chance is 0.1
+    for (const f of ['best.safetensors', 'epoch-4.safetensors', 'epoch-4-optimizer.safetensors', 'run.json', 'curves.svg']) {
       expect(existsSync(join(c.out, f))).toBe(true);
     }
-    expect(existsSync(join(c.out, 'epoch-2.safetensors'))).toBe(false); // only the last epoch is kept
+    expect(existsSync(join(c.out, 'epoch-3.safetensors'))).toBe(false); // only the last epoch is kept
     expect(readFileSync(join(c.out, 'curves.svg'), 'utf8')).toMatch(/^<svg[^>]*>[\s\S]*<path d="M[\s\S]*<\/svg>\n$/);
   });
 
@@ -48,7 +48,7 @@ describe('the MNIST example', () => {
     const step = nn.valueAndGrad(model, (m: nn.Module, x: mt.Tensor, y: mt.Tensor) => nn.losses.crossEntropy(m.forward(x) as mt.Tensor, y, { reduction: 'mean' }));
     const opt = new optim.Adam({ learningRate: 3e-3 });
     const losses: number[] = [];
-    for (let i = 0; i < 8; i++) {
+    for (let i = 0; i < 12; i++) {
       const [loss, grads] = step(model, batch!.x, batch!.y);
       if (i === 0) {
         // Every layer gets a gradient, the convolutions included.
@@ -59,7 +59,7 @@ describe('the MNIST example', () => {
       mt.dispose([loss, grads]);
     }
     expect(losses[0]).toBeGreaterThan(2); // ≈ ln 10 at the start
-    expect(losses.at(-1)!).toBeLessThan(0.6 * losses[0]!);
+    expect(losses.at(-1)!).toBeLessThan(0.5 * losses[0]!);
   });
 
   test('a run stopped mid-epoch and resumed ends exactly where an uninterrupted run ends', async () => {

@@ -7,7 +7,7 @@ const { nn } = mt;
 class Mlp extends nn.Module {
   l1 = new nn.Linear(2, 3);
   blocks = [new nn.Linear(3, 3), new nn.ReLU()];
-  heads = new Map<string, nn.Module>([['a', new nn.Linear(3, 1)]]);
+  heads = new Map<string, mt.nn.Module>([['a', new nn.Linear(3, 1)]]);
   scale = mt.tensor([2]).requireGrad();
   _cache = mt.ones([1]); // private: not a parameter
   kernel = [3, 3]; // numbers: not parameters
@@ -51,6 +51,18 @@ describe('Module parameters', () => {
     expect(m.namedTrainableParameters().map(([n]) => n)).toEqual(['l1.weight', 'blocks.0.weight', 'heads.a.weight', 'scale']);
     m.freeze({ recurse: false });
     expect(m.namedTrainableParameters().map(([n]) => n)).toEqual(['l1.weight', 'blocks.0.weight', 'heads.a.weight']);
+  });
+
+  test('a frozen array of tensors round-trips through trainableParameters and update', () => {
+    class Bank extends nn.Module {
+      ws = [mt.ones([2]).requireGrad(), mt.zeros([2]).requireGrad()];
+      b = mt.ones([1]).requireGrad();
+      forward(x: mt.Tensor): mt.Tensor { return mt.add(mt.multiply(x, mt.add(this.ws[0]!, this.ws[1]!)), this.b); }
+    }
+    const m = new Bank().freeze({ keys: ['ws'] });
+    expect(m.update(m.trainableParameters())).toBe(m);
+    const [, grads] = nn.valueAndGrad(m, (mm: Bank) => mt.sum(mm.forward(mt.ones([2]))))(m);
+    expect(nn.flattenNamed(grads).map(([n]) => n)).toEqual(['b']);
   });
 
   test('buffers are parameters but never trainable, even after unfreeze', () => {
@@ -107,6 +119,15 @@ describe('Module parameters', () => {
     expect(model.forward(mt.ones([1, 4])).shape).toEqual([1, 2]);
     expect(Object.hasOwn(model.layers[0] as object, 'forward')).toBe(false);
     expect(model.summary()).toContain('-');
+  });
+
+  test('summary leaves the state and the training mode alone', () => {
+    const model = new nn.Sequential(new nn.Linear(2, 3), new nn.BatchNorm(3));
+    const bn = model.layers[1] as mt.nn.BatchNorm;
+    const rm = bn.runningMean;
+    expect(model.summary([4, 2])).toContain('Total params: 15 (trainable: 15)'); // running statistics are buffers
+    expect(bn.runningMean).toBe(rm);
+    expect(bn.training).toBe(true);
   });
 
   test('toString shows settings and children', () => {

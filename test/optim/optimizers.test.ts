@@ -254,5 +254,6 @@ describe('Optimizer mechanics', () => {
     expect(() => opt.update(model, { nope: mt.ones([3]) })).toThrow(/\[update\] the model has no parameter 'nope'/);
     expect(() => opt.update(model, { w: mt.ones([2]) })).toThrow(/gradient of 'w' has shape \[2\], the parameter has \[3\]/);
     expect(() => opt.step()).toThrow(/made without \{ params: model \}/);
+    expect(opt.stepCount).toBe(0); // failed updates take no step
   });
 });

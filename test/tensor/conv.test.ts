@@ -45,6 +45,14 @@ describe('conv1d', () => {
   });
 });
 
+test('gradients of conv1d gradients match finite differences', () => {
+  const a = mt.random.normal([2, 5, 2], { dtype: 'float64' }), k = mt.random.normal([3, 2, 2], { dtype: 'float64' });
+  const f = (p: mt.Tensor, q: mt.Tensor): mt.Tensor => mt.sum(mt.tanh(mt.conv1d(p, q, { padding: 1 })));
+  // MLX's CPU convolution computes float64 at float32 precision: looser tolerances.
+  const dw = (p: mt.Tensor, q: mt.Tensor): mt.Tensor => mt.sum(mt.square((mt.grad(f, [0, 1])(p, q) as mt.Tensor[])[1]!));
+  expect(mt.gradcheck(dw, [a, k], { rtol: 1e-2, atol: 1e-3 })).toBe(true);
+});
+
 describe('conv2d and conv3d', () => {
   test('2-d: stride, padding, per-axis dilation', () => {
     const ones = mt.ones([1, 2, 2, 1]);

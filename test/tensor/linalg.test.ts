@@ -42,6 +42,20 @@ describe('matmul', () => {
   });
 });
 
+describe('higher-order gradients', () => {
+  test('d/dw of the gradient of sum((a @ w)²) is 2 aᵀa 1', () => {
+    const inner = mt.grad((w: mt.Tensor) => mt.sum(mt.square(mt.matmul(a, w))));
+    expectClose(mt.grad((w: mt.Tensor) => mt.sum(inner(w)))(b), [[48, 48], [68, 68]]);
+  });
+  test('gradients of gradients match finite differences (matmul, tensordot, einsum)', () => {
+    const x = mt.random.normal([2, 3], { dtype: 'float64' }), y = mt.random.normal([3, 2], { dtype: 'float64' });
+    const f = (p: mt.Tensor, q: mt.Tensor): mt.Tensor => mt.sum(mt.tanh(mt.add(mt.matmul(p, q), mt.einsum('ij,ji->i', p, q))));
+    const g = (p: mt.Tensor, q: mt.Tensor): mt.Tensor => mt.sum(mt.square(mt.tensordot(p, q, 1)));
+    expect(mt.gradcheck((p: mt.Tensor, q: mt.Tensor) => mt.sum(mt.square((mt.grad(f, [0, 1])(p, q) as mt.Tensor[])[0]!)), [x, y])).toBe(true);
+    expect(mt.gradcheck((p: mt.Tensor) => mt.grad((t: mt.Tensor) => g(t, y))(p), [x])).toBe(true);
+  });
+});
+
 describe('addmm', () => {
   test('beta * c + alpha * (a @ b), c broadcast', () => {
     expectClose(mt.addmm(mt.tensor([1, 1]), a, b), [[20, 23], [44, 51]]);

@@ -56,6 +56,8 @@ function perAxis(op: string, name: string, v: number | number[] | undefined, n: 
 /**
  * General convolution, MLX's `conv_general`: strides, low/high padding,
  * kernel and input dilation, groups and kernel flip, over 1 to 3 spatial axes.
+ * On the CPU, MLX computes float64 convolutions at float32 precision and
+ * has no float64 kernel for dilation, flips or groups (an error at eval).
  *
  * @param input - Input of shape `[N, ...spatial, C_in]`.
  * @param weight - Kernel of shape `[C_out, ...kernel, C_in / groups]`.

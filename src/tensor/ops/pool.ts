@@ -3,8 +3,7 @@
 // here. avgPool is a mean of those windows (its gradient comes from take's
 // rule); maxPool is a primitive whose rule scatter-adds the cotangent into
 // each window's argmax (src/autograd/grads/conv.ts).
-import { apply } from '../../autograd/tape.js';
-import { noGrad } from '../../autograd/tape.js';
+import { apply, noGrad } from '../../autograd/tape.js';
 import { tidy } from '../memory.js';
 import { native } from '../native.js';
 import type { Tensor } from '../tensor.js';

@@ -78,16 +78,44 @@ function convOf(c: ConvCase): (x: mt.Tensor, w: mt.Tensor) => mt.Tensor {
   }
 }
 
-/** The same op through MLX's own entry point, for MLX's vjp. */
+/**
+ * conv_general on handles with the input dilation done by hand (pad each
+ * element with zeros, then trim): MLX 0.32.4's Convolution::vjp returns
+ * wrong shapes when input dilation meets unequal low/high padding (e.g.
+ * conv_transpose with output_padding), but differentiates pad, reshape,
+ * slice and undilated convolutions correctly. Negative padding crops the
+ * input before dilation, as in MLX's conv_general.
+ */
+function nativeDilatedConv(x: NativeArray, w: NativeArray, stride: number[], lo: number[], hi: number[], kd: number[], id: number[], groups: number, flip: boolean): NativeArray {
+  const shape = native.shape(x);
+  let h = native.slice(x, [0, ...lo.map((v) => Math.max(0, -v)), 0], shape.map((n, i) => (i === 0 || i === shape.length - 1 ? n : n + Math.min(0, hi[i - 1]!))), null);
+  id.forEach((f, i) => {
+    if (f === 1) return;
+    const s = native.shape(h), ax = i + 1;
+    const widths = s.map((): number => 0);
+    const spread = native.pad(native.expandDims(h, ax + 1), [...widths, 0], [...widths.slice(0, ax + 1), f - 1, ...widths.slice(ax + 1)], 'constant', 0);
+    const merged = native.reshape(spread, [...s.slice(0, ax), s[ax]! * f, ...s.slice(ax + 1)]);
+    h = native.slice(merged, s.map(() => 0), s.map((n, j) => (j === ax ? (n - 1) * f + 1 : n)), null);
+  });
+  const pos = (v: number[]): number[] => v.map((p) => Math.max(0, p));
+  return native.convGeneral(h, w, stride, pos(lo), pos(hi), kd, id.map(() => 1), groups, flip);
+}
+
+/** The same op on handles, for MLX's vjp: MLX's own entry point where its vjp is right. */
 function nativeConvOf(c: ConvCase): (x: NativeArray, w: NativeArray) => NativeArray {
   const [s, p, d, op, g] = [c.stride, c.padding, c.dilation, c.outputPadding, c.groups];
+  const transposed = (x: NativeArray, w: NativeArray): NativeArray => {
+    const k = native.shape(w).slice(1, -1), lo = p.map((v, i) => d[i]! * (k[i]! - 1) - v);
+    return nativeDilatedConv(x, w, s.map(() => 1), lo, lo.map((v, i) => v + op[i]!), d, s, g, true);
+  };
+  const padded = op.some((v) => v > 0);
   switch (c.kind) {
-    case 'convGeneral': return (x, w) => native.convGeneral(x, w, s, p, c.paddingHi, d, c.inputDilation, g, c.flip);
+    case 'convGeneral': return (x, w) => nativeDilatedConv(x, w, s, p, c.paddingHi, d, c.inputDilation, g, c.flip);
     case 'conv1d': return (x, w) => native.conv1d(x, w, s[0]!, p[0]!, d[0]!, g);
     case 'conv2d': return (x, w) => native.conv2d(x, w, s, p, d, g);
     case 'conv3d': return (x, w) => native.conv3d(x, w, s, p, d, g);
-    case 'convTranspose1d': return (x, w) => native.convTranspose1d(x, w, s[0]!, p[0]!, d[0]!, op[0]!, g);
-    case 'convTranspose2d': return (x, w) => native.convTranspose2d(x, w, s, p, d, op, g);
+    case 'convTranspose1d': return padded ? transposed : (x, w) => native.convTranspose1d(x, w, s[0]!, p[0]!, d[0]!, 0, g);
+    case 'convTranspose2d': return padded ? transposed : (x, w) => native.convTranspose2d(x, w, s, p, d, [0, 0], g);
   }
 }
 

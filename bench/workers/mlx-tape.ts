@@ -1,0 +1,82 @@
+// mlx-tape side of the bench: the same workloads as the peers, written the way
+// a user of mlx-tape would (nn layers, nn.valueAndGrad, optim.SGD, tidy/dispose).
+import * as mt from '../../src/index.js';
+import { serve, rssMiB } from './serve.mjs';
+
+const { nn, optim } = mt;
+const LR = 0.01;
+
+class Mlp extends nn.Module {
+  l1 = new nn.Linear(784, 512);
+  l2 = new nn.Linear(512, 512);
+  l3 = new nn.Linear(512, 10);
+  forward(x: mt.Tensor): mt.Tensor {
+    return this.l3.forward(mt.relu(this.l2.forward(mt.relu(this.l1.forward(x)))));
+  }
+}
+
+class Cnn extends nn.Module {
+  c1 = new nn.Conv2d(1, 32, 3, { padding: 1 });
+  c2 = new nn.Conv2d(32, 64, 3, { padding: 1 });
+  pool = new nn.MaxPool2d(2);
+  fc = new nn.Linear(64 * 7 * 7, 10);
+  forward(x: mt.Tensor): mt.Tensor {
+    let h = this.pool.forward(mt.relu(this.c1.forward(x)));
+    h = this.pool.forward(mt.relu(this.c2.forward(h)));
+    return this.fc.forward(mt.reshape(h, [h.shape[0]!, -1]));
+  }
+}
+
+const lossFn = (m: nn.Module, x: mt.Tensor, y: mt.Tensor) =>
+  nn.losses.crossEntropy(m.forward(x) as mt.Tensor, y, { reduction: 'mean' });
+
+/** One SGD step of `model` on a fixed batch, forced to completion (updated params and the loss). */
+function trainer(model: nn.Module, xShape: number[]): () => void {
+  const x = mt.random.normal(xShape);
+  const y = mt.random.randint(0, 10, [xShape[0]!]);
+  mt.evaluate(x, y);
+  const opt = new optim.SGD({ learningRate: LR });
+  const step = nn.valueAndGrad(model, lossFn);
+  return () => {
+    const [loss, grads] = step(model, x, y);
+    opt.update(model, grads); // evaluates the new parameters
+    loss.eval();
+    mt.dispose([loss, grads]);
+  };
+}
+
+function chain(record: boolean): () => void {
+  const a = mt.full([16], 0.999), b = mt.full([16], 0.001);
+  const x0 = mt.random.normal([16]);
+  mt.evaluate(a, b, x0);
+  return () => mt.tidy(() => {
+    const x = record ? x0.detach().requireGrad() : x0;
+    let y = x;
+    for (let i = 0; i < 5000; i++) y = mt.add(mt.multiply(y, a), b);
+    if (!record) return void y.eval();
+    mt.sum(y).backward();
+    x.grad!.eval();
+  });
+}
+
+mt.random.seed(0);
+serve({ name: 'mlx-tape', version: `mlx ${mt.mlxVersion()}` }, {
+  W1: () => trainer(new Mlp(), [128, 784]),
+  W2: () => trainer(new Cnn(), [64, 28, 28, 1]),
+  W3: (variant) => chain(variant === 'grad'),
+  W4: () => {
+    const model = new Mlp();
+    const x = mt.random.normal([1024, 784]).eval();
+    return () => mt.tidy(() => void mt.noGrad(() => model.forward(x)).eval());
+  },
+}, {
+  memLoop: (marks) => {
+    const step = trainer(new Mlp(), [128, 784]);
+    const out = [];
+    for (let i = 1; i <= marks[marks.length - 1]!; i++) {
+      step();
+      if (marks.includes(i)) out.push({ steps: i, rssMiB: rssMiB(), activeMiB: mt.memoryStats().active / 2 ** 20 });
+    }
+    return out;
+  },
+});

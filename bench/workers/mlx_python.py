@@ -1,0 +1,142 @@
+# MLX-Python side of the bench: mlx.nn layers, nn.value_and_grad, optim.SGD,
+# mx.eval of parameters, optimizer state and loss; variant "compiled" wraps the
+# step (or the forward) in mx.compile as MLX's docs show. Same protocol as
+# bench/workers/serve.mjs: one JSON request per line on stdin, one reply line.
+import json, resource, sys, time
+from functools import partial
+
+import mlx.core as mx
+import mlx.nn as nn
+import mlx.optimizers as optim
+
+LR = 0.01
+
+
+class Mlp(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.l1 = nn.Linear(784, 512)
+        self.l2 = nn.Linear(512, 512)
+        self.l3 = nn.Linear(512, 10)
+
+    def __call__(self, x):
+        return self.l3(nn.relu(self.l2(nn.relu(self.l1(x)))))
+
+
+class Cnn(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.c1 = nn.Conv2d(1, 32, 3, padding=1)
+        self.c2 = nn.Conv2d(32, 64, 3, padding=1)
+        self.pool = nn.MaxPool2d(2)
+        self.fc = nn.Linear(64 * 7 * 7, 10)
+
+    def __call__(self, x):
+        h = self.pool(nn.relu(self.c1(x)))
+        h = self.pool(nn.relu(self.c2(h)))
+        return self.fc(h.reshape(h.shape[0], -1))
+
+
+def loss_fn(model, x, y):
+    return nn.losses.cross_entropy(model(x), y, reduction="mean")
+
+
+def trainer(model, x_shape, compiled):
+    x = mx.random.normal(x_shape)
+    y = mx.random.randint(0, 10, (x_shape[0],))
+    mx.eval(x, y, model.parameters())
+    opt = optim.SGD(learning_rate=LR)
+    loss_and_grad = nn.value_and_grad(model, loss_fn)
+
+    def step(x, y):
+        loss, grads = loss_and_grad(model, x, y)
+        opt.update(model, grads)
+        return loss
+
+    if compiled:
+        opt.init(model.trainable_parameters())
+        state = [model.state, opt.state]
+        step = partial(mx.compile, inputs=state, outputs=state)(step)
+
+    def run():
+        loss = step(x, y)
+        mx.eval(model.parameters(), opt.state, loss)
+
+    return run
+
+
+def chain(record):
+    a, b = mx.full([16], 0.999), mx.full([16], 0.001)
+    x0 = mx.random.normal([16])
+    mx.eval(a, b, x0)
+
+    def f(x):
+        y = x
+        for _ in range(5000):
+            y = mx.add(mx.multiply(y, a), b)
+        return y
+
+    g = mx.grad(lambda x: mx.sum(f(x)))
+    return (lambda: mx.eval(g(x0))) if record else (lambda: mx.eval(f(x0)))
+
+
+def infer(compiled):
+    model = Mlp()
+    x = mx.random.normal([1024, 784])
+    mx.eval(x, model.parameters())
+    fwd = partial(mx.compile, inputs=model.state)(model) if compiled else model
+    return lambda: mx.eval(fwd(x))
+
+
+WORKLOADS = {
+    "W1": lambda v: trainer(Mlp(), [128, 784], v == "compiled"),
+    "W2": lambda v: trainer(Cnn(), [64, 28, 28, 1], v == "compiled"),
+    "W3": lambda v: chain(v == "grad"),
+    "W4": lambda v: infer(v == "compiled"),
+}
+
+
+def rss_mib():
+    # Current RSS (not the peak that getrusage reports).
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * resource.getpagesize() / 2**20
+
+
+def send(obj):
+    sys.stdout.write(json.dumps(obj) + "\n")
+    sys.stdout.flush()
+
+
+def main():
+    mx.random.seed(0)
+    info = {"name": "MLX-Python", "version": f"mlx {mx.__version__}, Python {sys.version.split()[0]}"}
+    if "mem" in sys.argv:
+        marks = [int(s) for s in (sys.argv[sys.argv.index("mem") + 1:] or ["200,2000"])[0].split(",")]
+        run, out = trainer(Mlp(), [128, 784], False), []
+        for i in range(1, marks[-1] + 1):
+            run()
+            if i in marks:
+                out.append({"steps": i, "rssMiB": rss_mib(), "activeMiB": mx.get_active_memory() / 2**20})
+        send({"info": info, "mem": out})
+        return
+    states = {}
+    send({"ready": True, "info": info})
+    for line in sys.stdin:
+        try:
+            req = json.loads(line)
+            key = (req["w"], req["variant"])
+            if key not in states:
+                states[key] = WORKLOADS[req["w"]](req["variant"])
+                for _ in range(req["warmup"]):
+                    states[key]()
+            run, times = states[key], []
+            for _ in range(req["iters"]):
+                t0 = time.perf_counter()
+                run()
+                times.append((time.perf_counter() - t0) * 1e3)
+            send({"times": times})
+        except Exception as e:  # reported to the orchestrator, which shows it
+            send({"error": repr(e)})
+
+
+main()

@@ -1,0 +1,52 @@
+// The worker side of the bench protocol, shared by the Node workers.
+// The orchestrator (bench/run.mjs) writes one JSON request per line:
+//   {"w": "W1", "variant": "eager", "warmup": 3, "iters": 5}
+// and the worker answers one JSON line: {"times": [ms, ...]} or {"error": "..."}.
+// A workload's state (model, data, step function) is built on its first request,
+// warmed up then, and kept, so that the orchestrator can alternate peers in rounds.
+import { createInterface } from 'node:readline';
+
+/**
+ * @param {Record<string, (variant: string) => (() => void)>} workloads
+ *   For each workload, a factory of its synchronous step (forced to completion).
+ * @param {{ memLoop?: (steps: number[]) => object[] }} extra
+ *   memLoop: W5, run when the worker is started with `mem` as its argument.
+ */
+export function serve(info, workloads, { memLoop } = {}) {
+  if (process.argv.includes('mem')) {
+    const steps = (process.argv[process.argv.indexOf('mem') + 1] ?? '200,2000').split(',').map(Number);
+    process.stdout.write(JSON.stringify({ info, mem: memLoop(steps) }) + '\n');
+    return;
+  }
+  const states = new Map();
+  process.stdout.write(JSON.stringify({ ready: true, info }) + '\n');
+  const rl = createInterface({ input: process.stdin });
+  rl.on('line', (line) => {
+    let reply;
+    try {
+      const { w, variant, warmup, iters } = JSON.parse(line);
+      const key = `${w}/${variant}`;
+      let step = states.get(key);
+      if (!step) {
+        const make = workloads[w];
+        if (!make) throw new Error(`no workload ${w}`);
+        step = make(variant);
+        for (let i = 0; i < warmup; i++) step();
+        states.set(key, step);
+      }
+      const times = [];
+      for (let i = 0; i < iters; i++) {
+        const t0 = performance.now();
+        step();
+        times.push(performance.now() - t0);
+      }
+      reply = { times };
+    } catch (e) {
+      reply = { error: String(e?.stack ?? e) };
+    }
+    process.stdout.write(JSON.stringify(reply) + '\n');
+  });
+}
+
+/** Resident set size in MiB. */
+export const rssMiB = () => process.memoryUsage().rss / 2 ** 20;
