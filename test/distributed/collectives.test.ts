@@ -60,8 +60,9 @@ describe('two ranks over loopback', () => {
     both('average', expected);
     both('averageEach', expected);
   });
-  test('sumScatter on the ring backend fails with MLX’s message', () => {
+  test('sumScatter and split on the ring backend fail with MLX’s message', () => {
     both('sumScatter', { name: 'MlxError', code: 'MLX_RUNTIME', message: '[ring] sum_scatter not supported.' });
+    both('split', '[ring] Group split not supported.');
   });
 });
 

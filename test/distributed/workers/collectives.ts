@@ -45,11 +45,17 @@ const flat = (t: typeof tree) => [t.a.toArray(), t.b[0]!.toArray(), t.b[1]!.toAr
 report('average', flat(fused));
 report('averageEach', flat(each));
 
-// What fails, fails with MLX's message: sum_scatter is not in the ring backend.
+// What fails, fails with MLX's message: sum_scatter and split are not in the ring backend.
 try {
   dist.sumScatter(mt.ones([4])).toArray();
   report('sumScatter', 'no error');
 } catch (e) {
   report('sumScatter', { name: (e as Error).name, code: (e as mt.MlxError).code, message: (e as Error).message });
+}
+try {
+  world.split(0);
+  report('split', 'no error');
+} catch (e) {
+  report('split', (e as Error).message);
 }
 report('done', true);
