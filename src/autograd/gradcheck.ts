@@ -2,6 +2,7 @@
 import { Tensor } from '../tensor/tensor.js';
 import { astype, multiply, sum, tensor } from '../tensor/ops/index.js';
 import { tidy } from '../tensor/memory.js';
+import { withDevice } from '../tensor/device.js';
 import { noGrad } from './tape.js';
 import { valueAndGrad } from './functional.js';
 
@@ -22,7 +23,8 @@ export class GradcheckError extends Error {}
 
 /**
  * Checks the tape's gradients of `fn` against central finite differences,
- * in float64 on the CPU (inputs are converted). `fn` may return any shape:
+ * in float64 on the CPU (inputs are converted; MLX's float64 is CPU-only, so
+ * this runs on the CPU whatever the default device). `fn` may return any shape:
  * it is reduced with fixed random weights, so every output element counts.
  * Throws a {@link GradcheckError} naming the input, the element and both
  * values on the first mismatch; returns true otherwise.
@@ -39,7 +41,7 @@ export class GradcheckError extends Error {}
  */
 export function gradcheck(fn: (...xs: Tensor[]) => Tensor, inputs: Tensor[], options: GradcheckOptions = {}): boolean {
   const { eps = 1e-3, rtol = 1e-3, atol = 1e-4 } = options;
-  return tidy(() => {
+  return withDevice('cpu', () => tidy(() => {
     const xs = inputs.map((x) => (x.dtype === 'float32' || x.dtype === 'float16' || x.dtype === 'bfloat16' ? astype(x, 'float64') : x));
     const argnums = options.argnums ?? xs.flatMap((x, i) => (x.dtype === 'float64' ? [i] : []));
     const out = noGrad(() => fn(...xs));
@@ -68,5 +70,5 @@ export function gradcheck(fn: (...xs: Tensor[]) => Tensor, inputs: Tensor[], opt
       }
     });
     return true;
-  });
+  }));
 }

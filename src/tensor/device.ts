@@ -71,6 +71,27 @@ export function defaultDevice(): Device {
 }
 
 /**
+ * Runs `fn` with `device` as the default device, then restores the previous one.
+ * @param device - `'cpu'` or `'gpu'`.
+ * @param fn - The work to run there.
+ * @returns What `fn` returns.
+ * @example
+ * ```ts
+ * const x = mt.withDevice('cpu', () => mt.ones([2], 'float64')); // float64 is CPU-only in MLX
+ * ```
+ * @group Device
+ */
+export function withDevice<T>(device: Device, fn: () => T): T {
+  const before = defaultDevice();
+  setDefaultDevice(device);
+  try {
+    return fn();
+  } finally {
+    native.setDefaultDevice(before);
+  }
+}
+
+/**
  * Evaluates tensors together (MLX is lazy: ops only build a graph until then).
  * @param tensors - The tensors to compute.
  * @example
