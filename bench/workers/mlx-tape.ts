@@ -27,11 +27,11 @@ class Cnn extends nn.Module {
   }
 }
 
-const lossFn = (m: nn.Module, x: mt.Tensor, y: mt.Tensor) =>
+const lossFn = (m: mt.nn.Module, x: mt.Tensor, y: mt.Tensor) =>
   nn.losses.crossEntropy(m.forward(x) as mt.Tensor, y, { reduction: 'mean' });
 
 /** One SGD step of `model` on a fixed batch, forced to completion (updated params and the loss). */
-function trainer(model: nn.Module, xShape: number[]): () => void {
+function trainer(model: mt.nn.Module, xShape: number[]): () => void {
   const x = mt.random.normal(xShape);
   const y = mt.random.randint(0, 10, [xShape[0]!]);
   mt.evaluate(x, y);

@@ -55,6 +55,7 @@ export class DataLoader implements Iterable<Batch> {
   readonly shuffle: boolean;
   readonly seed: number;
   readonly lastBatch: 'keep' | 'drop';
+  /** The batch transform given in the options (augmentation), if any. */
   readonly transform: DataLoaderOptions['transform'];
   /** The epoch that iterating the loader runs next. */
   nextEpoch = 0;

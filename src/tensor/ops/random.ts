@@ -55,7 +55,7 @@ export function key(seed: number): Tensor {
 /**
  * Splits a key into `num` new, independent keys.
  *
- * @param key - A key from {@link key} or an earlier split.
+ * @param key - A key from `random.key(n)` or an earlier split.
  * @param num - How many keys (default 2).
  * @returns A uint32 tensor of shape `[num, 2]`: row `i` is the i-th key.
  * @example
