@@ -1,0 +1,77 @@
+# W1/W2 on the GPU for the Python peers, side by side with bench/gpu.ts:
+# MLX-Python (eager; CUDA backend) and PyTorch (eager, CUDA). Prints one JSON line.
+# Usage: python3 bench/gpu.py   (needs mlx + mlx-cuda-13 and torch importable)
+import json, statistics, sys, time
+
+RUNS, WARMUP, LR = 20, 5, 0.01
+
+
+def median_ms(step):
+    for _ in range(WARMUP):
+        step()
+    times = []
+    for _ in range(RUNS):
+        t = time.perf_counter()
+        step()
+        times.append((time.perf_counter() - t) * 1e3)
+    return statistics.median(times)
+
+
+def mlx_python():
+    import mlx.core as mx, mlx.nn as nn, mlx.optimizers as optim
+    mx.set_default_device(mx.gpu)
+
+    class Mlp(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.l1, self.l2, self.l3 = nn.Linear(784, 512), nn.Linear(512, 512), nn.Linear(512, 10)
+        def __call__(self, x):
+            return self.l3(nn.relu(self.l2(nn.relu(self.l1(x)))))
+
+    class Cnn(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.c1, self.c2 = nn.Conv2d(1, 32, 3, padding=1), nn.Conv2d(32, 64, 3, padding=1)
+            self.pool, self.fc = nn.MaxPool2d(2), nn.Linear(64 * 7 * 7, 10)
+        def __call__(self, x):
+            h = self.pool(nn.relu(self.c1(x)))
+            h = self.pool(nn.relu(self.c2(h)))
+            return self.fc(h.reshape(h.shape[0], -1))
+
+    def trainer(model, shape):
+        x, y = mx.random.normal(shape), mx.random.randint(0, 10, (shape[0],))
+        opt = optim.SGD(learning_rate=LR)
+        lg = nn.value_and_grad(model, lambda m, x, y: nn.losses.cross_entropy(m(x), y, reduction="mean"))
+        def step():
+            loss, grads = lg(model, x, y)
+            opt.update(model, grads)
+            mx.eval(model.parameters(), opt.state, loss)
+        return step
+
+    mx.random.seed(0)
+    return {"W1": median_ms(trainer(Mlp(), (128, 784))), "W2": median_ms(trainer(Cnn(), (64, 28, 28, 1))), "version": mx.__version__}
+
+
+def pytorch():
+    import torch, torch.nn as nn
+    dev = torch.device("cuda")
+    torch.manual_seed(0)
+    mlp = nn.Sequential(nn.Linear(784, 512), nn.ReLU(), nn.Linear(512, 512), nn.ReLU(), nn.Linear(512, 10)).to(dev)
+    cnn = nn.Sequential(nn.Conv2d(1, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(32, 64, 3, padding=1),
+                        nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(64 * 7 * 7, 10)).to(dev)
+
+    def trainer(model, shape):
+        x, y = torch.randn(shape, device=dev), torch.randint(0, 10, (shape[0],), device=dev)
+        opt = torch.optim.SGD(model.parameters(), lr=LR)
+        def step():
+            opt.zero_grad()
+            loss = nn.functional.cross_entropy(model(x), y)
+            loss.backward()
+            opt.step()
+            torch.cuda.synchronize()
+        return step
+
+    return {"W1": median_ms(trainer(mlp, (128, 784))), "W2": median_ms(trainer(cnn, (64, 1, 28, 28))), "version": torch.__version__}
+
+
+print(json.dumps({"mlx-python": mlx_python(), "pytorch": pytorch(), "gpu": sys.argv[1] if len(sys.argv) > 1 else ""}))
