@@ -16,7 +16,7 @@ interface Series {
 }
 
 const W = 420, H = 300; // one panel
-const M = { left: 56, right: 16, top: 48, bottom: 44 };
+const M = { left: 56, right: 20, top: 48, bottom: 44 };
 
 /** Round numbers for axis ticks covering [lo, hi]. */
 function ticks(lo: number, hi: number, count = 5): number[] {

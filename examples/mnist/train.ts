@@ -1,6 +1,6 @@
 // The training loop: MLX style (nn.valueAndGrad + optimizer.update), one
 // evaluation of the test set per epoch, checkpoints after every epoch.
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as mt from '../../src/index.js';
 import { nn, optim, type data } from '../../src/index.js';
@@ -72,6 +72,14 @@ function writeAtomic(path: string, text: string): void {
 const weightsFile = (out: string, epoch: number): string => join(out, `epoch-${epoch}.safetensors`);
 const optimizerFile = (out: string, epoch: number): string => join(out, `epoch-${epoch}-optimizer.safetensors`);
 
+/** Deletes the checkpoints of every epoch but `keep` (the previous epoch's, or a replaced run's). */
+function removeOtherEpochs(out: string, keep: number): void {
+  for (const f of readdirSync(out)) {
+    const m = /^epoch-(\d+)(-optimizer)?\.safetensors$/.exec(f);
+    if (m && Number(m[1]) !== keep) rmSync(join(out, f), { force: true });
+  }
+}
+
 /** The saved run in `out`, or an error saying why there is none to resume. */
 export function readRunState(out: string): RunState {
   const path = join(out, 'run.json');
@@ -99,13 +107,18 @@ export async function train(config: Config, dataset: { train: data.Dataset; test
   mkdirSync(config.out, { recursive: true });
 
   let state: RunState = { config, epochsDone: 0, history: [], best: null };
+  if (!config.resume && existsSync(join(config.out, 'run.json'))) {
+    io.log(`starting a new run in ${config.out}: it replaces the run saved there after the first epoch (--resume continues that one instead)`);
+  }
   if (config.resume) {
     state = { ...readRunState(config.out), config };
     if (state.epochsDone > 0) {
       model.loadWeights(weightsFile(config.out, state.epochsDone));
       opt.loadState(optimizerFile(config.out, state.epochsDone));
     }
-    io.log(`resuming after epoch ${state.epochsDone} of ${config.epochs} (best test accuracy so far ${state.best ? pct(state.best.testAccuracy) : '-'})`);
+    io.log(state.epochsDone >= config.epochs
+      ? `the run in ${config.out} already finished ${state.epochsDone} epochs; --epochs N extends it`
+      : `resuming after epoch ${state.epochsDone} of ${config.epochs} (best test accuracy so far ${state.best ? pct(state.best.testAccuracy) : '-'})`);
   }
 
   const lossFn = (m: nn.Module, x: mt.Tensor, y: mt.Tensor): mt.Tensor => nn.losses.crossEntropy(m.forward(x) as mt.Tensor, y, { reduction: 'mean' });
@@ -139,10 +152,9 @@ export async function train(config: Config, dataset: { train: data.Dataset; test
     model.saveWeights(weightsFile(config.out, record.epoch));
     opt.saveState(optimizerFile(config.out, record.epoch));
     if (isBest) model.saveWeights(join(config.out, 'best.safetensors'));
-    const previous = state.epochsDone;
     state = { config, epochsDone: record.epoch, history: [...state.history, record], best: isBest ? record : state.best };
     writeAtomic(join(config.out, 'run.json'), JSON.stringify(state, null, 2) + '\n');
-    if (previous > 0) for (const f of [weightsFile(config.out, previous), optimizerFile(config.out, previous)]) rmSync(f, { force: true });
+    removeOtherEpochs(config.out, record.epoch);
     writeAtomic(join(config.out, 'curves.svg'), curvesSvg(state.history, title));
     io.log(
       `epoch ${String(record.epoch).padStart(String(config.epochs).length)}/${config.epochs}` +

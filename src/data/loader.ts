@@ -50,10 +50,15 @@ export interface DataLoaderOptions {
  * @group Data
  */
 export class DataLoader implements Iterable<Batch> {
+  /** The samples handed out. */
   readonly dataset: Dataset;
+  /** Samples per batch (the last batch may hold fewer; see {@link DataLoader.lastBatch}). */
   readonly batchSize: number;
+  /** Whether each epoch visits the samples in a seeded random order. */
   readonly shuffle: boolean;
+  /** Selects the order of every epoch. */
   readonly seed: number;
+  /** Whether a short last batch is handed out (`'keep'`) or skipped (`'drop'`). */
   readonly lastBatch: 'keep' | 'drop';
   /** The batch transform given in the options (augmentation), if any. */
   readonly transform: DataLoaderOptions['transform'];

@@ -16,7 +16,7 @@ describe('flags', () => {
     const { config } = parse();
     expect(config).toEqual({
       model: 'cnn', optimizer: 'adam', ...defaults('cnn', 'adam'), batchSize: 64, seed: 0, device: 'cpu',
-      data: undefined, out: 'runs/mnist', resume: false, limit: 0, shift: 2,
+      data: undefined, out: 'out/mnist', resume: false, limit: 0, shift: 1,
     });
   });
 
@@ -57,7 +57,7 @@ describe('flags', () => {
   test('--resume refuses settings that differ from the saved run', () => {
     const saved = parse('--model', 'mlp').config;
     const cli = parse('--resume', '--model', 'cnn');
-    expect(() => resumeConfig(saved, cli.config, cli.given)).toThrow('--model cnn differs from the run in runs/mnist (mlp)');
+    expect(() => resumeConfig(saved, cli.config, cli.given)).toThrow('--model cnn differs from the run in out/mnist (mlp)');
   });
 });
 
