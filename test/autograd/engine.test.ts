@@ -149,6 +149,29 @@ describe('higher-order gradients', () => {
   });
 });
 
+describe('Hessian-vector product of a small MLP', () => {
+  test('grad of <grad f, v> matches finite differences of gradients', () => {
+    // f(w1, w2) = sum(tanh(x·w1)·w2): a 2-layer MLP on a fixed batch, in float64.
+    const x = mt.tensor([[0.5, -1, 2], [1.5, 0.3, -0.7]], 'float64');
+    const f = (w1: mt.Tensor, w2: mt.Tensor) => mt.sum(mt.matmul(mt.tanh(mt.matmul(x, w1)), w2));
+    const w1 = mt.tensor([[0.1, -0.2], [0.3, 0.4], [-0.5, 0.2]], 'float64');
+    const w2 = mt.tensor([[0.7], [-0.3]], 'float64');
+    const v1 = mt.tensor([[1, 0.5], [-1, 2], [0.3, -0.4]], 'float64');
+    const v2 = mt.tensor([[0.2], [1]], 'float64');
+    const gradF = mt.grad(f, [0, 1]);
+    // Hv = d/dw <grad f(w), v>
+    const hv = mt.grad((a: mt.Tensor, b: mt.Tensor) => {
+      const [g1, g2] = gradF(a, b);
+      return mt.add(mt.sum(mt.multiply(g1, v1)), mt.sum(mt.multiply(g2, v2)));
+    }, [0, 1])(w1, w2);
+    const eps = 1e-4;
+    const shifted = (s: number) => gradF(mt.add(w1, mt.multiply(v1, s)), mt.add(w2, mt.multiply(v2, s)));
+    const [p1, p2] = shifted(eps), [m1, m2] = shifted(-eps);
+    expectClose(hv[0], mt.divide(mt.subtract(p1, m1), 2 * eps), { rtol: 1e-3, atol: 1e-5 });
+    expectClose(hv[1], mt.divide(mt.subtract(p2, m2), 2 * eps), { rtol: 1e-3, atol: 1e-5 });
+  });
+});
+
 describe('memory', () => {
   test('1,000 training-style steps under tidy leave MLX memory where it started', () => {
     const w = mt.keep(mt.tensor([[0.5, -0.2], [0.1, 0.3]]).requireGrad());
