@@ -70,12 +70,16 @@ serve({ name: 'mlx-tape', version: `mlx ${mt.mlxVersion()}` }, {
     return () => mt.tidy(() => void mt.noGrad(() => model.forward(x)).eval());
   },
 }, {
+  // Stops early past MEM_CAP_MIB of RSS, so that a leak can't take the machine down.
   memLoop: (marks) => {
     const step = trainer(new Mlp(), [128, 784]);
-    const out = [];
+    const cap = Number(process.env.MEM_CAP_MIB ?? 3072);
+    const out: { steps: number; rssMiB: number; activeMiB: number; stopped?: string }[] = [];
     for (let i = 1; i <= marks[marks.length - 1]!; i++) {
       step();
-      if (marks.includes(i)) out.push({ steps: i, rssMiB: rssMiB(), activeMiB: mt.memoryStats().active / 2 ** 20 });
+      const rss = rssMiB();
+      if (marks.includes(i) || rss > cap) out.push({ steps: i, rssMiB: rss, activeMiB: mt.memoryStats().active / 2 ** 20 });
+      if (rss > cap) { out[out.length - 1]!.stopped = `RSS over ${cap} MiB`; break; }
     }
     return out;
   },

@@ -78,6 +78,7 @@ serve({ name: 'node-mlx', version: `@frost-beta/mlx ${version}` }, {
   },
 }, {
   // Stops early past MEM_CAP_MIB of RSS: node-mlx's arrays wait for the GC.
+  // Its MLX 0.25 has no active-memory counter off Metal (mx.metal.getActiveMemory() is 0 on Linux).
   memLoop: (marks) => {
     const step = trainer(new Mlp(), [128, 784]);
     const cap = Number(process.env.MEM_CAP_MIB ?? 3072);
@@ -85,7 +86,7 @@ serve({ name: 'node-mlx', version: `@frost-beta/mlx ${version}` }, {
     for (let i = 1; i <= marks[marks.length - 1]; i++) {
       step();
       const rss = rssMiB();
-      if (marks.includes(i) || rss > cap) out.push({ steps: i, rssMiB: rss, activeMiB: mx.metal.getActiveMemory() / 2 ** 20 });
+      if (marks.includes(i) || rss > cap) out.push({ steps: i, rssMiB: rss, activeMiB: null });
       if (rss > cap) { out[out.length - 1].stopped = `RSS over ${cap} MiB`; break; }
     }
     return out;

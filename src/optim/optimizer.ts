@@ -1,7 +1,7 @@
 // The optimizer base: per-parameter state and update rules (MLX's
 // init_single / apply_single), applied to a whole model once per step.
 import { Tensor } from '../tensor/tensor.js';
-import { dispose, keep } from '../tensor/memory.js';
+import { dispose, keep, tidy } from '../tensor/memory.js';
 import { evaluate } from '../tensor/device.js';
 import { isFloating } from '../tensor/dtype.js';
 import { noGrad } from '../autograd/tape.js';
@@ -107,12 +107,14 @@ export abstract class Optimizer<S extends ParamState = ParamState> {
     }
     if (this.#schedule) this.#lr = this.#schedule(this.stepCount); // MLX: the schedule sees the step before
     this.stepCount += 1;
-    const results = noGrad(() => grads.map(([name, g]) => {
+    // tidy frees the update's intermediates (g * lr, ...) now rather than at GC:
+    // a synchronous training loop never lets finalizers run.
+    const results = tidy(() => noGrad(() => grads.map(([name, g]) => {
       const p = params.get(name)!;
       const old = (this.state[name] ??= keepAll(this.initState(p)));
       const [next, state] = this.updateParam(g, p, old);
       return { name, p, next, old, state };
-    }));
+    })));
     model.update(unflattenNamed(results.map((r) => [r.name, keep(r.next)])));
     // One evaluation per step: the new parameters and state, and buffers such
     // as BatchNorm's running statistics, whose lazy graphs would otherwise grow.

@@ -257,3 +257,21 @@ describe('Optimizer mechanics', () => {
     expect(opt.stepCount).toBe(0); // failed updates take no step
   });
 });
+
+describe('memory of a synchronous training loop', () => {
+  test('update() frees its intermediates at once, so MLX active memory stays flat', () => {
+    const { nn, optim } = mt;
+    const model = new nn.Linear(256, 256);
+    const opt = new optim.SGD({ learningRate: 0.01, momentum: 0.9 });
+    const x = mt.keep(mt.random.normal([8, 256]));
+    const step = nn.valueAndGrad(model, (m: mt.nn.Module, a: mt.Tensor) => mt.mean(mt.square(m.forward(a) as mt.Tensor)));
+    const active: number[] = [];
+    for (let i = 1; i <= 30; i++) {
+      const [loss, grads] = step(model, x);
+      opt.update(model, grads);
+      mt.dispose([loss, grads]);
+      if (i % 10 === 0) active.push(mt.memoryStats().active);
+    }
+    expect(active[2]).toBe(active[0]);
+  });
+});

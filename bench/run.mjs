@@ -1,0 +1,335 @@
+// `npm run bench`: mlx-tape against MLX-Python, node-mlx and TensorFlow.js on the
+// same machine in one run, plus the machine's GEMM limit; writes bench/RESULTS.md.
+//
+// Each peer is one long-lived worker process (bench/workers/*) that builds a
+// workload on first request, warms it up and keeps it; this file asks the
+// workers for timed steps in rounds, rotating the order, so that the VM's
+// slow drifts hit every peer alike. Medians are over all timed steps.
+//
+//   node bench/run.mjs [--only W1,W3] [--peers mlx-tape,node-mlx] [--iters 20]
+//                      [--budget 25] [--rounds 4] [--mem-steps 200,2000] [--out FILE]
+import { spawn, spawnSync } from 'node:child_process';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { existsSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { OPENBLAS, PINS, pkgVersion, setupPeers } from './setup.mjs';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const { values: opt } = parseArgs({
+  options: {
+    only: { type: 'string' }, // workloads, e.g. W1,W3,W5
+    peers: { type: 'string' }, // peer ids, e.g. mlx-tape,mlx-py-openblas
+    iters: { type: 'string', default: '20' }, // timed steps per row (when the budget allows)
+    budget: { type: 'string', default: '25' }, // seconds of timed steps per row at most
+    rounds: { type: 'string', default: '4' },
+    'mem-steps': { type: 'string', default: '200,2000' },
+    out: { type: 'string', default: join(root, 'bench', 'RESULTS.md') },
+  },
+});
+const ITERS = Number(opt.iters), BUDGET_MS = Number(opt.budget) * 1e3, ROUNDS = Number(opt.rounds);
+const only = opt.only?.split(',');
+const wanted = (w) => !only || only.includes(w);
+
+// Useful work per step, for the distance to the GEMM limit (multiply-adds × 2).
+const MLP = 784 * 512 + 512 * 512 + 512 * 10;
+const FLOP = {
+  W1: 2 * 128 * (MLP + MLP + (512 * 512 + 512 * 10)), // forward, weight grads, input grads of layers 2-3
+  W2: 2 * 64 * (784 * 32 * 9 * 2 + 196 * 64 * 288 * 3 + 3136 * 10 * 2), // conv1 fwd+dW, conv2 fwd+dW+dX, linear
+  W4: 2 * 1024 * MLP,
+};
+// The GEMM shape that dominates each workload (M, K, N).
+const GEMM_SHAPE = { W1: [128, 784, 512], W2: [12544, 288, 64], W4: [1024, 784, 512] };
+
+const CASES = [
+  { w: 'W1', variant: 'eager', title: 'W1 MLP train step', unit: 'ms/step', scale: 1, warmup: 3, compiled: true },
+  { w: 'W2', variant: 'eager', title: 'W2 CNN train step', unit: 'ms/step', scale: 1, warmup: 2, compiled: true },
+  { w: 'W3', variant: 'plain', title: 'W3 dispatch, no recording', unit: 'µs/op', scale: 1e3 / 10000, warmup: 2 },
+  { w: 'W3', variant: 'grad', title: 'W3 dispatch, recording + backward', unit: 'µs/op', scale: 1e3 / 10000, warmup: 2 },
+  { w: 'W4', variant: 'eager', title: 'W4 MLP inference, batch 1024', unit: 'ms/step', scale: 1, warmup: 3, compiled: true },
+];
+
+// ---------------------------------------------------------------- workers
+
+class Worker {
+  constructor(peer) {
+    this.peer = peer;
+    this.stderr = '';
+    this.child = spawn(peer.cmd[0], peer.cmd.slice(1), { cwd: root, env: { ...process.env, ...peer.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child.stderr.on('data', (d) => { this.stderr = (this.stderr + d).slice(-4000); });
+    this.waiting = [];
+    this.exited = new Promise((res) => this.child.on('exit', (code) => {
+      const error = `worker exited (${code}): ${this.stderr}`;
+      for (const w of this.waiting.splice(0)) w({ error });
+      this.dead = { error };
+      res(code);
+    }));
+    this.replies = []; // lines that came before anyone waited for them
+    createInterface({ input: this.child.stdout }).on('line', (line) => {
+      if (!line.startsWith('{')) return; // library banners
+      const reply = JSON.parse(line), waiter = this.waiting.shift();
+      if (waiter) waiter(reply);
+      else this.replies.push(reply);
+    });
+  }
+  next() {
+    if (this.dead && !this.replies.length) return Promise.resolve(this.dead);
+    return this.replies.length ? Promise.resolve(this.replies.shift()) : new Promise((res) => this.waiting.push(res));
+  }
+  request(req) {
+    const reply = this.next();
+    this.child.stdin.write(JSON.stringify(req) + '\n');
+    return reply;
+  }
+  close() {
+    this.child.stdin.end();
+    return this.exited;
+  }
+}
+
+function definePeers(p) {
+  const node = process.execPath;
+  const py = [p.python, 'bench/workers/mlx_python.py'];
+  return [
+    { id: 'mlx-tape', label: 'mlx-tape', cmd: [node, '--import', 'tsx', 'bench/workers/mlx-tape.ts'], env: {} },
+    { id: 'mlx-py-openblas', label: 'MLX-Python + OpenBLAS', cmd: py, env: { LD_PRELOAD: OPENBLAS }, compiled: true },
+    { id: 'mlx-py', label: 'MLX-Python (wheel BLAS)', cmd: py, env: {}, compiled: true },
+    { id: 'node-mlx', label: 'node-mlx', cmd: [node, 'bench/workers/node-mlx.mjs'], env: { NODE_MLX_DIR: p.nodeMlx } },
+    // TF.js's pure-JS kernels take tens of seconds for W2: one step, no warm-up.
+    { id: 'tfjs', label: 'TF.js (cpu)', cmd: [node, 'bench/workers/tfjs.mjs'], env: { TFJS_DIR: p.tfjs }, warmup: { W2: 0 } },
+  ];
+}
+
+/** Rows of one case: each peer's eager form, and MLX-Python's compiled form where it applies. */
+const rowsOf = (c, workers) => workers.flatMap((wk) => [
+  { wk, variant: c.variant, label: wk.peer.label },
+  ...(c.compiled && wk.peer.compiled ? [{ wk, variant: 'compiled', label: `${wk.peer.label}, compiled` }] : []),
+]);
+
+async function timeCase(c, workers) {
+  const rows = rowsOf(c, workers);
+  for (const r of rows) r.times = [];
+  const ask = async (r, warmup, iters) => {
+    const reply = await r.wk.request({ w: c.w, variant: r.variant, warmup, iters });
+    if (reply.error) throw new Error(`${r.label} ${c.w}/${r.variant}: ${reply.error}`);
+    r.times.push(...reply.times);
+  };
+  // First contact: build, warm up, one timed step; it sets how many steps fit the budget.
+  for (const r of rows) {
+    try {
+      await ask(r, r.wk.peer.warmup?.[c.w] ?? c.warmup, 1);
+      r.target = Math.max(1, Math.min(ITERS, Math.floor(BUDGET_MS / r.times[0])));
+    } catch (e) {
+      r.error = String(e.message).split('\n')[0].slice(0, 300);
+      console.log(`  ${e.message.slice(0, 2000)}`);
+    }
+  }
+  for (let round = 0; round < ROUNDS; round++) {
+    const live = rows.filter((r) => !r.error);
+    const order = live.map((_, i) => live[(i + round) % live.length]); // rotate who goes first
+    for (const r of order) {
+      const left = r.target - r.times.length;
+      const n = Math.ceil(left / (ROUNDS - round));
+      if (n > 0) await ask(r, 0, n).catch((e) => { r.error = String(e.message).slice(0, 300); });
+    }
+  }
+  for (const r of rows) if (!r.error) r.stats = stats(r.times.map((t) => t * c.scale));
+  return rows;
+}
+
+function stats(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const q = (p) => s[Math.min(s.length - 1, Math.round(p * (s.length - 1)))];
+  return { median: q(0.5), p25: q(0.25), p75: q(0.75), min: s[0], n: s.length };
+}
+
+// ---------------------------------------------------------------- machine, GEMM, memory
+
+function sh(cmd, args, env = {}) {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', env: { ...process.env, ...env } });
+  return (r.stdout ?? '') + (r.stderr ?? '');
+}
+
+function machine(p) {
+  const flags = readFileSync('/proc/cpuinfo', 'utf8').match(/^flags\s*:(.*)$/m)?.[1].split(' ') ?? [];
+  const lddBlas = (file) => sh('ldd', [file]).split('\n').filter((l) => /blas|lapack/.test(l)).map((l) => l.trim().split(' ')[0]);
+  const libblas3 = existsSync('/usr/lib/x86_64-linux-gnu/libblas.so.3') ? realpathSync('/usr/lib/x86_64-linux-gnu/libblas.so.3') : 'none';
+  return {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    threads: cpus().length,
+    memGiB: (totalmem() / 2 ** 30).toFixed(1),
+    simd: ['avx2', 'fma', 'avx512f', 'avx512_bf16'].filter((f) => flags.includes(f)).join(' '),
+    kernel: sh('uname', ['-r']).trim(),
+    addonBlas: lddBlas(join(root, 'build', 'Release', 'mlx_tape.node')),
+    libblas3,
+    wheelBlas: p.wheelBlas ? relative(root, p.wheelBlas) : 'not found',
+    openblasCore: sh(p.gemm, [OPENBLAS, '1', '8', '8', '8'], { OPENBLAS_VERBOSE: '2' }).match(/Core: (\w+)/)?.[1] ?? '?',
+    coretypeEnv: process.env.OPENBLAS_CORETYPE,
+    coretypeFix: flags.includes('avx512f') ? 'SkylakeX' : flags.includes('avx2') ? 'Haswell' : null,
+    openblasThreads: process.env.OPENBLAS_NUM_THREADS ?? `${cpus().length} (default: all cores)`,
+    versions: {
+      node: process.version,
+      mlxTape: `${pkgVersion(root)} (git ${sh('git', ['-C', root, 'rev-parse', '--short', 'HEAD']).trim()}${sh('git', ['-C', root, 'status', '--porcelain', 'src', 'native']).trim() ? ', uncommitted changes in src/native' : ''})`,
+      python: sh(p.python, ['--version']).trim(),
+      mlx: PINS.mlx,
+      nodeMlx: pkgVersion(p.nodeMlx),
+      tfjs: pkgVersion(p.tfjs),
+      tsx: pkgVersion(join(root, 'node_modules', 'tsx')),
+    },
+  };
+}
+
+function gemm(p, m) {
+  const shapes = Object.values(GEMM_SHAPE).flat().map(String);
+  const measure = (lib, threads, env = {}) =>
+    sh(p.gemm, [lib, String(threads), ...shapes], env).split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+  const how = m.coretypeEnv ? 'OPENBLAS_CORETYPE' : 'auto-detected';
+  const rows = [
+    { label: `OpenBLAS (core ${m.openblasCore}, ${how}), 1 thread`, res: measure(OPENBLAS, 1) },
+    { label: `OpenBLAS (core ${m.openblasCore}, ${how}), ${m.threads} threads`, res: measure(OPENBLAS, m.threads), limit: true },
+  ];
+  if (m.coretypeFix && m.coretypeFix.toLowerCase() !== m.openblasCore.toLowerCase()) {
+    rows.push({ label: `OpenBLAS, OPENBLAS_CORETYPE=${m.coretypeFix}, ${m.threads} threads`, res: measure(OPENBLAS, m.threads, { OPENBLAS_CORETYPE: m.coretypeFix }), best: true });
+  }
+  if (p.wheelBlas) rows.push({ label: 'mlx-cpu wheel BLAS (reference), 1 thread', res: measure(p.wheelBlas, 1) });
+  return rows;
+}
+
+/** W5: a fresh process per peer, a plain synchronous loop of W1 steps. */
+function memory(peers, steps) {
+  // TF.js is left out: ~1.5 s per W1 step would take most of an hour for 2,000 steps.
+  return peers.filter((pr) => ['mlx-tape', 'mlx-py-openblas', 'node-mlx'].includes(pr.id)).map((pr) => {
+    console.log(`W5 ${pr.label}: ${steps} steps`);
+    const r = spawnSync(pr.cmd[0], [...pr.cmd.slice(1), 'mem', steps], {
+      cwd: root, encoding: 'utf8', env: { ...process.env, ...pr.env, MEM_CAP_MIB: '3072' }, timeout: 240e3,
+    });
+    const line = r.stdout?.split('\n').find((l) => l.startsWith('{"info"'));
+    return { label: pr.label, ...(line ? JSON.parse(line) : { error: `${r.error ?? ''} ${r.stderr?.slice(-500) ?? ''}`.trim() }) };
+  });
+}
+
+// ---------------------------------------------------------------- report
+
+const fmt = (x) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
+
+function report(m, gemmRows, results, mem, t) {
+  const out = [];
+  const limitRow = gemmRows.find((g) => g.limit), bestRow = gemmRows.find((g) => g.best);
+  const gflopsAt = (row, w) => row?.res.find((r) => [r.m, r.k, r.n].join() === GEMM_SHAPE[w].join())?.gflops;
+  out.push('# mlx-tape benchmarks', '',
+    `Written by \`npm run bench\` (bench/run.mjs) on ${t.start.toISOString().slice(0, 16).replace('T', ' ')} UTC, ` +
+    `${((t.end - t.start) / 60e3).toFixed(1)} min. Load average before/after: ${t.loadBefore} / ${t.loadAfter}` +
+    ` (${m.threads} CPUs; above ~0.5 before means other work shared the machine).`, '',
+    '## Machine and versions', '',
+    `- CPU: ${m.cpu}, ${m.threads} threads (${m.simd}), ${m.memGiB} GiB, Linux ${m.kernel}`,
+    `- BLAS of the mlx-tape addon, in load order: ${m.addonBlas.join(', ') || 'none found'} (the first one's cblas_* win)`,
+    `- OpenBLAS ${OPENBLAS}: core \`${m.openblasCore}\` (${m.coretypeEnv ? `OPENBLAS_CORETYPE=${m.coretypeEnv} set for every peer` : 'auto-detected'}), threads ${m.openblasThreads}; node-mlx's libblas.so.3 → ${m.libblas3}`,
+    `- MLX-Python rows: "wheel BLAS" = the mlx-cpu wheel's bundled ${m.wheelBlas}; "+ OpenBLAS" = LD_PRELOAD=${OPENBLAS}`,
+    `- Node ${m.versions.node}; mlx-tape ${m.versions.mlxTape} on MLX ${m.versions.mlx}, run through tsx ${m.versions.tsx}; ` +
+      `${m.versions.python} with mlx ${m.versions.mlx} + mlx-cpu ${m.versions.mlx}; node-mlx @frost-beta/mlx ${m.versions.nodeMlx}; ` +
+      `@tensorflow/tfjs ${m.versions.tfjs} (pure-JS \`cpu\` backend)`, '');
+
+  const cols = [...new Set(results.flatMap((c) => c.rows.map((r) => r.label)))];
+  out.push('## Summary', '', 'Median per step (µs per op for W3); in brackets mlx-tape ÷ peer (below 1: mlx-tape is faster). ' +
+    'GEMM limit: the workload\'s multiply-adds at the 2-thread OpenBLAS rate of its main GEMM shape with the kernel OpenBLAS uses here' +
+    (gemmRows.some((g) => g.best) ? ` / with OPENBLAS_CORETYPE=${m.coretypeFix} (the kernel this CPU can run).` : '.'), '');
+  out.push(`| workload | unit | ${cols.join(' | ')} | GEMM limit |`, `|---|---|${cols.map(() => '---:').join('|')}|---:|`);
+  for (const c of results) {
+    const mine = c.rows.find((r) => r.label === 'mlx-tape')?.stats?.median;
+    const cells = cols.map((label) => {
+      const r = c.rows.find((x) => x.label === label);
+      if (!r) return '';
+      if (!r.stats) return 'error';
+      const ratio = label === 'mlx-tape' || mine === undefined ? '' : ` (${(mine / r.stats.median).toFixed(2)}×)`;
+      return `${fmt(r.stats.median)}${ratio}${r.stats.n < 20 ? ` n=${r.stats.n}` : ''}`;
+    });
+    const lim = FLOP[c.w] && [limitRow, bestRow].filter(Boolean).map((g) => fmt(FLOP[c.w] / (gflopsAt(g, c.w) * 1e6))).join(' / ');
+    out.push(`| ${c.title} | ${c.unit} | ${cells.join(' | ')} | ${lim || ''} |`);
+  }
+  out.push('');
+
+  out.push('## Details', '', 'Median, interquartile range, fastest step and number of timed steps, per row.', '');
+  for (const c of results) {
+    out.push(`### ${c.title} (${c.unit})`, '', '| peer | median | p25–p75 | min | n | mlx-tape ÷ peer |', '|---|---:|---:|---:|---:|---:|');
+    const mine = c.rows.find((r) => r.label === 'mlx-tape')?.stats?.median;
+    for (const r of c.rows) {
+      if (!r.stats) { out.push(`| ${r.label} | error: ${r.error?.replace(/\|/g, '/')} | | | | |`); continue; }
+      const s = r.stats;
+      out.push(`| ${r.label} | ${fmt(s.median)} | ${fmt(s.p25)}–${fmt(s.p75)} | ${fmt(s.min)} | ${s.n} | ${mine ? (mine / s.median).toFixed(2) : ''} |`);
+    }
+    out.push('');
+  }
+
+  out.push('## GEMM limit (cblas_sgemm, row-major, best of repeated runs)', '',
+    `| BLAS | ${Object.entries(GEMM_SHAPE).map(([w, s]) => `${s.join('×')} (${w})`).join(' | ')} |`, '|---|---:|---:|---:|');
+  for (const g of gemmRows) out.push(`| ${g.label} | ${g.res.map((r) => `${r.gflops.toFixed(0)} GFLOP/s`).join(' | ')} |`);
+  out.push('', `Useful work per step: W1 ${(FLOP.W1 / 1e6).toFixed(0)} MFLOP, W2 ${(FLOP.W2 / 1e6).toFixed(0)} MFLOP, W4 ${(FLOP.W4 / 1e6).toFixed(0)} MFLOP.`, '');
+
+  if (mem.length) {
+    out.push('## W5 memory: W1 steps in a plain synchronous loop (fresh process each)', '',
+      '| peer | steps | RSS MiB | MLX active MiB |', '|---|---:|---:|---:|');
+    for (const r of mem) {
+      if (!r.mem) { out.push(`| ${r.label} | error: ${String(r.error).replace(/\|/g, '/').slice(0, 200)} | | |`); continue; }
+      for (const s of r.mem) out.push(`| ${r.label} | ${s.steps}${s.stopped ? ` (stopped: ${s.stopped})` : ''} | ${s.rssMiB.toFixed(0)} | ${s.activeMiB === null ? 'n/a' : s.activeMiB.toFixed(1)} |`);
+    }
+    const tfW1 = results.find((c) => c.w === 'W1')?.rows.find((r) => r.wk.peer.id === 'tfjs')?.stats?.median;
+    out.push('', `TF.js is not run for W5: ${tfW1 ? `at ${fmt(tfW1)} ms per W1 step, 2,000 steps would take ${(tfW1 * 2 / 60).toFixed(0)} min` : 'its pure-JS W1 step is too slow for 2,000 steps'}.`, '');
+  }
+
+  out.push('## Method', '',
+    '- float32, fixed seeds (each framework\'s own PRNG, seed 0), the same shapes; default initializers; SGD lr 0.01; softmax cross-entropy with integer labels (one-hot for TF.js).',
+    '- Each step is forced to completion: MLX peers evaluate the updated parameters and the loss (mlx-tape: `optimizer.update` evaluates the parameters, then `loss.eval()`); TF.js reads the loss back (`dataSync`).',
+    '- One long-lived process per peer; each row is built and warmed up once, then timed in rounds that rotate the order of the peers, ' +
+      `so drifts of the VM's speed hit every peer alike. ${ITERS} timed steps per row, fewer only where they would take more than ${BUDGET_MS / 1e3} s (marked n=).`,
+    '- W3: `y = add(multiply(y, a), b)` 5,000 times on [16] arrays (10,000 ops) and one eval; "recording + backward" makes the input a variable, ' +
+      'reduces with `sum` and takes the gradient (mlx-tape: `backward()`; MLX-Python / node-mlx: `grad`; TF.js: `tf.grad`), evaluating the gradient. µs per op = step / 10,000.',
+    '- MLX-Python "compiled": `mx.compile` of the whole train step (model and optimizer state as inputs/outputs) or of the forward, as MLX\'s docs show.',
+    '- The VM varies by ±20-30% between runs; differences under ~1.3× are noise unless they repeat.', '');
+  return out.join('\n');
+}
+
+// ---------------------------------------------------------------- main
+
+async function main() {
+  const t = { start: new Date(), loadBefore: loadavg().map((x) => x.toFixed(2)).join(' ') };
+  const paths = setupPeers(root);
+  const m = machine(paths);
+  const peers = definePeers(paths).filter((pr) => (!opt.peers || opt.peers.split(',').includes(pr.id)) && !paths.unavailable[pr.label]);
+  for (const [label, why] of Object.entries(paths.unavailable)) console.log(`bench: skipping ${label}: ${why}`);
+  console.log(`bench: ${m.cpu}, ${m.threads} threads; OpenBLAS core ${m.openblasCore}; load ${t.loadBefore}`);
+
+  const gemmRows = wanted('GEMM') || !only ? gemm(paths, m) : [];
+  for (const g of gemmRows) console.log(`GEMM ${g.label}: ${g.res.map((r) => r.gflops.toFixed(0)).join(' / ')} GFLOP/s`);
+
+  const workers = peers.map((pr) => new Worker(pr));
+  for (const wk of workers) {
+    const hello = await wk.next();
+    if (hello.error) throw new Error(`${wk.peer.label} did not start: ${hello.error}`);
+  }
+  const results = [];
+  for (const c of CASES.filter((x) => wanted(x.w))) {
+    console.log(`${c.title}`);
+    const rows = await timeCase(c, workers);
+    for (const r of rows) console.log(`  ${r.label.padEnd(34)} ${r.stats ? `${fmt(r.stats.median)} ${c.unit} (n=${r.stats.n})` : `error: ${r.error}`}`);
+    results.push({ ...c, rows });
+  }
+  await Promise.all(workers.map((wk) => wk.close()));
+
+  const mem = wanted('W5') ? memory(peers, opt['mem-steps']) : [];
+  for (const r of mem) console.log(`  ${r.label}: ${r.mem ? r.mem.map((s) => `${s.steps} steps ${s.rssMiB.toFixed(0)} MiB RSS, ${s.activeMiB?.toFixed(1) ?? 'n/a'} MiB active${s.stopped ? ` (stopped: ${s.stopped})` : ''}`).join('; ') : r.error}`);
+
+  t.end = new Date();
+  t.loadAfter = loadavg().map((x) => x.toFixed(2)).join(' ');
+  const raw = { machine: m, gemm: gemmRows, results: results.map((c) => ({ ...c, rows: c.rows.map(({ wk, ...r }) => r) })), mem, t };
+  const rawFile = join(root, 'bench', '.peers', `${opt.out.endsWith('RESULTS.md') ? 'last-run' : 'trial-run'}.json`);
+  writeFileSync(rawFile, JSON.stringify(raw, null, 1));
+  writeFileSync(opt.out, report(m, gemmRows, results, mem, t));
+  console.log(`bench: wrote ${relative(root, opt.out)} (raw samples: ${relative(root, rawFile)})`);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
