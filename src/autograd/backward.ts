@@ -44,7 +44,7 @@ const sameShape = (a: readonly number[], b: readonly number[]): boolean =>
  * `.grad` of leaves and of tensors that called `retainGrad()`.
  */
 export function runBackward(root: Tensor, seed: Tensor | undefined, opts: BackwardOptions = {}, targets?: Tensor[]): (Tensor | null)[] {
-  if (!root.requiresGrad) throw new Error('[backward] the tensor does not require grad: no input of the ops that made it has requiresGrad');
+  if (!root.requiresGrad) throw new Error('[backward] the tensor does not require grad: no input of the ops that made it requires grad, or only non-differentiable ops (argmax, comparisons, integer casts, stopGradient) connect it to one');
   if (!seed && root.size !== 1) {
     throw new TypeError(`[backward] a tensor of shape [${root.shape.join(',')}] needs an explicit gradient; only size-1 tensors seed with 1`);
   }

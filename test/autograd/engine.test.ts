@@ -62,6 +62,8 @@ describe('backward()', () => {
 
   test('errors on a tensor that needs no grad, and on a disposed input', () => {
     expect(() => mt.sum(mt.tensor([1])).backward()).toThrow(/does not require grad/);
+    const w = leaf([1, 3, 2]);
+    expect(() => mt.sum(mt.astype(mt.argmax(w), 'float32')).backward()).toThrow(/only non-differentiable ops \(argmax/);
     const x = leaf([1, 2]);
     const h = mt.exp(x);
     const y = mt.sum(mt.multiply(h, h));
