@@ -168,9 +168,12 @@ async function launch(argv) {
   const endAll = () => {
     if (ending) return;
     ending = true;
-    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM');
+    // Only children that started: kill() on one whose spawn failed (no pid) would
+    // signal pid 0, that is our whole process group.
+    const live = (c) => c.pid !== undefined && c.exitCode === null && c.signalCode === null;
+    for (const c of children) if (live(c)) c.kill('SIGTERM');
     // A rank stuck in native code that ignores SIGTERM is killed for good.
-    setTimeout(() => children.forEach((c) => c.exitCode === null && c.signalCode === null && c.kill('SIGKILL')), 5000).unref();
+    setTimeout(() => children.forEach((c) => live(c) && c.kill('SIGKILL')), 5000).unref();
   };
   const describe = (code, signal) => (signal ? `was killed by ${signal}` : `exited with code ${code}`);
 

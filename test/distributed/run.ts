@@ -26,7 +26,7 @@ export function run(args: string[], { env = {}, limitMs = 45_000 }: { env?: Reco
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
     const timer = setTimeout(() => {
-      child.kill('SIGKILL');
+      if (child.pid !== undefined) child.kill('SIGKILL'); // no pid: kill() would signal our process group
       reject(new Error(`node ${args.join(' ')} still running after ${limitMs} ms\nstdout:\n${stdout}\nstderr:\n${stderr}`));
     }, limitMs);
     child.on('close', (code, signal) => {
