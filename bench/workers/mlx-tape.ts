@@ -1,34 +1,11 @@
 // mlx-tape side of the bench: the same workloads as the peers, written the way
 // a user of mlx-tape would (nn layers, nn.valueAndGrad, optim.SGD, tidy/dispose).
 import * as mt from '../../src/index.js';
+import { Cnn, lossFn, Mlp } from '../models.js';
 import { serve, rssMiB } from './serve.mjs';
 
 const { nn, optim } = mt;
 const LR = 0.01;
-
-class Mlp extends nn.Module {
-  l1 = new nn.Linear(784, 512);
-  l2 = new nn.Linear(512, 512);
-  l3 = new nn.Linear(512, 10);
-  forward(x: mt.Tensor): mt.Tensor {
-    return this.l3.forward(mt.relu(this.l2.forward(mt.relu(this.l1.forward(x)))));
-  }
-}
-
-class Cnn extends nn.Module {
-  c1 = new nn.Conv2d(1, 32, 3, { padding: 1 });
-  c2 = new nn.Conv2d(32, 64, 3, { padding: 1 });
-  pool = new nn.MaxPool2d(2);
-  fc = new nn.Linear(64 * 7 * 7, 10);
-  forward(x: mt.Tensor): mt.Tensor {
-    let h = this.pool.forward(mt.relu(this.c1.forward(x)));
-    h = this.pool.forward(mt.relu(this.c2.forward(h)));
-    return this.fc.forward(mt.reshape(h, [h.shape[0]!, -1]));
-  }
-}
-
-const lossFn = (m: mt.nn.Module, x: mt.Tensor, y: mt.Tensor) =>
-  nn.losses.crossEntropy(m.forward(x) as mt.Tensor, y, { reduction: 'mean' });
 
 /** One SGD step of `model` on a fixed batch, forced to completion (updated params and the loss). */
 function trainer(model: mt.nn.Module, xShape: number[]): () => void {

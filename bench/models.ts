@@ -1,0 +1,31 @@
+// The W1/W2 models and loss of the bench, shared by the CPU worker and bench/gpu.ts.
+import * as mt from '../src/index.js';
+
+const { nn } = mt;
+
+/** W1: 784 → 512 → 512 → 10 with ReLU. */
+export class Mlp extends nn.Module {
+  l1 = new nn.Linear(784, 512);
+  l2 = new nn.Linear(512, 512);
+  l3 = new nn.Linear(512, 10);
+  forward(x: mt.Tensor): mt.Tensor {
+    return this.l3.forward(mt.relu(this.l2.forward(mt.relu(this.l1.forward(x)))));
+  }
+}
+
+/** W2: conv3×3 32 → ReLU → max-pool 2 → conv3×3 64 → ReLU → max-pool 2 → linear 10 (NHWC). */
+export class Cnn extends nn.Module {
+  c1 = new nn.Conv2d(1, 32, 3, { padding: 1 });
+  c2 = new nn.Conv2d(32, 64, 3, { padding: 1 });
+  pool = new nn.MaxPool2d(2);
+  fc = new nn.Linear(64 * 7 * 7, 10);
+  forward(x: mt.Tensor): mt.Tensor {
+    let h = this.pool.forward(mt.relu(this.c1.forward(x)));
+    h = this.pool.forward(mt.relu(this.c2.forward(h)));
+    return this.fc.forward(mt.reshape(h, [h.shape[0]!, -1]));
+  }
+}
+
+/** Mean softmax cross-entropy of the model's logits. */
+export const lossFn = (m: mt.nn.Module, x: mt.Tensor, y: mt.Tensor): mt.Tensor =>
+  nn.losses.crossEntropy(m.forward(x) as mt.Tensor, y, { reduction: 'mean' });
