@@ -1,5 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
+// With the GPU as default device, the run ends with the list of CPU-only tests it skipped.
+const gpu = process.env.MLX_TAPE_DEVICE?.startsWith('gpu');
+
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
@@ -7,5 +10,6 @@ export default defineConfig({
     pool: 'forks',
     testTimeout: 60_000,
     setupFiles: ['test/setup.ts'],
+    reporters: gpu ? ['default', './test/helpers/cpu-only-reporter.ts'] : ['default'],
   },
 });
