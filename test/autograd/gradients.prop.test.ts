@@ -6,8 +6,21 @@ import fc from 'fast-check';
 import * as mt from '../../src/index.js';
 import { gradRules } from '../../src/autograd/grads/index.js';
 import { native } from '../../src/tensor/native.js';
-import { expectClose } from '../helpers/close.js';
+import { expectClose, flat } from '../helpers/close.js';
+import { onGpu } from '../helpers/device.js';
+import { convSpecs } from './specs/conv.js';
 import { specs } from './specs/index.js';
+import { linalgSpecs } from './specs/linalg.js';
+
+/**
+ * Our rule against MLX's vjp: 1e-4 relative. On the GPU, MLX's float32 matmul and
+ * convolutions round their inputs to TF32 (10-bit mantissa), and our rule and
+ * MLX's may take different products, so there they agree to ~1e-3 of the values' scale.
+ */
+function oracleTol(op: string, theirs: mt.Tensor): { rtol: number; atol: number } {
+  if (!(onGpu && (op in linalgSpecs || op in convSpecs))) return { rtol: 1e-4, atol: 1e-5 };
+  return { rtol: 2e-3, atol: 2e-3 * Math.max(1, ...flat(theirs).map(Math.abs)) };
+}
 
 describe('gradient rules', () => {
   test('every gradient rule has a gradcheck spec', () => {
@@ -15,7 +28,7 @@ describe('gradient rules', () => {
   });
 });
 
-describe.each(Object.entries(specs))('%s', (_op, spec) => {
+describe.each(Object.entries(specs))('%s', (op, spec) => {
   test.prop([spec!.cases], { numRuns: 30 })('backward matches central differences', (c) => {
     mt.tidy(() => {
       mt.gradcheck(spec!.fn(c), spec!.inputs(c, 'float64'), { rtol: spec!.tol?.rtol ?? 1e-3, atol: spec!.tol?.atol ?? 1e-4 });
@@ -30,7 +43,10 @@ describe.each(Object.entries(specs))('%s', (_op, spec) => {
         const ct = mt.tensor(Float32Array.from({ length: out.size }, () => ((s = (s * 16807 + 1) % 2147483647) / 2147483647) * 2 - 1), 'float32', [...out.shape]);
         const [, ours] = mt.vjp(spec!.fn(c), xs, [ct]);
         const [, theirs] = native.mlxVjp((hs) => [spec!.oracle!(c)(...hs)], xs.map((x) => x.data), [ct.data]);
-        ours.forEach((g, i) => expectClose(g, new mt.Tensor(theirs[i]!), { rtol: 1e-4, atol: 1e-5 }));
+        ours.forEach((g, i) => {
+          const want = new mt.Tensor(theirs[i]!);
+          expectClose(g, want, oracleTol(op, want));
+        });
       });
     });
   }

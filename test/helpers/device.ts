@@ -1,6 +1,6 @@
 // What differs when the suite runs with the GPU as default device (npm run test:gpu).
 // The CPU run keeps every check exactly as it is; only the GPU gets these allowances.
-import { getCurrentTest } from 'vitest/suite';
+import { TestRunner } from 'vitest';
 import * as mt from '../../src/index.js';
 
 /** Whether this run's default device is the GPU (test/setup.ts sets it before any test file loads). */
@@ -12,7 +12,7 @@ export const onGpu = mt.defaultDevice() === 'gpu';
  * Call it first in the test body. On the CPU it does nothing.
  */
 export function cpuOnly(reason: string): void {
-  if (onGpu) getCurrentTest()!.context.skip(`CPU-only: ${reason}`);
+  if (onGpu) TestRunner.getCurrentTest()!.context.skip(`CPU-only: ${reason}`);
 }
 
 /**

@@ -1,12 +1,15 @@
 import { expect, test } from 'vitest';
 import * as mt from '../../src/index.js';
+import { cpuOnly, GPU_FLOAT64, onGpu } from '../helpers/device.js';
 
 test('the build reports MLX 0.32.4 on the CPU backend', () => {
+  cpuOnly('a fact of the CPU build (mlx-cpu wheel)');
   expect(mt.mlxVersion()).toBe('0.32.4');
   expect(mt.backend()).toBe('cpu');
 });
 
 test('cpu is the default device and the only one available', () => {
+  cpuOnly('a fact of the CPU build (mlx-cpu wheel)');
   expect(mt.defaultDevice()).toBe('cpu');
   expect(mt.isAvailable('cpu')).toBe(true);
   expect(mt.isAvailable('gpu')).toBe(false);
@@ -15,6 +18,7 @@ test('cpu is the default device and the only one available', () => {
 });
 
 test("setDefaultDevice('gpu') on a CPU-only build is a clear error and changes nothing", () => {
+  cpuOnly('a fact of the CPU build (mlx-cpu wheel)');
   expect(() => mt.setDefaultDevice('gpu')).toThrow(/\[setDefaultDevice\] no GPU in this build \(backend 'cpu'\); use 'cpu'/);
   expect(mt.defaultDevice()).toBe('cpu');
   expect(mt.add(mt.ones([2]), 1).toArray()).toEqual([2, 2]);
@@ -24,4 +28,40 @@ test('an unknown device name is an MlxError naming it', () => {
   expect(() => mt.setDefaultDevice('tpu' as mt.Device)).toThrow(mt.MlxError);
   expect(() => mt.setDefaultDevice('tpu' as mt.Device)).toThrow(/device must be 'cpu' or 'gpu', got 'tpu'/);
   expect(() => mt.isAvailable('tpu' as mt.Device)).toThrow(/got 'tpu'/);
+});
+
+test.runIf(onGpu)('the GPU build: MLX 0.32.4 on CUDA, the GPU is the default, both devices available', () => {
+  expect(mt.mlxVersion()).toBe('0.32.4');
+  expect(mt.backend()).toBe('cuda');
+  expect(mt.defaultDevice()).toBe('gpu');
+  expect(mt.isAvailable('gpu')).toBe(true);
+  expect(mt.isAvailable('cpu')).toBe(true);
+});
+
+test.runIf(onGpu)('withDevice runs on the CPU and comes back to the GPU, also after a throw', () => {
+  const y = mt.withDevice('cpu', () => mt.add(mt.tensor([1, 2], 'float64'), 1));
+  expect(mt.defaultDevice()).toBe('gpu');
+  expect(mt.withDevice('cpu', () => y.toArray())).toEqual([2, 3]);
+  expect(() => mt.withDevice('cpu', () => {
+    throw new Error('inside');
+  })).toThrow('inside');
+  expect(mt.defaultDevice()).toBe('gpu');
+  expect(mt.add(mt.ones([2]), 1).toArray()).toEqual([2, 2]);
+});
+
+test.runIf(onGpu)('float64 on the GPU is an MlxError (MLX_INVALID_ARGUMENT), and the process carries on', () => {
+  const x = mt.tensor([1, 2], 'float64'); // data alone is fine; an op on the GPU is not
+  for (const f of [() => mt.add(x, 1), () => mt.astype(mt.ones([2]), 'float64'), () => mt.zeros([2], 'float64'), () => mt.random.normal([2], { dtype: 'float64' })]) {
+    let err: unknown;
+    try {
+      f();
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(mt.MlxError);
+    expect((err as mt.MlxError).code).toBe('MLX_INVALID_ARGUMENT');
+    expect((err as Error).message).toMatch(GPU_FLOAT64);
+  }
+  expect(mt.withDevice('cpu', () => mt.sum(x).item())).toBe(3);
+  expect(mt.add(mt.ones([2]), 1).toArray()).toEqual([2, 2]);
 });

@@ -1,16 +1,22 @@
-// Test helpers for layers: gradcheck through a module's inputs and parameters, in float64.
+// Test helpers for layers: gradcheck through a module's inputs and parameters, in float64 on the CPU.
 import * as mt from '../../src/index.js';
+import { widestFloat } from '../helpers/device.js';
 
 const { nn } = mt;
 
 /**
- * Converts `m` to float64, then gradchecks `m.forward(...inputs)` with respect
+ * On the CPU (MLX's float64 is CPU-only, so this runs there whatever the
+ * default device, as gradcheck does): converts `m` to float64, then gradchecks `m.forward(...inputs)` with respect
  * to the floating inputs and every trainable parameter. A layer that returns
  * several tensors is checked on all of them. With `float32`, the layer
  * computes in float32 (MLX's CPU convolutions have no float64 kernel for
  * every case), with looser tolerances.
  */
 export function gradcheckLayer(m: mt.nn.Module, inputs: mt.Tensor[], options: mt.GradcheckOptions & { float32?: boolean } = {}): boolean {
+  return mt.withDevice('cpu', () => gradcheckLayerHere(m, inputs, options));
+}
+
+function gradcheckLayerHere(m: mt.nn.Module, inputs: mt.Tensor[], options: mt.GradcheckOptions & { float32?: boolean }): boolean {
   const { float32 = false, ...tol } = options;
   const cast = (t: mt.Tensor): mt.Tensor => (float32 && mt.isFloating(t.dtype) ? mt.astype(t, 'float32') : t);
   m.apply((p) => (mt.isFloating(p.dtype) ? mt.astype(p, 'float64').detach() : p));
@@ -27,10 +33,10 @@ export function gradcheckLayer(m: mt.nn.Module, inputs: mt.Tensor[], options: mt
   return mt.gradcheck(fn, [...xs, ...named.map(([, p]) => p.detach())], { ...defaults, ...tol });
 }
 
-/** A float64 tensor of the given shape with deterministic values in [-1, 1]. */
+/** A tensor of the given shape with deterministic values in [-1, 1]: float64 on the CPU, float32 on the GPU. */
 export function det(shape: number[], seed = 1): mt.Tensor {
   let s = seed;
   const n = shape.reduce((a, b) => a * b, 1);
   const v = Float64Array.from({ length: n }, () => ((s = (s * 16807) % 2147483647) / 2147483647) * 2 - 1);
-  return mt.tensor(v, 'float64', shape);
+  return mt.tensor(v, widestFloat, shape);
 }

@@ -3,6 +3,7 @@
 import { describe, expect, test } from 'vitest';
 import * as mt from '../../src/index.js';
 import { expectClose, flat } from '../helpers/close.js';
+import { matmulTol } from '../helpers/device.js';
 import { det, gradcheckLayer } from './helpers.js';
 
 const { nn } = mt;
@@ -237,7 +238,7 @@ describe('recurrent layers', () => {
     const r = new nn.RNN(1, 1);
     r.update({ wxh: T([[2]]), whh: T([[0.5]]), bias: T([0.1]) });
     const h1 = Math.tanh(2.1), h2 = Math.tanh(4.1 + 0.5 * h1);
-    expectClose(r.forward(T([[1], [2]])), [[h1], [h2]]);
+    expectClose(r.forward(T([[1], [2]])), [[h1], [h2]], matmulTol());
     expect(new nn.RNN(3, 5).forward(mt.ones([2, 7, 3])).shape).toEqual([2, 7, 5]);
     expect(gradcheckLayer(new nn.RNN(2, 3), [det([2, 3, 2])])).toBe(true);
     expect(gradcheckLayer(new nn.RNN(2, 2, { nonlinearity: 'relu' }), [det([1, 2, 2])])).toBe(true);
@@ -255,7 +256,7 @@ describe('recurrent layers', () => {
       h = (1 - z) * n + (h === undefined ? 0 : z * h);
       return [h];
     });
-    expectClose(g.forward(T([[1], [-2]])), out);
+    expectClose(g.forward(T([[1], [-2]])), out, matmulTol());
     expect(gradcheckLayer(new nn.GRU(2, 3), [det([2, 3, 2])])).toBe(true);
   });
 
@@ -273,8 +274,8 @@ describe('recurrent layers', () => {
       cs.push([c]);
     }
     const [H, C] = l.forward(T([[1], [-2]]));
-    expectClose(H, hs);
-    expectClose(C, cs);
+    expectClose(H, hs, matmulTol());
+    expectClose(C, cs, matmulTol());
     expect(gradcheckLayer(new nn.LSTM(2, 2), [det([1, 3, 2])])).toBe(true);
     expect(() => l.forward(T([1]))).toThrow(/\[recurrent\] expected an input of shape \[N, L, D\] or \[L, D\]/);
   });
@@ -299,12 +300,12 @@ describe('attention', () => {
     const mha = new nn.MultiHeadAttention(2, 1);
     for (const p of ['queryProj', 'keyProj', 'valueProj', 'outProj'] as const) mha[p].update({ weight: eye });
     const X = T([x]);
-    expectClose(mha.forward(X, X, X), [attention(x, x, x)], { rtol: 1e-5 });
+    expectClose(mha.forward(X, X, X), [attention(x, x, x)], matmulTol({ rtol: 1e-5 }));
     const mask = nn.MultiHeadAttention.createAdditiveCausalMask(3);
-    expectClose(mha.forward(X, X, X, mask), [attention(x, x, x, mask.toArray() as number[][])], { rtol: 1e-5 });
-    expectClose(mt.slice(mha.forward(X, X, X, mask), [0, 0, 0], [1, 1, 2]), [[x[0]!]]); // the first position sees only itself
+    expectClose(mha.forward(X, X, X, mask), [attention(x, x, x, mask.toArray() as number[][])], matmulTol({ rtol: 1e-5 }));
+    expectClose(mt.slice(mha.forward(X, X, X, mask), [0, 0, 0], [1, 1, 2]), [[x[0]!]], matmulTol()); // the first position sees only itself
     const boolMask = mt.tensor([[true, false, false], [true, true, false], [true, true, true]]);
-    expectClose(mha.forward(X, X, X, boolMask), [attention(x, x, x, mask.toArray() as number[][])], { rtol: 1e-5 });
+    expectClose(mha.forward(X, X, X, boolMask), [attention(x, x, x, mask.toArray() as number[][])], matmulTol({ rtol: 1e-5 }));
   });
 
   test('MultiHeadAttention splits heads and checks sizes', () => {
@@ -328,7 +329,7 @@ describe('attention', () => {
         const h = layer.ln1.forward(mt.add(X, attn(X)));
         want = layer.ln2.forward(mt.add(h, mlp(h)));
       }
-      expectClose(layer.forward(X), want, { rtol: 1e-5, atol: 1e-6 });
+      expectClose(layer.forward(X), want, matmulTol({ rtol: 1e-5, atol: 1e-6 }));
       expect(layer.namedParameters().length).toBe(12);
     }
     expect(gradcheckLayer(new nn.TransformerEncoderLayer(4, 2, { mlpDims: 4 }), [det([1, 2, 4])])).toBe(true);

@@ -1,18 +1,19 @@
 // Every optimizer: three steps on a fixed problem against a plain-JS
-// reference of the published update rule, in float64.
+// reference of the published update rule, in float64 (float32 on the GPU, where MLX has no float64).
 import { describe, expect, test } from 'vitest';
 import * as mt from '../../src/index.js';
 import { expectClose } from '../helpers/close.js';
+import { memorySlack, onGpu, widestFloat as F } from '../helpers/device.js';
 
 const { nn, optim } = mt;
 
 /** f(w, m) = Σ ½·a·w² + b·w + Σ ½·m²·c: gradients a·w + b and m·c. */
 class Quad extends nn.Module {
-  w = mt.tensor([1, -2, 0.5], 'float64').requireGrad();
-  m = mt.tensor([[0.3, -1, 2], [1.5, 0.2, -0.7]], 'float64').requireGrad();
+  w = mt.tensor([1, -2, 0.5], F).requireGrad();
+  m = mt.tensor([[0.3, -1, 2], [1.5, 0.2, -0.7]], F).requireGrad();
   forward(): mt.Tensor {
-    const a = mt.tensor([1, 2, 3], 'float64'), b = mt.tensor([0.5, -1, 0.25], 'float64');
-    const c = mt.tensor([[1, 2, 3], [4, 5, 6]], 'float64');
+    const a = mt.tensor([1, 2, 3], F), b = mt.tensor([0.5, -1, 0.25], F);
+    const c = mt.tensor([[1, 2, 3], [4, 5, 6]], F);
     const fw = mt.sum(mt.add(mt.multiply(mt.multiply(mt.square(this.w), a), 0.5), mt.multiply(b, this.w)));
     return mt.add(fw, mt.sum(mt.multiply(mt.multiply(mt.square(this.m), c), 0.5)));
   }
@@ -49,8 +50,9 @@ function run(opt: mt.optim.Optimizer): Quad {
 function check(opt: mt.optim.Optimizer, rule: (shape: number[]) => Rule): void {
   const model = run(opt);
   const [w, m] = reference(rule);
-  expectClose(model.w, w, { rtol: 1e-9, atol: 1e-12 });
-  expectClose(model.m, [m.slice(0, 3), m.slice(3)], { rtol: 1e-9, atol: 1e-12 });
+  const tol = onGpu ? { rtol: 1e-4, atol: 1e-5 } : { rtol: 1e-9, atol: 1e-12 }; // float32 on the GPU
+  expectClose(model.w, w, tol);
+  expectClose(model.m, [m.slice(0, 3), m.slice(3)], tol);
 }
 
 const zeros = (n: number) => Array(n).fill(0);
@@ -272,6 +274,6 @@ describe('memory of a synchronous training loop', () => {
       mt.dispose([loss, grads]);
       if (i % 10 === 0) active.push(mt.memoryStats().active);
     }
-    expect(active[2]).toBe(active[0]);
+    expect(Math.abs(active[2]! - active[0]!)).toBeLessThanOrEqual(memorySlack);
   });
 });
