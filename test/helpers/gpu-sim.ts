@@ -18,6 +18,7 @@ export function simulateGpu(): void {
   const n = native as unknown as Record<string, unknown>;
   let device = real.defaultDevice();
   const hasFloat64 = (v: unknown): boolean => {
+    if (v === 'float64') return true; // a dtype argument: the op's output
     if (real.isArray(v)) {
       try {
         return real.dtype(v as never) === 'float64';

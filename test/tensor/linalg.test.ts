@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import * as mt from '../../src/index.js';
 import { native } from '../../src/tensor/native.js';
 import { expectClose } from '../helpers/close.js';
+import { matmulTol, widestFloat } from '../helpers/device.js';
 import { data, toTensor } from '../helpers/arbitraries.js';
 
 const a = mt.tensor([[1, 2], [3, 4]]);
@@ -48,7 +49,8 @@ describe('higher-order gradients', () => {
     expectClose(mt.grad((w: mt.Tensor) => mt.sum(inner(w)))(b), [[48, 48], [68, 68]]);
   });
   test('gradients of gradients match finite differences (matmul, tensordot, einsum)', () => {
-    const x = mt.random.normal([2, 3], { dtype: 'float64' }), y = mt.random.normal([3, 2], { dtype: 'float64' });
+    // float64 is CPU-only in MLX: the inputs are made there, and gradcheck runs there.
+    const [x, y] = mt.withDevice('cpu', () => [mt.random.normal([2, 3], { dtype: 'float64' }), mt.random.normal([3, 2], { dtype: 'float64' })]);
     const f = (p: mt.Tensor, q: mt.Tensor): mt.Tensor => mt.sum(mt.tanh(mt.add(mt.matmul(p, q), mt.einsum('ij,ji->i', p, q))));
     const g = (p: mt.Tensor, q: mt.Tensor): mt.Tensor => mt.sum(mt.square(mt.tensordot(p, q, 1)));
     expect(mt.gradcheck((p: mt.Tensor, q: mt.Tensor) => mt.sum(mt.square((mt.grad(f, [0, 1])(p, q) as mt.Tensor[])[0]!)), [x, y])).toBe(true);
@@ -100,19 +102,21 @@ describe('outer and inner', () => {
       const ct = mt.ones([x.values.length, y.values.length]);
       const [, ours] = mt.vjp(mt.outer, [xs, ys], [ct]);
       const [, theirs] = native.mlxVjp(([p, q]) => [native.outer(p!, q!)], [xs.data, ys.data], [ct.data]);
-      ours.forEach((g, i) => expectClose(g, new mt.Tensor(theirs[i]!), { rtol: 1e-5 }));
+      ours.forEach((g, i) => expectClose(g, new mt.Tensor(theirs[i]!), matmulTol({ rtol: 1e-5, atol: 1e-6 })));
     });
   });
   prop.prop([fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 2 }), fc.array(fc.integer({ min: 1, max: 3 }), { maxLength: 1 }), fc.integer({ min: 1, max: 3 })], { numRuns: 15 })(
     'inner: gradcheck and MLX vjp', (sa, sb, k) => {
       mt.tidy(() => {
-        const rand = (s: number[]): mt.Tensor => mt.random.normal([...s, k], { dtype: 'float64' });
-        const [x, y] = [rand(sa), rand(sb)];
-        mt.gradcheck(mt.inner, [x, y]);
+        const rand = (s: number[]): mt.Tensor => mt.withDevice('cpu', () => mt.random.normal([...s, k], { dtype: 'float64' }));
+        const [x64, y64] = [rand(sa), rand(sb)];
+        mt.gradcheck(mt.inner, [x64, y64]);
+        // MLX's vjp as the oracle, on the default device in its widest float.
+        const [x, y] = mt.withDevice('cpu', () => [mt.astype(x64, widestFloat), mt.astype(y64, widestFloat)]);
         const out = mt.inner(x, y);
         const [, ours] = mt.vjp(mt.inner, [x, y], [mt.onesLike(out)]);
         const [, theirs] = native.mlxVjp(([p, q]) => [native.inner(p!, q!)], [x.data, y.data], [mt.onesLike(out).data]);
-        ours.forEach((g, i) => expectClose(g, new mt.Tensor(theirs[i]!), { rtol: 1e-5 }));
+        ours.forEach((g, i) => expectClose(g, new mt.Tensor(theirs[i]!), matmulTol({ rtol: 1e-5, atol: 1e-6 })));
       });
     });
 });

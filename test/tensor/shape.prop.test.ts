@@ -1,4 +1,4 @@
-// Algebraic laws of the shape ops, on random shapes and values.
+// Algebraic laws of the shape ops, on random shapes and values (float64; float32 on the GPU).
 import { describe, expect } from 'vitest';
 import { test } from '@fast-check/vitest';
 import fc from 'fast-check';
@@ -6,6 +6,7 @@ import * as mt from '../../src/index.js';
 import { sumToShape } from '../../src/autograd/sum-to-shape.js';
 import { axisOf, data, shape, toTensor, valuesFor } from '../helpers/arbitraries.js';
 import { expectClose } from '../helpers/close.js';
+import { onGpu, widestFloat } from '../helpers/device.js';
 
 const size = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
 
@@ -25,7 +26,7 @@ describe('shape laws', () => {
   test.prop([data().chain((d) => fc.tuple(fc.constant(d), sameSize(d.shape)))])(
     'reshape round-trips: reshape(reshape(x, s), x.shape) == x',
     ([d, s]) => mt.tidy(() => {
-      const x = toTensor(d);
+      const x = toTensor(d, widestFloat);
       const y = mt.reshape(x, s);
       expect(y.size).toBe(x.size);
       expectClose(mt.reshape(y, [...x.shape]), x, { rtol: 0, atol: 0 });
@@ -35,7 +36,7 @@ describe('shape laws', () => {
   test.prop([data().chain((d) => fc.tuple(fc.constant(d), permutation(d.shape.length)))])(
     'transpose by the inverse permutation is the identity',
     ([d, perm]) => mt.tidy(() => {
-      const x = toTensor(d);
+      const x = toTensor(d, widestFloat);
       const inverse: number[] = [];
       perm.forEach((a, i) => (inverse[a] = i));
       const y = mt.transpose(x, perm);
@@ -52,7 +53,7 @@ describe('shape laws', () => {
     }));
 
   test.prop([pieces])('split at the offsets undoes concatenate', ([ds, axis]) => mt.tidy(() => {
-    const xs = ds.map((d) => toTensor(d));
+    const xs = ds.map((d) => toTensor(d, widestFloat));
     const ax = axis < 0 ? axis + ds[0]!.shape.length : axis;
     const offsets = ds.slice(0, -1).map((_, i) => ds.slice(0, i + 1).reduce((n, d) => n + d.shape[ax]!, 0));
     const back = mt.split(mt.concatenate(xs, axis), offsets, axis);
@@ -63,7 +64,7 @@ describe('shape laws', () => {
   test.prop([data(-2, 2, 1).chain((d) => fc.tuple(fc.constant(d), axisOf(d.shape.length), fc.array(fc.integer({ min: -5, max: 5 }), { maxLength: 3 })))])(
     'concatenate undoes split, at any indices',
     ([d, axis, indices]) => mt.tidy(() => {
-      const x = toTensor(d);
+      const x = toTensor(d, widestFloat);
       // Out-of-order indices make pieces overlap; sorted in-range ones partition the axis.
       const n = d.shape[axis < 0 ? axis + d.shape.length : axis]!;
       const cuts = indices.map((i) => Math.min(Math.max(i < 0 ? i + n : i, 0), n)).sort((a, b) => a - b);
@@ -74,7 +75,7 @@ describe('shape laws', () => {
   test.prop([data().chain((d) => fc.tuple(fc.constant(d), fc.integer({ min: -6, max: 6 })))])(
     'roll by -shift undoes roll by shift',
     ([d, s]) => mt.tidy(() => {
-      const x = toTensor(d);
+      const x = toTensor(d, widestFloat);
       expectClose(mt.roll(mt.roll(x, s), -s), x, { rtol: 0, atol: 0 });
     }),
   );
@@ -85,9 +86,9 @@ describe('shape laws', () => {
       .chain(([drop, ones]) => fc.tuple(valuesFor(s.slice(drop).map((d, i) => (ones[i + drop] ? 1 : d))), fc.constant(s))));
 
   test.prop([broadcastCase])('sumToShape(broadcastTo(x, s), x.shape) == x * size(s) / size(x)', ([d, s]) => mt.tidy(() => {
-    const x = toTensor(d);
+    const x = toTensor(d, widestFloat);
     const back = sumToShape(mt.broadcastTo(x, s), x.shape);
     expect(back.shape).toEqual(x.shape);
-    expectClose(back, mt.multiply(x, size(s) / size(d.shape)), { rtol: 1e-12, atol: 1e-12 });
+    expectClose(back, mt.multiply(x, size(s) / size(d.shape)), onGpu ? { rtol: 1e-5, atol: 1e-5 } : { rtol: 1e-12, atol: 1e-12 }); // float32 sums on the GPU
   }));
 });

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import * as mt from '../../src/index.js';
+import { widestFloat } from '../helpers/device.js';
 import { expectClose } from '../helpers/close.js';
 
 const range = (n: number, shape?: number[]): mt.Tensor => mt.tensor(Float32Array.from({ length: n }, (_, i) => i + 1), 'float32', shape);
@@ -239,7 +240,7 @@ describe('roll', () => {
 });
 
 describe('ops recorded as reshape or transpose are differentiable', () => {
-  const x = (): mt.Tensor => mt.tensor(Float64Array.from([0.5, -1, 2, 0.25, 1.5, -0.75]), 'float64', [1, 2, 3]);
+  const x = (): mt.Tensor => mt.tensor(Float64Array.from([0.5, -1, 2, 0.25, 1.5, -0.75]), widestFloat, [1, 2, 3]);
   test.each<[string, (t: mt.Tensor) => mt.Tensor]>([
     ['flatten', (t) => mt.flatten(t, 1)],
     ['expandDims', (t) => mt.expandDims(t, [0, -1])],
