@@ -2,6 +2,7 @@
 // (or a shape) to a new tensor of that shape, so `model.apply(init.heNormal())` works.
 import { Tensor } from '../tensor/tensor.js';
 import type { DType } from '../tensor/dtype.js';
+import { withDevice } from '../tensor/device.js';
 import { full, tensor } from '../tensor/ops/index.js';
 import { normal as randomNormal, uniform as randomUniform } from '../tensor/ops/random.js';
 
@@ -172,7 +173,8 @@ export function orthogonal(dtype?: DType): Initializer {
     if (shape.length < 2) throw new RangeError(`[orthogonal] needs at least 2 axes, got shape [${shape.join(',')}]`);
     const rows = shape[0]!, cols = shape.slice(1).reduce((x, y) => x * y, 1);
     const n = Math.max(rows, cols), k = Math.min(rows, cols);
-    const z = randomNormal([n, k], { dtype: 'float64' });
+    // float64 exists only on the CPU in MLX; the sample is read into JS anyway.
+    const z = withDevice('cpu', () => randomNormal([n, k], { dtype: 'float64' }));
     const m = Float64Array.from(z.toTypedArray() as Float64Array);
     z.dispose();
     // Modified Gram-Schmidt over the k columns of an n×k normal matrix, twice for stability.
