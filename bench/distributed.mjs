@@ -10,7 +10,7 @@
 //   node bench/distributed.mjs [--ranks 2] [--rounds 3] [--epochs 1] [--out FILE]
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { availableParallelism, cpus, loadavg } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -59,6 +59,10 @@ const of = (what, ranks) => runs.filter((r) => r.what === what && r.ranks === ra
 const med = (what, ranks, key) => median(of(what, ranks).map((r) => r[key]));
 const f = (x, d = 1) => x.toFixed(d);
 const speedup = (what, key) => f(med(what, 1, key) / med(what, N, key), 2);
+const { OPENBLAS_NUM_THREADS: blas, OMP_NUM_THREADS: omp } = process.env;
+const threads = blas || omp
+  ? `BLAS threads as set for every run: OPENBLAS_NUM_THREADS=${blas || '-'}, OMP_NUM_THREADS=${omp || '-'}.`
+  : `The launcher gives each of ${N} ranks OPENBLAS_NUM_THREADS=${Math.max(1, Math.floor(availableParallelism() / N))} (cores / ranks); one rank keeps OpenBLAS's default (every core).`;
 const lines = [
   `# Data-parallel training: 1 rank vs ${N}`,
   '',
@@ -66,12 +70,14 @@ const lines = [
     ` ${f((Date.now() - started) / 60000)} min: ${ROUNDS} rounds, each running 1 and ${N} ranks in turn (\`npx mlx-tape launch -n N\`,` +
     ` ring backend over loopback), medians over the rounds. Machine: ${cpus()[0]?.model ?? 'unknown'}, ${cpus().length} threads;` +
     ` 1-minute load average before each run: ${runs.map((r) => r.load).join(', ')} (this bench keeps 1 to ${N} CPUs busy itself, so a` +
-    ` load well above ${N} means other work shared the machine and the times are upper bounds).`,
+    ` load well above ${N} means other work shared the machine and the times are upper bounds). Under such load the scheduler` +
+    ` also gives ${N} processes ${N} shares of the CPUs against the other jobs, so the speed-up overstates an idle machine's.` +
+    ` ${threads}`,
   '',
   `## The MNIST example`,
   '',
   `bench/distributed-mnist.ts: \`npm run mnist\`'s default run (CNN, Adam, global batch 64, 1-pixel shifts) on the 8,000 / 2,000` +
-    ` digits, ${opt.epochs} epoch(s); the numbers are the last epoch's. A step is the batch built, forward and backward,` +
+    ` digits, ${opt.epochs === '1' ? '1 epoch' : `${opt.epochs} epochs; the numbers are the last epoch's`}. A step is the batch built, forward and backward,` +
     ` the all-reduce and the update; the epoch adds scoring the test set (shared by the ranks).`,
   '',
   '| ranks | step, median (ms) | step, mean (ms) | training (s/epoch) | test set (s) | epoch (s) | samples/s | test accuracy |',
