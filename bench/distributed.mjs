@@ -7,7 +7,7 @@
 // - the step alone (bench/distributed.ts: the same CNN on one fixed random
 //   batch, no data pipeline) and the time of averageGradients.
 //
-//   node bench/distributed.mjs [--ranks 2] [--rounds 3] [--epochs 1] [--out FILE]
+//   node bench/distributed.mjs [--ranks 2] [--rounds 5] [--epochs 1] [--out FILE]
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
@@ -19,7 +19,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values: opt } = parseArgs({
   options: {
     ranks: { type: 'string', default: '2' },
-    rounds: { type: 'string', default: '3' },
+    rounds: { type: 'string', default: '5' },
     epochs: { type: 'string', default: '1' },
     out: { type: 'string', default: join(root, 'bench', 'DISTRIBUTED.md') },
   },
