@@ -34,7 +34,7 @@ const record = result.history.at(-1)!;
 const trainS = (last.at(-1)! - last[0]! + stepMs) / 1000;
 if (world.rank === 0) {
   console.log(`DIST ${JSON.stringify({
-    ranks: world.size, batch: config.batchSize, stepsPerEpoch, stepMs, trainS, evalS: record.seconds - trainS, epochS: record.seconds,
+    ranks: world.size, batch: config.batchSize, samples: mt.data.size(data.train), stepsPerEpoch, stepMs, trainS, evalS: record.seconds - trainS, epochS: record.seconds,
     epochs: record.epoch, testAccuracy: record.testAccuracy,
   })}`);
 }

@@ -85,7 +85,7 @@ const lines = [
   ...[1, N].map((n) => {
     const steps = med('mnist', n, 'stepsPerEpoch'), trainS = med('mnist', n, 'trainS');
     return `| ${n} | ${f(med('mnist', n, 'stepMs'))} | ${f((trainS / steps) * 1000)} | ${f(trainS)} | ${f(med('mnist', n, 'evalS'))} | ${f(med('mnist', n, 'epochS'))} |` +
-      ` ${f(8000 / trainS, 0)} | ${[...new Set(of('mnist', n).map((r) => `${f(r.testAccuracy * 100, 2)}%`))].join(', ')} |`;
+      ` ${f(med('mnist', n, 'samples') / trainS, 0)} | ${[...new Set(of('mnist', n).map((r) => `${f(r.testAccuracy * 100, 2)}%`))].join(', ')} |`;
   }),
   '',
   `Speed-up of ${N} ranks: ${speedup('mnist', 'stepMs')}× on the median step, ${speedup('mnist', 'trainS')}× on the training time, ${speedup('mnist', 'epochS')}× on the epoch.`,
