@@ -278,6 +278,17 @@ function report(m, gemmRows, results, mem, t) {
     out.push('', `TF.js is not run for W5: ${tfW1 ? `at ${fmt(tfW1)} ms per W1 step, 2,000 steps would take ${(tfW1 * 2 / 60).toFixed(0)} min` : 'its pure-JS W1 step is too slow for 2,000 steps'}.`, '');
   }
 
+  // Data-parallel runs start processes of their own (npm run bench:distributed): quoted here from their last run.
+  const dist = join(root, 'bench', 'DISTRIBUTED.md');
+  if (existsSync(dist)) {
+    const text = readFileSync(dist, 'utf8');
+    const mnist = text.split('\n## ').find((section) => section.startsWith('The MNIST example'))?.split('\n') ?? [];
+    out.push('## Data-parallel training', '',
+      `From [DISTRIBUTED.md](DISTRIBUTED.md) (\`npm run bench:distributed\`, its run of ${/ on (\S+ \S+ UTC)/.exec(text)?.[1] ?? '?'}, where the load is listed): ` +
+        'the MNIST example, 1 process vs data-parallel ranks.', '',
+      ...mnist.filter((l) => l.startsWith('|') || l.startsWith('Speed-up')), '');
+  }
+
   out.push('## Method', '',
     '- float32, fixed seeds (each framework\'s own PRNG, seed 0), the same shapes; default initializers; SGD lr 0.01; softmax cross-entropy with integer labels (one-hot for TF.js).',
     '- Each step is forced to completion: MLX peers evaluate the updated parameters and the loss (mlx-tape: `optimizer.update` evaluates the parameters, then `loss.eval()`); TF.js reads the loss back (`dataSync`).',

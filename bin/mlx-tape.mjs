@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
-import { hostname, networkInterfaces, tmpdir, constants } from 'node:os';
+import { availableParallelism, hostname, networkInterfaces, tmpdir, constants } from 'node:os';
 import { extname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -31,7 +31,10 @@ Options:
 
 A .ts script runs with tsx (installed next to mlx-tape or in the project).
 If a rank fails, the others are ended and the launcher exits non-zero,
-naming the rank.`;
+naming the rank. With several ranks on this machine, each gets
+OPENBLAS_NUM_THREADS = cores / ranks, unless OPENBLAS_NUM_THREADS or
+OMP_NUM_THREADS is set: every rank's BLAS using every core would
+oversubscribe the CPU.`;
 
 function fail(message, code = 2) {
   process.stderr.write(`mlx-tape launch: ${message}\n`);
@@ -137,6 +140,13 @@ async function launch(argv) {
   const hostfile = join(dir, 'hostfile.json');
   writeFileSync(hostfile, JSON.stringify(ring));
   const [exe, args] = program(command);
+  // Local ranks share this machine's cores (as torchrun's OMP_NUM_THREADS=1): OpenBLAS's
+  // threads busy-wait, and 2 ranks × 2 threads on 2 cores took a median 125 ms per CNN
+  // step (bench/distributed.ts) against 38 ms with 1 thread each.
+  const localRanks = hosts.filter((h) => LOCAL.has(h)).length;
+  const blasThreads = localRanks > 1 && !process.env.OPENBLAS_NUM_THREADS && !process.env.OMP_NUM_THREADS
+    ? { OPENBLAS_NUM_THREADS: String(Math.max(1, Math.floor(availableParallelism() / localRanks))) }
+    : {};
   const rankEnv = (rank) => ({
     MLX_RANK: String(rank),
     MLX_WORLD_SIZE: String(size),
@@ -149,7 +159,7 @@ async function launch(argv) {
   const children = hosts.map((host, rank) => {
     const env = rankEnv(rank);
     const child = LOCAL.has(host)
-      ? spawn(exe, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+      ? spawn(exe, args, { env: { ...process.env, ...blasThreads, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
       // -tt: a remote terminal, so that ending ssh hangs up (and ends) the remote rank.
       : spawn('ssh', ['-tt', '-o', 'BatchMode=yes', host, [
         `cd ${quote(process.cwd())}`,

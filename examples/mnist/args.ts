@@ -46,6 +46,15 @@ Trains a small CNN (or an MLP) on MNIST digits and reports test accuracy.
                              it is seen (default 1; 0 = off)
   --limit N                  use only N training samples (quick tries)
   -h, --help                 show this help
+
+Data-parallel over N processes (MLX's ring backend; the same flags):
+
+  npx mlx-tape launch -n 2 examples/mnist/main.ts [options]
+
+Every rank takes its share of each batch of --batch-size (the global batch)
+and the gradients are averaged, so the run trains as one process would, up
+to float32 rounding. Rank 0 prints and writes --out; --resume reads --out
+on every rank (a folder all hosts see, when --hosts spans machines).
 `;
 
 /** The default epochs and learning rate, which depend on the model and optimizer. */

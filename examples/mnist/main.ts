@@ -1,5 +1,6 @@
 // `npm run mnist`: train a CNN (or an MLP) on MNIST digits with mlx-tape.
-// Flags: see args.ts or `npm run mnist -- --help`.
+// Flags: see args.ts or `npm run mnist -- --help`. Data-parallel over N
+// processes: `npx mlx-tape launch -n N examples/mnist/main.ts [flags]`.
 import { join } from 'node:path';
 import * as mt from '../../src/index.js';
 import { parseConfig, resumeConfig, USAGE, UsageError, type Config } from './args.js';
@@ -22,16 +23,23 @@ function loadData(config: Config): { train: mt.data.Dataset; test: mt.data.Datas
 }
 
 async function main(): Promise<number> {
+  // Started by `mlx-tape launch -n N`: N ranks; else this process alone.
+  const world = mt.distributed.init();
+  // Rank 0 speaks for the run (every rank computes the same lines); errors come from every rank.
+  const lead = world.rank === 0;
+  const log = (line: string): void => {
+    if (lead) console.log(line);
+  };
   let parsed: ReturnType<typeof parseConfig>;
   try {
     parsed = parseConfig(process.argv.slice(2));
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
-    process.stderr.write(`error: ${e.message}\n\n${USAGE}`);
+    if (lead) process.stderr.write(`error: ${e.message}\n\n${USAGE}`);
     return 2;
   }
   if (parsed === 'help') {
-    process.stdout.write(USAGE);
+    if (lead) process.stdout.write(USAGE);
     return 0;
   }
   let config = parsed.config;
@@ -44,9 +52,10 @@ async function main(): Promise<number> {
   mt.setDefaultDevice(config.device);
 
   const data = loadData(config);
-  console.log(`mlx-tape ${mt.mlxVersion()} (${mt.backend()}), device ${config.device}`);
-  console.log(`data: ${data.name}: ${mt.data.size(data.train)} train, ${mt.data.size(data.test)} test`);
-  console.log(`model: ${config.model}, optimizer: ${config.optimizer} (lr ${config.lr}, cosine decay), batch ${config.batchSize}, ${config.epochs} epochs, seed ${config.seed}`);
+  log(`mlx-tape ${mt.mlxVersion()} (${mt.backend()}), device ${config.device}`);
+  log(`data: ${data.name}: ${mt.data.size(data.train)} train, ${mt.data.size(data.test)} test`);
+  log(`model: ${config.model}, optimizer: ${config.optimizer} (lr ${config.lr}, cosine decay), batch ${config.batchSize}, ${config.epochs} epochs, seed ${config.seed}`);
+  if (world.size > 1) log(`data-parallel: ${world.size} ranks share every batch of ${config.batchSize}`);
 
   // Ctrl-C once: finish the current batch and stop, keeping the last finished epoch's
   // checkpoint. Ctrl-C twice: quit now (the checkpoint files are written atomically).
@@ -58,15 +67,15 @@ async function main(): Promise<number> {
   });
 
   const started = performance.now();
-  const result = await train(config, data, { log: (l) => console.log(l), progress: true, shouldStop: () => stopRequested });
+  const result = await train(config, data, { log, progress: lead, shouldStop: () => stopRequested, world });
   const minutes = (performance.now() - started) / 60000;
   const last = result.history.at(-1);
   if (last && !result.stopped) {
-    console.log(`final test accuracy ${pct(last.testAccuracy)} after ${last.epoch} epochs (${minutes.toFixed(1)} min this session)`);
+    log(`final test accuracy ${pct(last.testAccuracy)} after ${last.epoch} epochs (${minutes.toFixed(1)} min this session)`);
   }
   if (result.best) {
-    console.log(`best test accuracy ${pct(result.best.testAccuracy)} (epoch ${result.best.epoch}): ${join(config.out, 'best.safetensors')}`);
-    console.log(`training curves: ${join(config.out, 'curves.svg')}`);
+    log(`best test accuracy ${pct(result.best.testAccuracy)} (epoch ${result.best.epoch}): ${join(config.out, 'best.safetensors')}`);
+    log(`training curves: ${join(config.out, 'curves.svg')}`);
   }
   return result.stopped ? 130 : 0;
 }

@@ -1,5 +1,8 @@
 // The training loop: MLX style (nn.valueAndGrad + optimizer.update), one
 // evaluation of the test set per epoch, checkpoints after every epoch.
+// Data-parallel under `mlx-tape launch -n N`: every rank takes its share of
+// each global batch and the gradients are averaged, so the updates are those
+// of one process training on the whole batch.
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as mt from '../../src/index.js';
@@ -25,6 +28,12 @@ export interface RunIO {
   progress: boolean;
   /** Checked after every batch; true stops the run, keeping the last finished epoch's checkpoint. */
   shouldStop: () => boolean;
+  /**
+   * The processes that train together, data-parallel (`mt.distributed.init()`);
+   * default: this process alone. Only rank 0 writes files; `log` and
+   * `progress` are the caller's to silence on the other ranks.
+   */
+  world?: mt.distributed.Group;
 }
 
 export interface RunResult {
@@ -35,8 +44,23 @@ export interface RunResult {
   model: nn.Module;
 }
 
-/** Mean loss and accuracy of `model` over a dataset, without recording gradients. */
-export function evaluateModel(model: nn.Module, ds: data.Dataset, batchSize = 1000): { loss: number; accuracy: number } {
+/** Rows `[start, stop)` of `n` that are rank `rank`'s of `size`: consecutive, nearly equal blocks (possibly empty). */
+function share(n: number, rank: number, size: number): [number, number] {
+  return [Math.floor((n * rank) / size), Math.floor((n * (rank + 1)) / size)];
+}
+
+/**
+ * Mean loss and accuracy of `model` over a dataset, without recording
+ * gradients. With a `world` of several ranks, each scores its share of the
+ * dataset and the sums are added up over the ranks.
+ */
+export function evaluateModel(model: nn.Module, ds: data.Dataset, batchSize = 1000, world?: mt.distributed.Group): { loss: number; accuracy: number } {
+  const n = mt.data.size(ds);
+  const parallel = world !== undefined && world.size > 1;
+  if (parallel) {
+    const [start, stop] = share(n, world.rank, world.size);
+    ds = mt.data.subset(ds, Int32Array.from({ length: stop - start }, (_, i) => start + i));
+  }
   model.eval();
   let loss = 0, correct = 0;
   for (const b of new mt.data.DataLoader(ds, { batchSize, shuffle: false }).epoch(0)) {
@@ -48,7 +72,10 @@ export function evaluateModel(model: nn.Module, ds: data.Dataset, batchSize = 10
     mt.dispose(b);
   }
   model.train();
-  const n = mt.data.size(ds);
+  if (parallel) {
+    // float32 holds the counts exactly (n < 2^24) and the loss sum to ~7 digits.
+    [loss, correct] = mt.distributed.allSum(mt.tensor([loss, correct], 'float32'), world).toArray() as number[];
+  }
   return { loss: loss / n, accuracy: correct / n };
 }
 
@@ -95,6 +122,8 @@ export function readRunState(out: string): RunState {
  */
 export async function train(config: Config, dataset: { train: data.Dataset; test: data.Dataset }, io: RunIO): Promise<RunResult> {
   const { train: trainSet, test: testSet } = dataset;
+  const world = io.world;
+  const writes = (world?.rank ?? 0) === 0;
   const side = trainSet.sampleShape[0]!;
   mt.random.seed(config.seed); // the initial weights
   const model = makeModel(config.model, side, trainSet.numClasses);
@@ -104,7 +133,7 @@ export async function train(config: Config, dataset: { train: data.Dataset; test
     transform: config.shift > 0 ? randomShift(config.shift) : undefined,
   });
   const opt = makeOptimizer(config, loader.length);
-  mkdirSync(config.out, { recursive: true });
+  if (writes) mkdirSync(config.out, { recursive: true });
 
   let state: RunState = { config, epochsDone: 0, history: [], best: null };
   if (!config.resume && existsSync(join(config.out, 'run.json'))) {
@@ -123,6 +152,27 @@ export async function train(config: Config, dataset: { train: data.Dataset; test
 
   const lossFn = (m: nn.Module, x: mt.Tensor, y: mt.Tensor): mt.Tensor => nn.losses.crossEntropy(m.forward(x) as mt.Tensor, y, { reduction: 'mean' });
   const step = nn.valueAndGrad(model, lossFn);
+  /** The mean loss over a global batch and its gradients; with several ranks, from this rank's share. */
+  const batchStep = (batch: data.Batch): [mt.Tensor, nn.ParamTree] => {
+    if (world === undefined || world.size === 1) return step(model, batch.x, batch.y);
+    return mt.tidy(() => {
+      const [start, stop] = share(batch.size, world.rank, world.size);
+      let local: [mt.Tensor, nn.ParamTree];
+      if (start === stop) {
+        // A batch smaller than the world leaves this rank nothing; it still takes part in the all-reduce.
+        local = [mt.zeros([]), nn.treeMap(model.trainableParameters(), (p) => mt.zerosLike(p))];
+      } else {
+        const rows = (t: mt.Tensor): mt.Tensor => mt.slice(t, [start, ...t.shape.slice(1).map(() => 0)], [stop, ...t.shape.slice(1)]);
+        const [loss, grads] = step(model, rows(batch.x), rows(batch.y));
+        // Weighted by the share's size, so that the average over the ranks is the
+        // whole batch's mean (and its gradient) even when the shares differ.
+        const weight = ((stop - start) * world.size) / batch.size;
+        local = weight === 1 ? [loss, grads] : [mt.multiply(loss, weight), nn.treeMap(grads, (g) => mt.multiply(g, weight))];
+      }
+      // The loss rides along in the gradients' one fused all-reduce.
+      return mt.distributed.averageGradients(local, { group: world });
+    });
+  };
   const title = `${config.model.toUpperCase()} · ${config.data ?? 'mnist package digits'} · ${config.optimizer} lr ${config.lr} · batch ${config.batchSize} · seed ${config.seed}`;
 
   for (let epoch = state.epochsDone; epoch < config.epochs; epoch++) {
@@ -130,7 +180,7 @@ export async function train(config: Config, dataset: { train: data.Dataset; test
     const bar = io.progress ? startProgress(`epoch ${epoch + 1}/${config.epochs}`, mt.data.size(trainSet)) : null;
     let lossSum = 0, seen = 0;
     for (const batch of loader.epoch(epoch)) {
-      const [loss, grads] = step(model, batch.x, batch.y);
+      const [loss, grads] = batchStep(batch);
       mt.evaluate(loss, ...mt.treeFlatten(grads)); // forward and backward in one MLX evaluation
       opt.update(model, grads);
       lossSum += Number(loss.item()) * batch.size;
@@ -145,17 +195,19 @@ export async function train(config: Config, dataset: { train: data.Dataset; test
       io.log(`stopped during epoch ${epoch + 1}; ${state.epochsDone ? `the checkpoint of epoch ${state.epochsDone} is kept in ${config.out} (--resume continues from it)` : 'no epoch had finished, nothing was saved'}`);
       return { history: state.history, best: state.best, stopped: true, model };
     }
-    const test = evaluateModel(model, testSet);
+    const test = evaluateModel(model, testSet, 1000, world);
     const record: EpochRecord = { epoch: epoch + 1, trainLoss: lossSum / seen, testLoss: test.loss, testAccuracy: test.accuracy, seconds: (performance.now() - started) / 1000 };
     const isBest = !state.best || record.testAccuracy > state.best.testAccuracy;
-    // Save the new epoch, commit it by rewriting run.json (atomic), then drop the previous one.
-    model.saveWeights(weightsFile(config.out, record.epoch));
-    opt.saveState(optimizerFile(config.out, record.epoch));
-    if (isBest) model.saveWeights(join(config.out, 'best.safetensors'));
     state = { config, epochsDone: record.epoch, history: [...state.history, record], best: isBest ? record : state.best };
-    writeAtomic(join(config.out, 'run.json'), JSON.stringify(state, null, 2) + '\n');
-    removeOtherEpochs(config.out, record.epoch);
-    writeAtomic(join(config.out, 'curves.svg'), curvesSvg(state.history, title));
+    if (writes) {
+      // Save the new epoch, commit it by rewriting run.json (atomic), then drop the previous one.
+      model.saveWeights(weightsFile(config.out, record.epoch));
+      opt.saveState(optimizerFile(config.out, record.epoch));
+      if (isBest) model.saveWeights(join(config.out, 'best.safetensors'));
+      writeAtomic(join(config.out, 'run.json'), JSON.stringify(state, null, 2) + '\n');
+      removeOtherEpochs(config.out, record.epoch);
+      writeAtomic(join(config.out, 'curves.svg'), curvesSvg(state.history, title));
+    }
     io.log(
       `epoch ${String(record.epoch).padStart(String(config.epochs).length)}/${config.epochs}` +
         `  train loss ${record.trainLoss.toFixed(4)}  test loss ${record.testLoss.toFixed(4)}` +

@@ -34,6 +34,20 @@ describe('mlx-tape launch', () => {
     expect(out.stdout).toContain('[rank 1] [["127.0.0.1:45100"],["127.0.0.1:45101"]]');
   });
 
+  test('local ranks share the cores: OPENBLAS_NUM_THREADS = cores / ranks, unless set', async () => {
+    const { availableParallelism } = await import('node:os');
+    const threads = ['--', 'node', '-e', 'console.log(`threads ${process.env.OPENBLAS_NUM_THREADS}`)'];
+    const unset = { OPENBLAS_NUM_THREADS: '', OMP_NUM_THREADS: '' };
+    const two = await launch(['-n', '2', ...threads], { env: unset });
+    expect(two.stdout).toContain(`[rank 1] threads ${Math.max(1, Math.floor(availableParallelism() / 2))}\n`);
+    const one = await launch(['-n', '1', ...threads], { env: unset });
+    expect(one.stdout).toBe('threads \n'); // one process keeps OpenBLAS's default
+    const given = await launch(['-n', '2', ...threads], { env: { ...unset, OPENBLAS_NUM_THREADS: '3' } });
+    expect(given.stdout).toContain('[rank 0] threads 3\n');
+    const omp = await launch(['-n', '2', ...threads], { env: { ...unset, OMP_NUM_THREADS: '2' } });
+    expect(omp.stdout).toContain('[rank 0] threads \n');
+  });
+
   test('a rank that cannot start fails the run, naming it', async () => {
     const out = await launch(['-n', '2', 'no-such-command-mlx-tape']);
     expect(out.code).toBe(127);
