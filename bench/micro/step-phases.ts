@@ -1,0 +1,59 @@
+// Where the time of one W1/W2 train step goes: building the graph (forward +
+// backward, lazy), the optimizer's eval, the loss eval; and how many native calls
+// the step makes. BENCH_DEVICE=gpu runs it on the GPU.
+//   node --import tsx bench/micro/step-phases.ts
+import * as mt from '../../src/index.js';
+import { native } from '../../src/tensor/native.js';
+import { Cnn, lossFn, Mlp } from '../models.js';
+
+const { nn, optim } = mt;
+mt.setDefaultDevice(process.env.BENCH_DEVICE === 'gpu' ? 'gpu' : 'cpu');
+const counts = new Map<string, number>();
+const spent = new Map<string, number>();
+const table = native as unknown as Record<string, unknown>;
+for (const [name, fn] of Object.entries(table)) {
+  if (typeof fn !== 'function') continue;
+  table[name] = (...args: unknown[]) => {
+    counts.set(name, (counts.get(name) ?? 0) + 1);
+    const t = performance.now();
+    try {
+      return (fn as (...a: unknown[]) => unknown)(...args);
+    } finally {
+      spent.set(name, (spent.get(name) ?? 0) + performance.now() - t);
+    }
+  };
+}
+
+function phases(label: string, model: mt.nn.Module, shape: number[]): void {
+  const x = mt.keep(mt.random.normal(shape)), y = mt.keep(mt.random.randint(0, 10, [shape[0]!]));
+  mt.evaluate(x, y);
+  const opt = new optim.SGD({ learningRate: 0.01 });
+  const vg = nn.valueAndGrad(model, lossFn);
+  const t = [0, 0, 0];
+  const step = (record?: number[]): void => {
+    const t0 = performance.now();
+    const [loss, grads] = vg(model, x, y);
+    const t1 = performance.now();
+    opt.update(model, grads);
+    const t2 = performance.now();
+    loss.eval();
+    const t3 = performance.now();
+    mt.dispose([loss, grads]);
+    if (record) { record[0]! += t1 - t0; record[1]! += t2 - t1; record[2]! += t3 - t2; }
+  };
+  for (let i = 0; i < 10; i++) step();
+  counts.clear();
+  step();
+  const calls = [...counts.entries()].sort((a, b) => b[1] - a[1]);
+  const n = 50;
+  spent.clear();
+  for (let i = 0; i < n; i++) step(t);
+  const ms = t.map((v) => (v / n).toFixed(3));
+  const slow = [...spent.entries()].sort((a, b) => b[1] - a[1]).slice(0, 12);
+  console.log(`${label}: graph ${ms[0]} ms, optimizer update+eval ${ms[1]} ms, loss eval ${ms[2]} ms; ` +
+    `${calls.reduce((s, [, c]) => s + c, 0)} native calls: ${calls.map(([k, c]) => `${k} ${c}`).join(', ')}\n  ms per step in native calls: ${slow.map(([k, v]) => `${k} ${(v / n).toFixed(3)}`).join(', ')}`);
+}
+
+mt.random.seed(0);
+phases('W1', new Mlp(), [128, 784]);
+phases('W2', new Cnn(), [64, 28, 28, 1]);
