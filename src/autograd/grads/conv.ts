@@ -5,9 +5,9 @@
 //   out[o] = sum_t xp[o*s + t*dk] * w[t]   (w flipped when `flip`)
 // where xp is the input dilated by di and padded. Both gradients are
 // convolutions again, with the roles of stride and dilation exchanged.
-import { add, argmax, convGeneral, flip, reshape, slice, swapaxes, tensor, zeros } from '../../tensor/ops/index.js';
+import { add, argmax, convGeneral, equal, flip, max, multiply, pad, reshape, slice, swapaxes, tensor, zeros } from '../../tensor/ops/index.js';
 import { scatterAddAxisUnchecked, takeUnchecked } from '../../tensor/ops/indexing.js';
-import { poolWindows, type PoolGeometry } from '../../tensor/ops/pool.js';
+import { poolTiles, poolWindows, tileAxes, type PoolGeometry } from '../../tensor/ops/pool.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { noGrad } from '../tape.js';
 import type { GradTable } from './rule.js';
@@ -112,8 +112,30 @@ function maxPoolGrad(dy: Tensor, x: Tensor, g: PoolGeometry): Tensor {
   return slice(reshape(dxp, [n, ...g.padded, c]), start, [...x.shape].map((d, i) => start[i]! + d));
 }
 
+/**
+ * Max pooling over tiled windows (stride = kernel, no padding): a mask of
+ * each window's winner times the cotangent, no gather or scatter. The same
+ * tie rule: each window position gets a rank, highest first in row-major
+ * order; the winner is the highest-ranked position equal to the maximum.
+ * A window whose maximum is NaN (equal to nothing) passes no gradient.
+ */
+function tiledMaxPoolGrad(dy: Tensor, x: Tensor, out: Tensor, g: PoolGeometry): Tensor {
+  const [n, c] = [x.shape[0]!, x.shape[x.ndim - 1]!];
+  const k = g.kernel.reduce((a, b) => a * b, 1);
+  // uint8 where it fits: the mask passes then move a quarter of the bytes.
+  const rank = tensor(Int32Array.from({ length: k }, (_, i) => k - i), k < 256 ? 'uint8' : 'int32', [1, ...g.kernel.flatMap((ki) => [1, ki]), 1]);
+  const split = (t: Tensor): Tensor => reshape(t, [n, ...g.out.flatMap((o) => [o, 1]), c]); // [N, o0, 1, o1, 1, C]
+  const best = max(multiply(equal(poolTiles(x, g), split(out)), rank), tileAxes(g), true);
+  const used = g.out.map((o, i) => o * g.kernel[i]!);
+  const dx = reshape(multiply(equal(best, rank), split(dy)), [n, ...used, c]);
+  // Elements past the last whole window are in no window.
+  return used.every((u, i) => u === x.shape[i + 1]) ? dx : pad(dx, [[0, 0], ...used.map((u, i): [number, number] => [0, x.shape[i + 1]! - u]), [0, 0]]);
+}
+
+const maxPoolRule = (dy: Tensor, x: Tensor, out: Tensor, g: PoolGeometry): Tensor => (g.tiled ? tiledMaxPoolGrad(dy, x, out, g) : maxPoolGrad(dy, x, g));
+
 export const convGrads = {
   convGeneral: (dy, { inputs: [x, w], attrs }) => [inputGrad(dy, x!, w!, attrs as ConvAttrs), weightGrad(dy, x!, w!, attrs as ConvAttrs)],
-  maxPool1d: (dy, { inputs: [x], attrs }) => [maxPoolGrad(dy, x!, attrs as PoolGeometry)],
-  maxPool2d: (dy, { inputs: [x], attrs }) => [maxPoolGrad(dy, x!, attrs as PoolGeometry)],
+  maxPool1d: (dy, { inputs: [x], attrs, out }) => [maxPoolRule(dy, x!, out, attrs as PoolGeometry)],
+  maxPool2d: (dy, { inputs: [x], attrs, out }) => [maxPoolRule(dy, x!, out, attrs as PoolGeometry)],
 } satisfies GradTable;
