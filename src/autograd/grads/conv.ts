@@ -5,11 +5,13 @@
 //   out[o] = sum_t xp[o*s + t*dk] * w[t]   (w flipped when `flip`)
 // where xp is the input dilated by di and padded. Both gradients are
 // convolutions again, with the roles of stride and dilation exchanged.
-import { add, argmax, convGeneral, equal, flip, max, multiply, pad, reshape, slice, swapaxes, tensor, zeros } from '../../tensor/ops/index.js';
+import {
+  add, argmax, convGeneral, equal, flip, matmul, max, multiply, pad, reshape, slice, swapaxes, tensor, transpose, zeros,
+} from '../../tensor/ops/index.js';
 import { scatterAddAxisUnchecked, takeUnchecked } from '../../tensor/ops/indexing.js';
 import { poolTiles, poolWindows, tileAxes, type PoolGeometry } from '../../tensor/ops/pool.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { noGrad } from '../tape.js';
+import { isGradEnabled, noGrad } from '../tape.js';
 import type { GradTable } from './rule.js';
 
 interface ConvAttrs {
@@ -134,8 +136,23 @@ function tiledMaxPoolGrad(dy: Tensor, x: Tensor, out: Tensor, g: PoolGeometry): 
 
 const maxPoolRule = (dy: Tensor, x: Tensor, out: Tensor, g: PoolGeometry): Tensor => (g.tiled ? tiledMaxPoolGrad(dy, x, out, g) : maxPoolGrad(dy, x, g));
 
+/**
+ * dw from the forward's im2col matrix (convGeneral's third input, where it
+ * kept one): dw = dyᵀ · cols, one matmul. cols is a constant of the tape, so
+ * a gradient that is itself differentiated with respect to x takes the
+ * convolution form instead.
+ */
+function weightGradFromCols(dy: Tensor, w: Tensor, cols: Tensor): Tensor {
+  const o = w.shape[0]!;
+  return reshape(matmul(transpose(reshape(dy, [-1, o])), cols), [...w.shape]);
+}
+
 export const convGrads = {
-  convGeneral: (dy, { inputs: [x, w], attrs }) => [inputGrad(dy, x!, w!, attrs as ConvAttrs), weightGrad(dy, x!, w!, attrs as ConvAttrs)],
+  convGeneral: (dy, { inputs: [x, w, cols], attrs }) => [
+    inputGrad(dy, x!, w!, attrs as ConvAttrs),
+    cols && !(isGradEnabled() && x!.requiresGrad) ? weightGradFromCols(dy, w!, cols) : weightGrad(dy, x!, w!, attrs as ConvAttrs),
+    null,
+  ],
   maxPool1d: (dy, { inputs: [x], attrs, out }) => [maxPoolRule(dy, x!, out, attrs as PoolGeometry)],
   maxPool2d: (dy, { inputs: [x], attrs, out }) => [maxPoolRule(dy, x!, out, attrs as PoolGeometry)],
 } satisfies GradTable;

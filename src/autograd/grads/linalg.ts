@@ -31,7 +31,8 @@ export const linalgGrads = {
   matmul: (dy, { inputs: [a, b] }) => matmulGrads(dy, a!, b!),
   addmm: (dy, { inputs: [c, a, b], attrs: { alpha, beta } }) => {
     const [da, db] = matmulGrads(dy, a!, b!);
-    return [multiply(dy, beta), multiply(da, alpha), multiply(db, alpha)];
+    const scale = (t: Tensor, k: number): Tensor => (k === 1 ? t : multiply(t, k)); // a multiply by 1 is a full copy
+    return [scale(dy, beta), scale(da, alpha), scale(db, alpha)];
   },
   // out = [free axes of a..., free axes of b...]. Contracting dy with the
   // other operand's free axes leaves this operand's axes in another order.

@@ -3,9 +3,14 @@
 // conv_general, and so do we: convGeneral is the one primitive (its rule is
 // in src/autograd/grads/conv.ts), the others are convGeneral with MLX's
 // parameters, so they are differentiable for free.
-import { apply } from '../../autograd/tape.js';
-import { native } from '../native.js';
-import type { Tensor } from '../tensor.js';
+//
+// The common float32 case (no dilation, groups or flip) runs as im2col + one
+// matmul here rather than through MLX's conv: the same work forward, but the
+// im2col matrix is kept on the tape, so the weight gradient is one more
+// matmul instead of a second im2col of the (transposed) input.
+import { apply, isGradEnabled } from '../../autograd/tape.js';
+import { native, type NativeArray } from '../native.js';
+import { Tensor } from '../tensor.js';
 import { slice } from './indexing.js';
 
 /** Options of {@link conv1d}, {@link conv2d} and {@link conv3d}. */
@@ -93,8 +98,50 @@ export function convGeneral(input: Tensor, weight: Tensor, options: ConvGeneralO
     lo = lo.map((v) => Math.max(0, v));
     hi = hi.map((v) => Math.max(0, v));
   }
-  const out = native.convGeneral(x.data, weight.data, stride, lo, hi, kernelDilation, inputDilation, groups, flip);
-  return apply('convGeneral', [x, weight], out, { stride, paddingLo: lo, paddingHi: hi, kernelDilation, inputDilation, groups, flip });
+  const attrs = { stride, paddingLo: lo, paddingHi: hi, kernelDilation, inputDilation, groups, flip };
+  const gemm = !flip && groups === 1 && [...kernelDilation, ...inputDilation].every((v) => v === 1) && im2colShape(x, weight, stride, lo, hi);
+  if (!gemm) return apply('convGeneral', [x, weight], native.convGeneral(x.data, weight.data, stride, lo, hi, kernelDilation, inputDilation, groups, flip), attrs);
+  const cols = im2col(x, gemm.window, stride, lo, hi, gemm.out);
+  const w2 = native.reshape(weight.data, [weight.shape[0]!, -1]);
+  const wt = native.transpose(w2, [1, 0]);
+  const flat = native.matmul(cols, wt);
+  const out = native.reshape(flat, [x.shape[0]!, ...gemm.out, weight.shape[0]!]);
+  [w2, wt, flat].forEach((h) => native.dispose(h));
+  // The weight's gradient is colsᵀ · dy: keep cols as a third (non-differentiable) input.
+  if (isGradEnabled() && weight.requiresGrad) return apply('convGeneral', [x, weight, new Tensor(cols)], out, attrs);
+  native.dispose(cols);
+  return apply('convGeneral', [x, weight], out, attrs);
+}
+
+/**
+ * The output size of a float32 convolution without dilation or groups whose
+ * shapes agree, or false (MLX's conv takes it, and reports bad shapes).
+ */
+function im2colShape(x: Tensor, w: Tensor, stride: number[], lo: number[], hi: number[]): { window: number[]; out: number[] } | false {
+  const n = x.ndim - 2;
+  if (n < 1 || x.size === 0 || w.ndim !== x.ndim || x.dtype !== 'float32' || w.dtype !== 'float32' || w.shape[n + 1] !== x.shape[n + 1]) return false;
+  if (stride.length !== n || lo.length !== n || hi.length !== n || stride.some((s) => s < 1)) return false;
+  const window = w.shape.slice(1, -1);
+  const out = window.map((k, i) => Math.floor((x.shape[i + 1]! + lo[i]! + hi[i]! - k) / stride[i]!) + 1);
+  return out.every((o) => o >= 1) && { window, out };
+}
+
+/**
+ * The im2col matrix [N * prod(out), prod(window) * C]: row (b, o...) holds
+ * the window at output o of the padded input. A strided view of the padded
+ * input, copied into rows by the reshape.
+ */
+function im2col(x: Tensor, window: number[], stride: number[], lo: number[], hi: number[], out: number[]): NativeArray {
+  const c = x.shape[x.ndim - 1]!;
+  const padded = lo.some((v) => v > 0) || hi.some((v) => v > 0);
+  const xp = padded ? native.pad(x.data, [0, ...lo, 0], [0, ...hi, 0], 'constant', 0) : x.data;
+  const size = x.shape.slice(1, -1).map((d, i) => d + lo[i]! + hi[i]!);
+  const step = size.map((_, i) => size.slice(i + 1).reduce((a, b) => a * b, c)); // row-major strides of the spatial axes
+  const view = native.asStrided(xp, [x.shape[0]!, ...out, ...window, c], [step[0]! * size[0]!, ...step.map((s, i) => s * stride[i]!), ...step, 1], 0);
+  const cols = native.reshape(view, [-1, window.reduce((a, b) => a * b, c)]);
+  native.dispose(view);
+  if (padded) native.dispose(xp);
+  return cols;
 }
 
 /** MLX's conv1d/2d/3d take any input rank (a 1-list broadcasts); ours check it. */
