@@ -1,11 +1,53 @@
 // Convolutions (MLX layout: input [N, ..., C_in], weight [C_out, ..., C_in /
 // groups]). MLX writes every one of them as conv_general and checks the
 // shapes itself; its messages start with "[conv]".
+#include <numeric>
+
 #include "convert.h"
 
 namespace mlx_tape {
 
+namespace {
+
+// A convolution without dilation, groups or flip as one matmul: the padded
+// input seen through as_strided as [N, ...out, ...kernel, C], copied into the
+// im2col matrix [N * prod(out), prod(kernel) * C], times the weight.
+// Returns [output, im2col matrix]; the matrix gives the weight's gradient.
+// The caller (convGeneral in TS) has checked the shapes. One native call, so
+// that the big intermediates get no JS handles.
+std::vector<mx::array> ConvIm2col(const mx::array& x, const mx::array& w,
+                                  std::vector<int> stride,
+                                  std::vector<int> lo, std::vector<int> hi) {
+  const int n = x.ndim() - 2, c = x.shape(-1), o = w.shape(0);
+  std::vector<int> axes(n);
+  std::iota(axes.begin(), axes.end(), 1);
+  auto xp = mx::pad(x, axes, mx::Shape(lo.begin(), lo.end()),
+                    mx::Shape(hi.begin(), hi.end()));
+  mx::Shape shape = {x.shape(0)}, out_shape = {x.shape(0)};
+  mx::Strides step(n + 2, 1);  // row-major strides of xp
+  for (int i = n; i >= 0; --i) step[i] = step[i + 1] * xp.shape(i + 1);
+  mx::Strides strides = {step[0]};
+  for (int i = 0; i < n; ++i) {
+    int out = (xp.shape(i + 1) - w.shape(i + 1)) / stride[i] + 1;
+    shape.push_back(out), out_shape.push_back(out);
+    strides.push_back(step[i + 1] * stride[i]);
+  }
+  for (int i = 0; i < n; ++i) {
+    shape.push_back(w.shape(i + 1));
+    strides.push_back(step[i + 1]);
+  }
+  shape.push_back(c), strides.push_back(1), out_shape.push_back(o);
+  auto cols = mx::reshape(mx::as_strided(xp, shape, strides, 0),
+                          {-1, static_cast<int>(w.size() / o)});
+  auto out = mx::matmul(cols, mx::transpose(mx::reshape(w, {o, -1})));
+  return {mx::reshape(out, out_shape), cols};
+}
+
+}  // namespace
+
 void InitConv(Napi::Env env, Napi::Object exports) {
+  Def(env, exports, "convIm2col(input, weight, stride, paddingLo, paddingHi)",
+      ConvIm2col);
   Def(env, exports, "conv1d(input, weight, stride, padding, dilation, groups)",
       +[](const mx::array& x, const mx::array& w, int stride, int padding,
           int dilation, int groups) {

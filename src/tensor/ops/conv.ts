@@ -9,7 +9,7 @@
 // im2col matrix is kept on the tape, so the weight gradient is one more
 // matmul instead of a second im2col of the (transposed) input.
 import { apply, isGradEnabled } from '../../autograd/tape.js';
-import { native, type NativeArray } from '../native.js';
+import { native } from '../native.js';
 import { Tensor } from '../tensor.js';
 import { slice } from './indexing.js';
 
@@ -99,49 +99,21 @@ export function convGeneral(input: Tensor, weight: Tensor, options: ConvGeneralO
     hi = hi.map((v) => Math.max(0, v));
   }
   const attrs = { stride, paddingLo: lo, paddingHi: hi, kernelDilation, inputDilation, groups, flip };
-  const gemm = !flip && groups === 1 && [...kernelDilation, ...inputDilation].every((v) => v === 1) && im2colShape(x, weight, stride, lo, hi);
+  const gemm = !flip && groups === 1 && [...kernelDilation, ...inputDilation].every((v) => v === 1) && im2colFits(x, weight, stride, lo, hi);
   if (!gemm) return apply('convGeneral', [x, weight], native.convGeneral(x.data, weight.data, stride, lo, hi, kernelDilation, inputDilation, groups, flip), attrs);
-  const cols = im2col(x, gemm.window, stride, lo, hi, gemm.out);
-  const w2 = native.reshape(weight.data, [weight.shape[0]!, -1]);
-  const wt = native.transpose(w2, [1, 0]);
-  const flat = native.matmul(cols, wt);
-  const out = native.reshape(flat, [x.shape[0]!, ...gemm.out, weight.shape[0]!]);
-  [w2, wt, flat].forEach((h) => native.dispose(h));
+  const [out, cols] = native.convIm2col(x.data, weight.data, stride, lo, hi);
   // The weight's gradient is colsᵀ · dy: keep cols as a third (non-differentiable) input.
   if (isGradEnabled() && weight.requiresGrad) return apply('convGeneral', [x, weight, new Tensor(cols)], out, attrs);
   native.dispose(cols);
   return apply('convGeneral', [x, weight], out, attrs);
 }
 
-/**
- * The output size of a float32 convolution without dilation or groups whose
- * shapes agree, or false (MLX's conv takes it, and reports bad shapes).
- */
-function im2colShape(x: Tensor, w: Tensor, stride: number[], lo: number[], hi: number[]): { window: number[]; out: number[] } | false {
+/** Whether native.convIm2col takes these float32 shapes; otherwise MLX's conv takes them, and reports bad ones. */
+function im2colFits(x: Tensor, w: Tensor, stride: number[], lo: number[], hi: number[]): boolean {
   const n = x.ndim - 2;
-  if (n < 1 || x.size === 0 || w.ndim !== x.ndim || x.dtype !== 'float32' || w.dtype !== 'float32' || w.shape[n + 1] !== x.shape[n + 1]) return false;
+  if (n < 1 || x.size === 0 || w.size === 0 || w.ndim !== x.ndim || x.dtype !== 'float32' || w.dtype !== 'float32' || w.shape[n + 1] !== x.shape[n + 1]) return false;
   if (stride.length !== n || lo.length !== n || hi.length !== n || stride.some((s) => s < 1)) return false;
-  const window = w.shape.slice(1, -1);
-  const out = window.map((k, i) => Math.floor((x.shape[i + 1]! + lo[i]! + hi[i]! - k) / stride[i]!) + 1);
-  return out.every((o) => o >= 1) && { window, out };
-}
-
-/**
- * The im2col matrix [N * prod(out), prod(window) * C]: row (b, o...) holds
- * the window at output o of the padded input. A strided view of the padded
- * input, copied into rows by the reshape.
- */
-function im2col(x: Tensor, window: number[], stride: number[], lo: number[], hi: number[], out: number[]): NativeArray {
-  const c = x.shape[x.ndim - 1]!;
-  const padded = lo.some((v) => v > 0) || hi.some((v) => v > 0);
-  const xp = padded ? native.pad(x.data, [0, ...lo, 0], [0, ...hi, 0], 'constant', 0) : x.data;
-  const size = x.shape.slice(1, -1).map((d, i) => d + lo[i]! + hi[i]!);
-  const step = size.map((_, i) => size.slice(i + 1).reduce((a, b) => a * b, c)); // row-major strides of the spatial axes
-  const view = native.asStrided(xp, [x.shape[0]!, ...out, ...window, c], [step[0]! * size[0]!, ...step.map((s, i) => s * stride[i]!), ...step, 1], 0);
-  const cols = native.reshape(view, [-1, window.reduce((a, b) => a * b, c)]);
-  native.dispose(view);
-  if (padded) native.dispose(xp);
-  return cols;
+  return w.shape.slice(1, -1).every((k, i) => x.shape[i + 1]! + lo[i]! + hi[i]! >= k);
 }
 
 /** MLX's conv1d/2d/3d take any input rank (a 1-list broadcasts); ours check it. */
