@@ -9,43 +9,55 @@ namespace mlx_tape {
 
 namespace {
 
-// A convolution without dilation, groups or flip as one matmul: the padded
-// input seen through as_strided as [N, ...out, ...kernel, C], copied into the
-// im2col matrix [N * prod(out), prod(kernel) * C], times the weight.
-// Returns [output, im2col matrix]; the matrix gives the weight's gradient.
-// The caller (convGeneral in TS) has checked the shapes. One native call, so
-// that the big intermediates get no JS handles.
-std::vector<mx::array> ConvIm2col(const mx::array& x, const mx::array& w,
-                                  std::vector<int> stride,
-                                  std::vector<int> lo, std::vector<int> hi) {
-  const int n = x.ndim() - 2, c = x.shape(-1), o = w.shape(0);
+// The im2col matrix of a convolution without dilation or groups: the padded
+// input seen through as_strided as [N, ...out, ...window, C], copied into
+// rows [N * prod(out), prod(window) * C]. One native call, so that the big
+// intermediates get no JS handles.
+mx::array Im2col(const mx::array& x, std::vector<int> window,
+                 std::vector<int> stride, std::vector<int> lo,
+                 std::vector<int> hi) {
+  const int n = x.ndim() - 2;
   std::vector<int> axes(n);
   std::iota(axes.begin(), axes.end(), 1);
   auto xp = mx::pad(x, axes, mx::Shape(lo.begin(), lo.end()),
                     mx::Shape(hi.begin(), hi.end()));
-  mx::Shape shape = {x.shape(0)}, out_shape = {x.shape(0)};
   mx::Strides step(n + 2, 1);  // row-major strides of xp
   for (int i = n; i >= 0; --i) step[i] = step[i + 1] * xp.shape(i + 1);
+  mx::Shape shape = {x.shape(0)};
   mx::Strides strides = {step[0]};
+  int row = x.shape(-1);
   for (int i = 0; i < n; ++i) {
-    int out = (xp.shape(i + 1) - w.shape(i + 1)) / stride[i] + 1;
-    shape.push_back(out), out_shape.push_back(out);
+    shape.push_back((xp.shape(i + 1) - window[i]) / stride[i] + 1);
     strides.push_back(step[i + 1] * stride[i]);
   }
   for (int i = 0; i < n; ++i) {
-    shape.push_back(w.shape(i + 1));
-    strides.push_back(step[i + 1]);
+    shape.push_back(window[i]), strides.push_back(step[i + 1]);
+    row *= window[i];
   }
-  shape.push_back(c), strides.push_back(1), out_shape.push_back(o);
-  auto cols = mx::reshape(mx::as_strided(xp, shape, strides, 0),
-                          {-1, static_cast<int>(w.size() / o)});
+  shape.push_back(x.shape(-1)), strides.push_back(1);
+  return mx::reshape(mx::as_strided(xp, shape, strides, 0), {-1, row});
+}
+
+// The same convolution as one matmul of the im2col matrix with the weight.
+mx::array ConvIm2col(const mx::array& x, const mx::array& w,
+                     std::vector<int> stride, std::vector<int> lo,
+                     std::vector<int> hi) {
+  const int o = w.shape(0);
+  mx::Shape out_shape = {x.shape(0)};
+  std::vector<int> window(w.shape().begin() + 1, w.shape().end() - 1);
+  for (size_t i = 0; i < window.size(); ++i)
+    out_shape.push_back((x.shape(i + 1) + lo[i] + hi[i] - window[i]) / stride[i] + 1);
+  out_shape.push_back(o);
+  auto cols = Im2col(x, window, stride, lo, hi);
   auto out = mx::matmul(cols, mx::transpose(mx::reshape(w, {o, -1})));
-  return {mx::reshape(out, out_shape), cols};
+  return mx::reshape(out, out_shape);
 }
 
 }  // namespace
 
 void InitConv(Napi::Env env, Napi::Object exports) {
+  Def(env, exports, "im2col(input, window, stride, paddingLo, paddingHi)",
+      Im2col);
   Def(env, exports, "convIm2col(input, weight, stride, paddingLo, paddingHi)",
       ConvIm2col);
   Def(env, exports, "conv1d(input, weight, stride, padding, dilation, groups)",

@@ -10,19 +10,12 @@ import {
 } from '../../tensor/ops/index.js';
 import { scatterAddAxisUnchecked, takeUnchecked } from '../../tensor/ops/indexing.js';
 import { poolTiles, poolWindows, tileAxes, type PoolGeometry } from '../../tensor/ops/pool.js';
-import type { Tensor } from '../../tensor/tensor.js';
+import { byIm2col, type ConvAttrs } from '../../tensor/ops/conv.js';
+import { native } from '../../tensor/native.js';
+import { Tensor } from '../../tensor/tensor.js';
 import { isGradEnabled, noGrad } from '../tape.js';
 import type { GradTable } from './rule.js';
 
-interface ConvAttrs {
-  stride: number[];
-  paddingLo: number[];
-  paddingHi: number[];
-  kernelDilation: number[];
-  inputDilation: number[];
-  groups: number;
-  flip: boolean;
-}
 
 /**
  * Swaps the first and last axes of a [A, ..., B] tensor within each of
@@ -137,21 +130,22 @@ function tiledMaxPoolGrad(dy: Tensor, x: Tensor, out: Tensor, g: PoolGeometry): 
 const maxPoolRule = (dy: Tensor, x: Tensor, out: Tensor, g: PoolGeometry): Tensor => (g.tiled ? tiledMaxPoolGrad(dy, x, out, g) : maxPoolGrad(dy, x, g));
 
 /**
- * dw from the forward's im2col matrix (convGeneral's third input, where it
- * kept one): dw = dyᵀ · cols, one matmul. cols is a constant of the tape, so
- * a gradient that is itself differentiated with respect to x takes the
- * convolution form instead.
+ * dw = dyᵀ · im2col(x), one matmul, for a convolution that ran as im2col +
+ * matmul. im2col(x) is computed again (not kept from the forward: it is
+ * prod(kernel) times the input's size) and is a constant here, so a gradient
+ * that is itself differentiated with respect to x takes the convolution form.
  */
-function weightGradFromCols(dy: Tensor, w: Tensor, cols: Tensor): Tensor {
-  const o = w.shape[0]!;
-  return reshape(matmul(transpose(reshape(dy, [-1, o])), cols), [...w.shape]);
+function weightGradByIm2col(dy: Tensor, x: Tensor, w: Tensor, a: ConvAttrs): Tensor {
+  const cols = new Tensor(native.im2col(x.data, w.shape.slice(1, -1), a.stride, a.paddingLo, a.paddingHi));
+  return reshape(matmul(transpose(reshape(dy, [-1, w.shape[0]!])), cols), [...w.shape]);
 }
 
 export const convGrads = {
-  convGeneral: (dy, { inputs: [x, w, cols], attrs }) => [
+  convGeneral: (dy, { inputs: [x, w], attrs }) => [
     inputGrad(dy, x!, w!, attrs as ConvAttrs),
-    cols && !(isGradEnabled() && x!.requiresGrad) ? weightGradFromCols(dy, w!, cols) : weightGrad(dy, x!, w!, attrs as ConvAttrs),
-    null,
+    byIm2col(x!, w!, attrs as ConvAttrs) && !(isGradEnabled() && x!.requiresGrad)
+      ? weightGradByIm2col(dy, x!, w!, attrs as ConvAttrs)
+      : weightGrad(dy, x!, w!, attrs as ConvAttrs),
   ],
   maxPool1d: (dy, { inputs: [x], attrs, out }) => [maxPoolRule(dy, x!, out, attrs as PoolGeometry)],
   maxPool2d: (dy, { inputs: [x], attrs, out }) => [maxPoolRule(dy, x!, out, attrs as PoolGeometry)],
