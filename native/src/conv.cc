@@ -11,8 +11,8 @@ namespace {
 
 // The im2col matrix of a convolution without dilation or groups: the padded
 // input seen through as_strided as [N, ...out, ...window, C], copied into
-// rows [N * prod(out), prod(window) * C]. One native call, so that the big
-// intermediates get no JS handles.
+// rows [N * prod(out), prod(window) * C] (what MLX's CPU conv builds inside).
+// One native call, so that the big intermediates get no JS handles.
 mx::array Im2col(const mx::array& x, std::vector<int> window,
                  std::vector<int> stride, std::vector<int> lo,
                  std::vector<int> hi) {
@@ -38,28 +38,11 @@ mx::array Im2col(const mx::array& x, std::vector<int> window,
   return mx::reshape(mx::as_strided(xp, shape, strides, 0), {-1, row});
 }
 
-// The same convolution as one matmul of the im2col matrix with the weight.
-mx::array ConvIm2col(const mx::array& x, const mx::array& w,
-                     std::vector<int> stride, std::vector<int> lo,
-                     std::vector<int> hi) {
-  const int o = w.shape(0);
-  mx::Shape out_shape = {x.shape(0)};
-  std::vector<int> window(w.shape().begin() + 1, w.shape().end() - 1);
-  for (size_t i = 0; i < window.size(); ++i)
-    out_shape.push_back((x.shape(i + 1) + lo[i] + hi[i] - window[i]) / stride[i] + 1);
-  out_shape.push_back(o);
-  auto cols = Im2col(x, window, stride, lo, hi);
-  auto out = mx::matmul(cols, mx::transpose(mx::reshape(w, {o, -1})));
-  return mx::reshape(out, out_shape);
-}
-
 }  // namespace
 
 void InitConv(Napi::Env env, Napi::Object exports) {
   Def(env, exports, "im2col(input, window, stride, paddingLo, paddingHi)",
       Im2col);
-  Def(env, exports, "convIm2col(input, weight, stride, paddingLo, paddingHi)",
-      ConvIm2col);
   Def(env, exports, "conv1d(input, weight, stride, padding, dilation, groups)",
       +[](const mx::array& x, const mx::array& w, int stride, int padding,
           int dilation, int groups) {

@@ -53,7 +53,7 @@ test('gradients of conv1d gradients match finite differences', () => {
   expect(mt.gradcheck(dw, [a, k], { rtol: 1e-2, atol: 1e-3 })).toBe(true);
 });
 
-test('float32 convolutions (im2col + matmul) differentiate twice like float64 ones (MLX conv)', () => {
+test('float32 weight gradients (im2col + matmul) differentiate twice like float64 ones (MLX conv)', () => {
   const a = rand([2, 5, 2]), k = rand([3, 3, 2]);
   const f = (p: mt.Tensor, q: mt.Tensor): mt.Tensor => mt.sum(mt.tanh(mt.conv1d(p, q, { padding: 1 })));
   const dw = (p: mt.Tensor, q: mt.Tensor): mt.Tensor => mt.sum(mt.square((mt.grad(f, [0, 1])(p, q) as mt.Tensor[])[1]!));

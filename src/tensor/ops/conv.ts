@@ -3,12 +3,6 @@
 // conv_general, and so do we: convGeneral is the one primitive (its rule is
 // in src/autograd/grads/conv.ts), the others are convGeneral with MLX's
 // parameters, so they are differentiable for free.
-//
-// The common float32 case (no dilation, groups or flip) runs as im2col + one
-// matmul (native convIm2col) rather than through MLX's conv: the same work
-// forward, and its rule then takes the weight gradient as dyᵀ · im2col(x),
-// one matmul, where MLX's conv form would im2col the transposed input with
-// the whole image as kernel (~1.5x slower for W2's shapes).
 import { apply } from '../../autograd/tape.js';
 import { native } from '../native.js';
 import type { Tensor } from '../tensor.js';
@@ -99,35 +93,8 @@ export function convGeneral(input: Tensor, weight: Tensor, options: ConvGeneralO
     lo = lo.map((v) => Math.max(0, v));
     hi = hi.map((v) => Math.max(0, v));
   }
-  const attrs = { stride, paddingLo: lo, paddingHi: hi, kernelDilation, inputDilation, groups, flip };
-  const out = byIm2col(x, weight, attrs)
-    ? native.convIm2col(x.data, weight.data, stride, lo, hi)
-    : native.convGeneral(x.data, weight.data, stride, lo, hi, kernelDilation, inputDilation, groups, flip);
-  return apply('convGeneral', [x, weight], out, attrs);
-}
-
-/** convGeneral's attributes after its checks: the padding is never negative. */
-export interface ConvAttrs {
-  stride: number[];
-  paddingLo: number[];
-  paddingHi: number[];
-  kernelDilation: number[];
-  inputDilation: number[];
-  groups: number;
-  flip: boolean;
-}
-
-/**
- * Whether convGeneral runs as im2col + matmul: float32, no dilation, groups
- * or flip, and shapes that agree (MLX's conv takes the rest, and reports bad
- * shapes in its own words).
- */
-export function byIm2col(x: Tensor, w: Tensor, a: ConvAttrs): boolean {
-  const n = x.ndim - 2;
-  if (a.flip || a.groups !== 1 || [...a.kernelDilation, ...a.inputDilation].some((v) => v !== 1)) return false;
-  if (n < 1 || x.size === 0 || w.size === 0 || w.ndim !== x.ndim || x.dtype !== 'float32' || w.dtype !== 'float32' || w.shape[n + 1] !== x.shape[n + 1]) return false;
-  if ([a.stride, a.paddingLo, a.paddingHi].some((v) => v.length !== n) || a.stride.some((s) => s < 1)) return false;
-  return w.shape.slice(1, -1).every((k, i) => x.shape[i + 1]! + a.paddingLo[i]! + a.paddingHi[i]! >= k);
+  const out = native.convGeneral(x.data, weight.data, stride, lo, hi, kernelDilation, inputDilation, groups, flip);
+  return apply('convGeneral', [x, weight], out, { stride, paddingLo: lo, paddingHi: hi, kernelDilation, inputDilation, groups, flip });
 }
 
 /** MLX's conv1d/2d/3d take any input rank (a 1-list broadcasts); ours check it. */
