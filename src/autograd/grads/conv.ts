@@ -4,7 +4,8 @@
 // and kernel size k, the forward pass is
 //   out[o] = sum_t xp[o*s + t*dk] * w[t]   (w flipped when `flip`)
 // where xp is the input dilated by di and padded. Both gradients are
-// convolutions again, with the roles of stride and dilation exchanged.
+// convolutions again, with the roles of stride and dilation exchanged; in
+// the common float32 case the weight's is one matmul over im2col(x) instead.
 import {
   add, argmax, convGeneral, equal, flip, matmul, max, multiply, pad, reshape, slice, swapaxes, tensor, transpose, zeros,
 } from '../../tensor/ops/index.js';
