@@ -1,11 +1,48 @@
 // Convolutions (MLX layout: input [N, ..., C_in], weight [C_out, ..., C_in /
 // groups]). MLX writes every one of them as conv_general and checks the
 // shapes itself; its messages start with "[conv]".
+#include <numeric>
+
 #include "convert.h"
 
 namespace mlx_tape {
 
+namespace {
+
+// The im2col matrix of a convolution without dilation or groups: the padded
+// input seen through as_strided as [N, ...out, ...window, C], copied into
+// rows [N * prod(out), prod(window) * C] (what MLX's CPU conv builds inside).
+// One native call, so that the big intermediates get no JS handles.
+mx::array Im2col(const mx::array& x, std::vector<int> window,
+                 std::vector<int> stride, std::vector<int> lo,
+                 std::vector<int> hi) {
+  const int n = x.ndim() - 2;
+  std::vector<int> axes(n);
+  std::iota(axes.begin(), axes.end(), 1);
+  auto xp = mx::pad(x, axes, mx::Shape(lo.begin(), lo.end()),
+                    mx::Shape(hi.begin(), hi.end()));
+  mx::Strides step(n + 2, 1);  // row-major strides of xp
+  for (int i = n; i >= 0; --i) step[i] = step[i + 1] * xp.shape(i + 1);
+  mx::Shape shape = {x.shape(0)};
+  mx::Strides strides = {step[0]};
+  int row = x.shape(-1);
+  for (int i = 0; i < n; ++i) {
+    shape.push_back((xp.shape(i + 1) - window[i]) / stride[i] + 1);
+    strides.push_back(step[i + 1] * stride[i]);
+  }
+  for (int i = 0; i < n; ++i) {
+    shape.push_back(window[i]), strides.push_back(step[i + 1]);
+    row *= window[i];
+  }
+  shape.push_back(x.shape(-1)), strides.push_back(1);
+  return mx::reshape(mx::as_strided(xp, shape, strides, 0), {-1, row});
+}
+
+}  // namespace
+
 void InitConv(Napi::Env env, Napi::Object exports) {
+  Def(env, exports, "im2col(input, window, stride, paddingLo, paddingHi)",
+      Im2col);
   Def(env, exports, "conv1d(input, weight, stride, padding, dilation, groups)",
       +[](const mx::array& x, const mx::array& w, int stride, int padding,
           int dilation, int groups) {

@@ -2,8 +2,9 @@
 import type { Tensor } from '../tensor/tensor.js';
 import {
   abs, add, clip, divide, expandDims, exp, log, logaddexp, logsumexp, maximum, mean, minimum, multiply, power, sqrt,
-  square, squeeze, subtract, sum, takeAlongAxis, where, less,
+  square, squeeze, subtract, sum, where, less,
 } from '../tensor/ops/index.js';
+import { checkIndices, takeAlongAxisUnchecked } from '../tensor/ops/indexing.js';
 
 /** How a loss reduces its per-element values: keep them, average or sum. */
 export type Reduction = 'none' | 'mean' | 'sum';
@@ -25,6 +26,18 @@ function weighted(op: string, loss: Tensor, weights?: Tensor): Tensor {
   if (!weights) return loss;
   sameShape(op, loss, weights, 'weights (one per loss element)');
   return multiply(loss, weights);
+}
+
+/**
+ * `x[..., targets[...], ...]` along the class axis, with the labels checked.
+ * The check reads the labels themselves, usually evaluated already, so it
+ * evaluates nothing; checking a view such as expandDims(targets), a new lazy
+ * array, would evaluate it mid-step (a sync on a GPU). Labels that are still
+ * lazy are evaluated, alone, for the check.
+ */
+function pickClass(op: string, x: Tensor, targets: Tensor, axis: number): Tensor {
+  checkIndices(op, targets, x.shape.at(axis), `the class axis ${axis}`);
+  return squeeze(takeAlongAxisUnchecked(x, expandDims(targets, axis), axis), axis);
 }
 
 /** Options of {@link crossEntropy}. */
@@ -68,7 +81,7 @@ export function crossEntropy(logits: Tensor, targets: Tensor, options: CrossEntr
     if (targets.ndim !== logits.ndim - 1 || targets.shape.join() !== expected.join()) {
       throw new RangeError(`[crossEntropy] class-index targets must have shape [${expected.join(',')}] for logits [${logits.shape.join(',')}], got [${targets.shape.join(',')}]`);
     }
-    score = squeeze(takeAlongAxis(logits, expandDims(targets, axis), axis), axis);
+    score = pickClass('crossEntropy', logits, targets, axis);
   }
   const lse = logsumexp(logits, axis);
   const loss = labelSmoothing > 0
@@ -125,7 +138,7 @@ export function binaryCrossEntropy(inputs: Tensor, targets: Tensor, options: Bin
  * @group Losses
  */
 export function nllLoss(inputs: Tensor, targets: Tensor, axis = -1, reduction: Reduction = 'none'): Tensor {
-  const loss = multiply(squeeze(takeAlongAxis(inputs, expandDims(targets, axis), axis), axis), -1);
+  const loss = multiply(pickClass('nllLoss', inputs, targets, axis), -1);
   return reduce('nllLoss', loss, reduction);
 }
 

@@ -122,6 +122,8 @@ interface LinalgNative {
   conv2d(input: A, weight: A, stride: number[], padding: number[], dilation: number[], groups: number): A;
   conv3d(input: A, weight: A, stride: number[], padding: number[], dilation: number[], groups: number): A;
   convGeneral(input: A, weight: A, stride: Axes, paddingLo: Axes, paddingHi: Axes, kernelDilation: Axes, inputDilation: Axes, groups: number, flip: boolean): A;
+  /** The im2col matrix [N * prod(out), prod(window) * C] of a convolution without dilation or groups. */
+  im2col(input: A, window: number[], stride: number[], paddingLo: number[], paddingHi: number[]): A;
   convTranspose1d(input: A, weight: A, stride: number, padding: number, dilation: number, outputPadding: number, groups: number): A;
   convTranspose2d(input: A, weight: A, stride: number[], padding: number[], dilation: number[], outputPadding: number[], groups: number): A;
   convTranspose3d(input: A, weight: A, stride: number[], padding: number[], dilation: number[], outputPadding: number[], groups: number): A;

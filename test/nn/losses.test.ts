@@ -41,6 +41,11 @@ describe('crossEntropy', () => {
     expect(() => losses.crossEntropy(T(logits), mt.tensor([0, 1], 'int32'), { labelSmoothing: 1 })).toThrow(/labelSmoothing must be in \[0, 1\)/);
     expect(() => losses.crossEntropy(T(logits), mt.tensor([0, 1], 'int32'), { reduction: 'avg' as 'mean' })).toThrow(/reduction must be 'none', 'mean' or 'sum', got 'avg'/);
     expect(() => losses.crossEntropy(T(logits), mt.tensor([0, 1], 'int32'), { weights: T([1]) })).toThrow(/weights/);
+    expect(() => losses.crossEntropy(T(logits), mt.tensor([0, 3], 'int32'))).toThrow(/\[crossEntropy\] index 3 is out of range for the class axis -1 of size 3/);
+    // Lazy labels are evaluated for the check.
+    expect(() => losses.crossEntropy(T(logits), mt.add(mt.tensor([0, 1], 'int32'), 5))).toThrow(/\[crossEntropy\] index 5 is out of range/);
+    expect(() => losses.nllLoss(T(logits), mt.tensor([-4, 0], 'int32'))).toThrow(/\[nllLoss\] index -4 is out of range for the class axis -1 of size 3/);
+    expect(() => losses.crossEntropy(T(logits), T([0, 1]))).toThrow(/\[crossEntropy\] indices must have an integer dtype, got float32/);
   });
 });
 

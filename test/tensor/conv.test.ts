@@ -55,6 +55,15 @@ test('gradients of conv1d gradients match finite differences', () => {
   expect(mt.gradcheck(dw, [a, k], { rtol: 1e-2, atol: 1e-3 })).toBe(true);
 });
 
+test('float32 weight gradients (im2col + matmul) differentiate twice like float64 ones (MLX conv)', () => {
+  const a = rand([2, 5, 2]), k = rand([3, 3, 2]);
+  const f = (p: mt.Tensor, q: mt.Tensor): mt.Tensor => mt.sum(mt.tanh(mt.conv1d(p, q, { padding: 1 })));
+  const dw = (p: mt.Tensor, q: mt.Tensor): mt.Tensor => mt.sum(mt.square((mt.grad(f, [0, 1])(p, q) as mt.Tensor[])[1]!));
+  const g32 = mt.grad(dw, [0, 1])(a, k) as mt.Tensor[];
+  const g64 = mt.grad(dw, [0, 1])(mt.astype(a, 'float64'), mt.astype(k, 'float64')) as mt.Tensor[];
+  g32.forEach((g, i) => expectClose(g, mt.astype(g64[i]!, 'float32'), { rtol: 1e-3, atol: 1e-4 }));
+});
+
 describe('conv2d and conv3d', () => {
   test('2-d: stride, padding, per-axis dilation', () => {
     const ones = mt.ones([1, 2, 2, 1]);

@@ -33,6 +33,10 @@ describe('matmul', () => {
     expectClose(gw, [[6, 6], [6, 6]]);
     const gv = mt.grad((v: mt.Tensor) => mt.matmul(v, mt.tensor([3, 4])))(mt.tensor([1, 2]));
     expectClose(gv, [3, 4]);
+    // b = transpose(w) (nn.Linear) takes the (gᵀ·a)ᵀ form: the same values.
+    const c = mt.tensor([[1, 2, 3], [4, 5, 6]]), dy = mt.tensor([[1, -1], [2, 0.5]]);
+    const [, [gt]] = mt.vjp((w: mt.Tensor) => mt.matmul(c, mt.transpose(w)), [mt.tensor([[1, 0, 2], [0, 3, 1]])], [dy]);
+    expectClose(gt!, mt.transpose(mt.matmul(mt.transpose(c), dy)));
   });
   test('inner dimensions that do not align name both shapes', () => {
     expect(() => mt.matmul(mt.zeros([2, 3]), mt.zeros([4, 5]))).toThrow(mt.MlxError);

@@ -33,6 +33,29 @@ describe('maxPool1d and maxPool2d', () => {
     expectClose(mt.grad((t: mt.Tensor) => mt.sum(mt.maxPool1d(t, 2)))(line([2, 2, 1, 1])), [[[1], [0], [1], [0]]]);
     expectClose(mt.grad((t: mt.Tensor) => mt.sum(mt.maxPool2d(t, 2)))(mt.ones([1, 2, 2, 1])), [[[[1], [0]], [[0], [0]]]]);
   });
+  // Tiled windows (stride = kernel, no padding) take a mask path, the others a
+  // scatter: both must send each window's gradient to its first maximum.
+  const tieCases = fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 3, max: 7 }), fc.integer({ min: 0, max: 1e6 }));
+  prop.prop([tieCases], { numRuns: 30 })('ties, tiled or not: the first maximum in each window gets its gradient', ([k, s, size, seed]) => {
+    mt.tidy(() => {
+      const [h, w, c] = [size, size + 1, 2];
+      const values = Array.from({ length: h * w * c }, (_, i) => ((i * 7919 + seed) % 3)); // many ties
+      const x = mt.reshape(mt.tensor(values), [1, h, w, c]);
+      const [oh, ow] = [Math.floor((h - k) / s) + 1, Math.floor((w - k) / s) + 1];
+      const dy = mt.reshape(mt.arange(oh * ow * c, 'float32'), [1, oh, ow, c]);
+      const expected = new Float64Array(h * w * c);
+      for (let i = 0; i < oh; i++) for (let j = 0; j < ow; j++) for (let ch = 0; ch < c; ch++) {
+        let best = -1;
+        for (let a = 0; a < k; a++) for (let b = 0; b < k; b++) {
+          const at = ((i * s + a) * w + j * s + b) * c + ch;
+          if (best < 0 || values[at]! > values[best]!) best = at;
+        }
+        expected[best] += (i * ow + j) * c + ch;
+      }
+      const [, [dx]] = mt.vjp((t: mt.Tensor) => mt.maxPool2d(t, k, s), [x], [dy]);
+      expectClose(dx!, mt.reshape(mt.tensor(Array.from(expected)), [1, h, w, c]));
+    });
+  });
   test('bad arguments', () => {
     expect(() => mt.maxPool1d(mt.zeros([4, 1]), 2)).toThrow(RangeError);
     expect(() => mt.maxPool1d(mt.zeros([4, 1]), 2)).toThrow(/\[maxPool1d\] input must have 3 axes \[N, L, C\], got shape \[4,1\]/);

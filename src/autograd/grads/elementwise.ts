@@ -20,15 +20,10 @@ export const elementwiseGrads = {
     isNumber(b) ? null : multiply(dy, where(equal(out, 0), 0, multiply(out, log(a!)))),
   ],
   remainder: (dy, { inputs: [a, b] }) => [dy, isNumber(b) ? null : negative(multiply(dy, floor(divide(a!, b!))))],
-  // Ties send the gradient to b, as MLX's Maximum/Minimum::vjp do.
-  maximum: (dy, { inputs: [a, b] }) => {
-    const toA = greater(a!, b!);
-    return [where(toA, dy, 0), where(toA, 0, dy)];
-  },
-  minimum: (dy, { inputs: [a, b] }) => {
-    const toA = less(a!, b!);
-    return [where(toA, dy, 0), where(toA, 0, dy)];
-  },
+  // Ties send the gradient to b, as MLX's Maximum/Minimum::vjp do; like them,
+  // a mask multiply, not where(): MLX's CPU where is ~10x slower (relu's backward).
+  maximum: (dy, { inputs: [a, b] }) => [multiply(dy, greater(a!, b!)), isNumber(b) ? null : multiply(dy, lessEqual(a!, b!))],
+  minimum: (dy, { inputs: [a, b] }) => [multiply(dy, less(a!, b!)), isNumber(b) ? null : multiply(dy, greaterEqual(a!, b!))],
   arctan2: (dy, { inputs: [a, b] }) => {
     const r2 = add(square(a!), square(b!));
     return [multiply(dy, divide(b!, r2)), negative(multiply(dy, divide(a!, r2)))];
@@ -39,7 +34,7 @@ export const elementwiseGrads = {
     let pass: Tensor | null = null;
     if (min !== null) pass = greaterEqual(x!, min);
     if (max !== null) pass = pass ? logicalAnd(pass, lessEqual(x!, max)) : lessEqual(x!, max);
-    return [where(pass!, dy, 0)];
+    return [multiply(dy, pass!)];
   },
   nanToNum: (dy, { inputs: [x] }) => [where(isfinite(x!), dy, 0)],
   astype: (dy, { inputs: [x] }) => [astype(dy, x!.dtype)],

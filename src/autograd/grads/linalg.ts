@@ -17,7 +17,10 @@ function matmulGrads(dy: Tensor, a: Tensor, b: Tensor): [Tensor, Tensor] {
   const A = a.ndim === 1 ? reshape(a, [1, -1]) : a;
   const B = b.ndim === 1 ? reshape(b, [-1, 1]) : b;
   let da = matmul(g, swapaxes(B, -1, -2));
-  let db = matmul(swapaxes(A, -1, -2), g);
+  // b = transpose(W), as in nn.Linear's x·Wᵀ: take db as (gᵀ·a)ᵀ, so that
+  // transpose's rule hands W a contiguous gradient (an update of W with a
+  // transposed one runs MLX's slow strided elementwise path).
+  let db = B.ndim === 2 && B.node?.op === 'transpose' ? swapaxes(matmul(swapaxes(g, -1, -2), A), -1, -2) : matmul(swapaxes(A, -1, -2), g);
   if (a.ndim === 1) da = reshape(da, [...da.shape.slice(0, -2), a.shape[0]!]);
   if (b.ndim === 1) db = reshape(db, db.shape.slice(0, -1));
   return [da, db];
@@ -31,7 +34,8 @@ export const linalgGrads = {
   matmul: (dy, { inputs: [a, b] }) => matmulGrads(dy, a!, b!),
   addmm: (dy, { inputs: [c, a, b], attrs: { alpha, beta } }) => {
     const [da, db] = matmulGrads(dy, a!, b!);
-    return [multiply(dy, beta), multiply(da, alpha), multiply(db, alpha)];
+    const scale = (t: Tensor, k: number): Tensor => (k === 1 ? t : multiply(t, k)); // a multiply by 1 is a full copy
+    return [scale(dy, beta), scale(da, alpha), scale(db, alpha)];
   },
   // out = [free axes of a..., free axes of b...]. Contracting dy with the
   // other operand's free axes leaves this operand's axes in another order.

@@ -944,6 +944,7 @@ export function stopGradient(x: Tensor): Tensor {
  * @group Activations
  */
 export function relu(x: Tensor): Tensor {
-  // where(), not maximum(x, 0): no tie rule to explain; the gradient at 0 is 0.
-  return where(greater(x, 0), x, 0);
+  // maximum, not where(greater(x, 0), x, 0): MLX's CPU where is ~15x slower.
+  // maximum's rule sends a tie to the 0, so the gradient at 0 is 0.
+  return maximum(x, 0);
 }

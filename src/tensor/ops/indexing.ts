@@ -28,7 +28,7 @@ function axisSize(x: Tensor, axis: number): number | undefined {
  * [-size, size), leaving room for a slice of `extent` elements from it.
  * Evaluates `idx`. An undefined size (a bad axis) is left to MLX's own error.
  */
-function checkIndices(op: string, idx: Tensor, size: number | undefined, what: string, extent = 1): void {
+export function checkIndices(op: string, idx: Tensor, size: number | undefined, what: string, extent = 1): void {
   if (!INTEGER.has(idx.dtype)) throw new TypeError(`[${op}] indices must have an integer dtype, got ${idx.dtype}`);
   if (size === undefined) return;
   for (const v of idx.toTypedArray()) {
