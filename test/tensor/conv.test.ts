@@ -48,6 +48,8 @@ describe('conv1d', () => {
 
 test('gradients of conv1d gradients match finite differences', () => {
   // float64 inputs are made on the CPU (MLX's float64 is CPU-only); gradcheck runs there.
+  // Seeded: MLX's float64 conv has float32 precision, so rare draws land past the tolerance.
+  mt.random.seed(7);
   const [a, k] = mt.withDevice('cpu', () => [mt.random.normal([2, 5, 2], { dtype: 'float64' }), mt.random.normal([3, 2, 2], { dtype: 'float64' })]);
   const f = (p: mt.Tensor, q: mt.Tensor): mt.Tensor => mt.sum(mt.tanh(mt.conv1d(p, q, { padding: 1 })));
   // MLX's CPU convolution computes float64 at float32 precision: looser tolerances.
@@ -60,8 +62,8 @@ test('float32 weight gradients (im2col + matmul) differentiate twice like float6
   const f = (p: mt.Tensor, q: mt.Tensor): mt.Tensor => mt.sum(mt.tanh(mt.conv1d(p, q, { padding: 1 })));
   const dw = (p: mt.Tensor, q: mt.Tensor): mt.Tensor => mt.sum(mt.square((mt.grad(f, [0, 1])(p, q) as mt.Tensor[])[1]!));
   const g32 = mt.grad(dw, [0, 1])(a, k) as mt.Tensor[];
-  const g64 = mt.grad(dw, [0, 1])(mt.astype(a, 'float64'), mt.astype(k, 'float64')) as mt.Tensor[];
-  g32.forEach((g, i) => expectClose(g, mt.astype(g64[i]!, 'float32'), { rtol: 1e-3, atol: 1e-4 }));
+  const g64 = mt.withDevice('cpu', () => mt.grad(dw, [0, 1])(mt.astype(a, 'float64'), mt.astype(k, 'float64')) as mt.Tensor[]);
+  g32.forEach((g, i) => expectClose(g, mt.withDevice('cpu', () => mt.astype(g64[i]!, 'float32')), matmulTol({ rtol: 1e-3, atol: 1e-4 })));
 });
 
 describe('conv2d and conv3d', () => {
