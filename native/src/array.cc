@@ -20,9 +20,25 @@ const napi_type_tag kTag = MakeTag();
 int64_t BytesOf(const mx::array& a) {
   return static_cast<int64_t>(a.size()) * a.itemsize();
 }
+
+// The bytes are a hint to V8's GC scheduling, so they are reported in steps of
+// 1 MiB: a call per tiny array would cost more than the array (W3).
+thread_local int64_t unreported = 0;
+void Report(napi_env env, int64_t delta) {
+  unreported += delta;
+  if (unreported >= (1 << 20) || unreported <= -(1 << 20)) {
+    int64_t total;
+    napi_adjust_external_memory(env, unreported, &total);
+    unreported = 0;
+  }
+}
 }  // namespace
 
-Array::Array(mx::array a) : array_(std::move(a)), bytes_(BytesOf(*array_)) {}
+thread_local int64_t Array::count_ = 0;
+
+Array::Array(mx::array a) : array_(std::move(a)), bytes_(BytesOf(*array_)) {
+  ++count_;
+}
 
 // MLX's CPU allocator returns a null buffer when malloc fails and the kernel
 // then writes through it (a segfault), so an array that can never be
@@ -46,10 +62,17 @@ static void CheckSize(Napi::Env env, const mx::array& a) {
 Napi::Value Array::New(Napi::Env env, mx::array a) {
   CheckSize(env, a);
   auto* self = new Array(std::move(a));
-  auto handle = Napi::External<Array>::New(env, self, &Array::Finalize);
+  // napi_create_external itself, not Napi::External::New, which allocates a
+  // closure per handle for its finalizer.
+  napi_value handle;
+  napi_status status = napi_create_external(env, self, &Array::Finalize, nullptr, &handle);
+  if (status != napi_ok) {
+    delete self;
+    NAPI_THROW_IF_FAILED(env, status, Napi::Value());
+  }
   napi_type_tag_object(env, handle, &kTag);
-  Napi::MemoryManagement::AdjustExternalMemory(env, self->bytes_);
-  return handle;
+  Report(env, self->bytes_);
+  return Napi::Value(env, handle);
 }
 
 bool Array::Is(Napi::Value value) {
@@ -82,13 +105,19 @@ bool Array::Dispose(Napi::Value value) {
         value.Env(), "dispose: expected an MLX array, got " + Describe(value));
   if (!self->array_) return false;
   self->array_.reset();
-  Napi::MemoryManagement::AdjustExternalMemory(value.Env(), -self->bytes_);
+  Report(value.Env(), -self->bytes_);
   self->bytes_ = 0;
   return true;
 }
 
-void Array::Finalize(Napi::Env env, Array* self) {
-  if (self->bytes_) Napi::MemoryManagement::AdjustExternalMemory(env, -self->bytes_);
+// A basic finalizer: the addon is built for Node-API's experimental version
+// (CMakeLists.txt), under which Node runs it during GC itself rather than
+// queueing it for the event loop, which a synchronous training loop never
+// reaches (the queue, and RSS, grew by ~150 bytes per op until it did).
+// It may only touch native state, and does.
+void Array::Finalize(napi_env env, void* data, void*) {
+  auto* self = static_cast<Array*>(data);
+  Report(env, -self->bytes_);
   delete self;
 }
 
@@ -220,6 +249,7 @@ void InitArray(Napi::Env env, Napi::Object exports) {
   DefRaw<FromTypedArray>(env, exports, "fromTypedArray");
   DefRaw<Item>(env, exports, "item");
   DefRaw<Shape>(env, exports, "shape");
+  Def(env, exports, "handleCount()", +[] { return Array::Count(); });
   exports.Set("isArray", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
     return Napi::Boolean::New(info.Env(), Array::Is(info[0]));
   }, "isArray"));

@@ -32,6 +32,8 @@ interface CoreNative {
   dtype(a: A): DType;
   isArray(a: unknown): boolean;
   dispose(a: A): boolean;
+  /** Handles the GC has not finalized yet, disposed or not (a finalizer backlog shows here). */
+  handleCount(): number;
   astype(a: A, dtype: DType): A;
   eval(arrays: A[]): void;
   /** MLX's own vjp of a function of handles: the test oracle for our rules. */
