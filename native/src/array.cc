@@ -250,6 +250,9 @@ void InitArray(Napi::Env env, Napi::Object exports) {
   DefRaw<Item>(env, exports, "item");
   DefRaw<Shape>(env, exports, "shape");
   Def(env, exports, "handleCount()", +[] { return Array::Count(); });
+  Def(env, exports, "sameShape(a, b)", +[](const mx::array& a, const mx::array& b) {
+    return a.shape() == b.shape();
+  });
   exports.Set("isArray", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
     return Napi::Boolean::New(info.Env(), Array::Is(info[0]));
   }, "isArray"));

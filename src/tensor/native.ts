@@ -34,6 +34,8 @@ interface CoreNative {
   dispose(a: A): boolean;
   /** Handles the GC has not finalized yet, disposed or not (a finalizer backlog shows here). */
   handleCount(): number;
+  /** Whether two arrays have the same shape, without building either shape in JS. */
+  sameShape(a: A, b: A): boolean;
   astype(a: A, dtype: DType): A;
   eval(arrays: A[]): void;
   /** MLX's own vjp of a function of handles: the test oracle for our rules. */

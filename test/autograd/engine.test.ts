@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import * as mt from '../../src/index.js';
 import { expectClose } from '../helpers/close.js';
+import { gc } from '../helpers/gc.js';
 
 const leaf = (values: mt.NestedArray) => mt.tensor(values).requireGrad();
 
@@ -186,6 +187,7 @@ describe('memory', () => {
       w.zeroGrad();
     });
     for (let i = 0; i < 50; i++) step(); // warm MLX's buffer cache
+    gc(); // earlier tests' garbage would be freed mid-loop
     mt.clearCache();
     const before = mt.memoryStats().active;
     for (let i = 0; i < 1000; i++) step();
