@@ -259,9 +259,8 @@ void InitArray(Napi::Env env, Napi::Object exports) {
   exports.Set("dispose", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
     return Napi::Boolean::New(info.Env(), Array::Dispose(info[0]));
   }, "dispose"));
-  Def(env, exports, "dtype(a)", +[](const mx::array& a) {
-    return std::string(DtypeName(a.dtype()));
-  });
+  Def(env, exports, "dtypeIndex(a)", +[](const mx::array& a) { return DtypeIndex(a.dtype()); });
+  Def(env, exports, "dtypeNames()", +[] { return DtypeNames(); });
   Def(env, exports, "astype(a, dtype)", +[](const mx::array& a, mx::Dtype d) {
     return mx::astype(a, d);
   });

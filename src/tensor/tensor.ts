@@ -61,7 +61,7 @@ export class Tensor {
   }
   /** The element type. */
   get dtype(): DType {
-    return (this.#dtype ??= native.dtype(this.data));
+    return (this.#dtype ??= DTYPES[native.dtypeIndex(this.data)]!);
   }
   /** The number of axes. */
   get ndim(): number {
@@ -207,6 +207,8 @@ export class Tensor {
 }
 
 setTensorCheck((v: unknown): v is Tensor => v instanceof Tensor);
+
+const DTYPES = native.dtypeNames();
 
 const ITEMSIZE: Record<DType, number> = {
   bool: 1, uint8: 1, uint16: 2, uint32: 4, uint64: 8, int8: 1, int16: 2, int32: 4, int64: 8,

@@ -69,7 +69,7 @@ test('finalizers run during GC itself: a synchronous loop leaves no backlog of h
 test('recording and backward ask native for no shapes or dtypes per op beyond one dtype each', () => {
   const a = mt.tensor([0.5, 2, 3]);
   const calls = (n: number): { shape: number; dtype: number } => {
-    const shape = vi.spyOn(native, 'shape'), dtype = vi.spyOn(native, 'dtype');
+    const shape = vi.spyOn(native, 'shape'), dtype = vi.spyOn(native, 'dtypeIndex');
     mt.tidy(() => {
       const x = mt.tensor([1, 2, 3]).requireGrad();
       let y = x;
