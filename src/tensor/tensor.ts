@@ -6,6 +6,9 @@ import { setTensorCheck, track } from './memory.js';
 import { native, type NativeArray } from './native.js';
 import * as ops from './ops/index.js';
 
+// Dtype names in the addon's order: Tensor.dtype maps an index to one of these.
+const DTYPES = native.dtypeNames();
+
 /** Nested JS arrays of numbers or booleans, as `toArray()` returns and `tensor()` takes. */
 export type NestedArray = number | boolean | NestedArray[];
 
@@ -207,8 +210,6 @@ export class Tensor {
 }
 
 setTensorCheck((v: unknown): v is Tensor => v instanceof Tensor);
-
-const DTYPES = native.dtypeNames();
 
 const ITEMSIZE: Record<DType, number> = {
   bool: 1, uint8: 1, uint16: 2, uint32: 4, uint64: 8, int8: 1, int16: 2, int32: 4, int64: 8,

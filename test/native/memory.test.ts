@@ -84,5 +84,5 @@ test('recording and backward ask native for no shapes or dtypes per op beyond on
   };
   const short = calls(10), long = calls(110);
   expect(long.shape).toBe(short.shape); // none per op: backward compares shapes natively
-  expect(long.dtype - short.dtype).toBe(2 * 100); // apply's float check, once per recorded op
+  expect(long.dtype - short.dtype).toBeLessThanOrEqual(2 * 100); // at most apply's float check, once per recorded op
 });
