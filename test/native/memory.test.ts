@@ -66,10 +66,10 @@ test('finalizers run during GC itself: a synchronous loop leaves no backlog of h
   x.dispose();
 });
 
-test('recording and backward ask native for no shapes or dtypes per op beyond one dtype each', () => {
+test('recording and backward make no native calls per op beyond the ops, one dtype and one shape comparison', () => {
   const a = mt.tensor([0.5, 2, 3]);
-  const calls = (n: number): { shape: number; dtype: number } => {
-    const shape = vi.spyOn(native, 'shape'), dtype = vi.spyOn(native, 'dtypeIndex');
+  const calls = (n: number): { shape: number; dtype: number; multiply: number } => {
+    const shape = vi.spyOn(native, 'shape'), dtype = vi.spyOn(native, 'dtypeIndex'), mul = vi.spyOn(native, 'multiply');
     mt.tidy(() => {
       const x = mt.tensor([1, 2, 3]).requireGrad();
       let y = x;
@@ -77,12 +77,13 @@ test('recording and backward ask native for no shapes or dtypes per op beyond on
       mt.sum(y).backward();
       x.grad!.eval();
     });
-    const counts = { shape: shape.mock.calls.length, dtype: dtype.mock.calls.length };
-    shape.mockRestore();
-    dtype.mockRestore();
+    const counts = { shape: shape.mock.calls.length, dtype: dtype.mock.calls.length, multiply: mul.mock.calls.length };
+    for (const spy of [shape, dtype, mul]) spy.mockRestore();
     return counts;
   };
   const short = calls(10), long = calls(110);
+  // One multiply forward and one backward: `a` takes no gradient, so its cotangent is never built.
+  expect(long.multiply - short.multiply).toBe(2 * 100);
   expect(long.shape).toBe(short.shape); // none per op: backward compares shapes natively
   expect(long.dtype - short.dtype).toBeLessThanOrEqual(2 * 100); // at most apply's float check, once per recorded op
 });
