@@ -27,9 +27,10 @@ thread_local int64_t unreported = 0;
 void Report(napi_env env, int64_t delta) {
   unreported += delta;
   if (unreported >= (1 << 20) || unreported <= -(1 << 20)) {
-    int64_t total;
-    napi_adjust_external_memory(env, unreported, &total);
+    // Taken first: the call may run a GC whose finalizers add to it.
+    int64_t change = unreported, total;
     unreported = 0;
+    napi_adjust_external_memory(env, change, &total);
   }
 }
 }  // namespace
@@ -114,10 +115,12 @@ bool Array::Dispose(Napi::Value value) {
 // (CMakeLists.txt), under which Node runs it during GC itself rather than
 // queueing it for the event loop, which a synchronous training loop never
 // reaches (the queue, and RSS, grew by ~150 bytes per op until it did).
-// It may only touch native state, and does.
-void Array::Finalize(napi_env env, void* data, void*) {
+// It may only touch native state: even napi_adjust_external_memory can start
+// a GC inside this one (V8 aborts: "Check failed: marking_done_"), so the
+// bytes wait for the next Report outside GC.
+void Array::Finalize(napi_env, void* data, void*) {
   auto* self = static_cast<Array*>(data);
-  Report(env, -self->bytes_);
+  unreported -= self->bytes_;
   delete self;
 }
 

@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { expect, test, vi } from 'vitest';
 import * as mt from '../../src/index.js';
 import { native } from '../../src/tensor/native.js';
@@ -65,6 +67,13 @@ test('finalizers run during GC itself: a synchronous loop leaves no backlog of h
   expect(active()).toBe(before);
   x.dispose();
 });
+
+test('finalizers of many large undisposed arrays, run during GC, never call back into V8 (no abort)', () => {
+  const script = fileURLToPath(new URL('./gc-stress.ts', import.meta.url));
+  const run = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8' });
+  expect(run.stderr).not.toMatch(/Fatal error/);
+  expect(run.stdout.trim()).toBe('ok');
+}, 60_000);
 
 test('recording and backward make no native calls per op beyond the ops, one dtype and one shape comparison', () => {
   const a = mt.tensor([0.5, 2, 3]);
