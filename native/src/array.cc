@@ -20,9 +20,26 @@ const napi_type_tag kTag = MakeTag();
 int64_t BytesOf(const mx::array& a) {
   return static_cast<int64_t>(a.size()) * a.itemsize();
 }
+
+// The bytes are a hint to V8's GC scheduling, so they are reported in steps of
+// 1 MiB: a call per tiny array would cost more than the array (W3).
+thread_local int64_t unreported = 0;
+void Report(napi_env env, int64_t delta) {
+  unreported += delta;
+  if (unreported >= (1 << 20) || unreported <= -(1 << 20)) {
+    // Taken first: the call may run a GC whose finalizers add to it.
+    int64_t change = unreported, total;
+    unreported = 0;
+    napi_adjust_external_memory(env, change, &total);
+  }
+}
 }  // namespace
 
-Array::Array(mx::array a) : array_(std::move(a)), bytes_(BytesOf(*array_)) {}
+thread_local int64_t Array::count_ = 0;
+
+Array::Array(mx::array a) : array_(std::move(a)), bytes_(BytesOf(*array_)) {
+  ++count_;
+}
 
 // MLX's CPU allocator returns a null buffer when malloc fails and the kernel
 // then writes through it (a segfault), so an array that can never be
@@ -46,10 +63,17 @@ static void CheckSize(Napi::Env env, const mx::array& a) {
 Napi::Value Array::New(Napi::Env env, mx::array a) {
   CheckSize(env, a);
   auto* self = new Array(std::move(a));
-  auto handle = Napi::External<Array>::New(env, self, &Array::Finalize);
+  // napi_create_external itself, not Napi::External::New, which allocates a
+  // closure per handle for its finalizer.
+  napi_value handle;
+  napi_status status = napi_create_external(env, self, &Array::Finalize, nullptr, &handle);
+  if (status != napi_ok) {
+    delete self;
+    NAPI_THROW_IF_FAILED(env, status, Napi::Value());
+  }
   napi_type_tag_object(env, handle, &kTag);
-  Napi::MemoryManagement::AdjustExternalMemory(env, self->bytes_);
-  return handle;
+  Report(env, self->bytes_);
+  return Napi::Value(env, handle);
 }
 
 bool Array::Is(Napi::Value value) {
@@ -82,13 +106,21 @@ bool Array::Dispose(Napi::Value value) {
         value.Env(), "dispose: expected an MLX array, got " + Describe(value));
   if (!self->array_) return false;
   self->array_.reset();
-  Napi::MemoryManagement::AdjustExternalMemory(value.Env(), -self->bytes_);
+  Report(value.Env(), -self->bytes_);
   self->bytes_ = 0;
   return true;
 }
 
-void Array::Finalize(Napi::Env env, Array* self) {
-  if (self->bytes_) Napi::MemoryManagement::AdjustExternalMemory(env, -self->bytes_);
+// A basic finalizer: the addon is built for Node-API's experimental version
+// (CMakeLists.txt), under which Node runs it during GC itself rather than
+// queueing it for the event loop, which a synchronous training loop never
+// reaches (the queue, and RSS, grew by ~150 bytes per op until it did).
+// It may only touch native state: even napi_adjust_external_memory can start
+// a GC inside this one (V8 aborts: "Check failed: marking_done_"), so the
+// bytes wait for the next Report outside GC.
+void Array::Finalize(napi_env, void* data, void*) {
+  auto* self = static_cast<Array*>(data);
+  unreported -= self->bytes_;
   delete self;
 }
 
@@ -107,10 +139,21 @@ Napi::Value CopyOut(Napi::Env env, const mx::array& a) {
 // interleaved Float32Array.
 Napi::Value ToTypedArray(const Napi::CallbackInfo& info) {
   mx::array a = Array::From(info[0], Where{"toTypedArray", "a"});
-  if (a.dtype() == mx::float16 || a.dtype() == mx::bfloat16)
-    a = mx::astype(a, mx::float32);
-  a = mx::contiguous(a);
-  a.eval();
+  // Any conversion runs on the CPU stream: the data is read on the host anyway,
+  // float64 exists only there, and an evaluated row-contiguous array (labels,
+  // data) needs no new op, so reading it forces no evaluation. Empty arrays are
+  // never touched: MLX's CUDA backend allocates no buffer for them.
+  if (a.size() > 0) {
+    if (a.dtype() == mx::float16 || a.dtype() == mx::bfloat16)
+      a = mx::astype(a, mx::float32, mx::Device::cpu);
+    a.eval();
+    if (!a.flags().row_contiguous) {
+      a = mx::contiguous(a, false, mx::Device::cpu);
+      a.eval();
+    }
+  } else if (a.dtype() == mx::float16 || a.dtype() == mx::bfloat16) {
+    a = mx::zeros({0}, mx::float32, mx::Device::cpu);
+  }
   Napi::Env env = info.Env();
   switch (a.dtype()) {
     case mx::bool_:
@@ -220,15 +263,18 @@ void InitArray(Napi::Env env, Napi::Object exports) {
   DefRaw<FromTypedArray>(env, exports, "fromTypedArray");
   DefRaw<Item>(env, exports, "item");
   DefRaw<Shape>(env, exports, "shape");
+  Def(env, exports, "handleCount()", +[] { return Array::Count(); });
+  Def(env, exports, "sameShape(a, b)", +[](const mx::array& a, const mx::array& b) {
+    return a.shape() == b.shape();
+  });
   exports.Set("isArray", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
     return Napi::Boolean::New(info.Env(), Array::Is(info[0]));
   }, "isArray"));
   exports.Set("dispose", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
     return Napi::Boolean::New(info.Env(), Array::Dispose(info[0]));
   }, "dispose"));
-  Def(env, exports, "dtype(a)", +[](const mx::array& a) {
-    return std::string(DtypeName(a.dtype()));
-  });
+  Def(env, exports, "dtypeIndex(a)", +[](const mx::array& a) { return DtypeIndex(a.dtype()); });
+  Def(env, exports, "dtypeNames()", +[] { return DtypeNames(); });
   Def(env, exports, "astype(a, dtype)", +[](const mx::array& a, mx::Dtype d) {
     return mx::astype(a, d);
   });

@@ -34,13 +34,17 @@ class Array {
   static bool Is(Napi::Value value);
   // Frees the array now; idempotent. Returns whether it was live.
   static bool Dispose(Napi::Value value);
+  // Handles not yet finalized by the GC, disposed or not.
+  static int64_t Count() { return count_; }
 
  private:
   explicit Array(mx::array a);
+  ~Array() { --count_; }
   static Array* Unwrap(Napi::Value value);
-  static void Finalize(Napi::Env env, Array* self);
+  static void Finalize(napi_env env, void* data, void* hint);
   std::optional<mx::array> array_;
   int64_t bytes_;
+  static thread_local int64_t count_;
 };
 
 void InitArray(Napi::Env env, Napi::Object exports);

@@ -67,6 +67,18 @@ const char* DtypeName(mx::Dtype dtype) {
   return "unknown";
 }
 
+int DtypeIndex(mx::Dtype dtype) {
+  for (size_t i = 0; i < std::size(kDtypes); ++i)
+    if (dtype == kDtypes[i].dtype) return static_cast<int>(i);
+  return -1;
+}
+
+std::vector<std::string> DtypeNames() {
+  std::vector<std::string> names;
+  for (const auto& d : kDtypes) names.push_back(d.name);
+  return names;
+}
+
 mx::array ScalarLike(Napi::Value v, const mx::array& other,
                      const Where& what) {
   if (v.IsBoolean()) {

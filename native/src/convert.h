@@ -30,6 +30,10 @@ std::string Describe(Napi::Value v);
 std::string ShapeString(const mx::Shape& shape);
 mx::Dtype ParseDtype(Napi::Value v, const Where& what);
 const char* DtypeName(mx::Dtype d);
+// A dtype's position in DtypeNames(): JS maps it to a name it made once, as a
+// new JS string per query cost more than the query (W3 asks once per op).
+int DtypeIndex(mx::Dtype d);
+std::vector<std::string> DtypeNames();
 int64_t ToInteger(Napi::Value v, const Where& what, int64_t lo,
                   int64_t hi);
 
@@ -198,6 +202,10 @@ struct Ret {
       auto out = Napi::Array::New(env, r.size());
       for (uint32_t i = 0; i < r.size(); ++i)
         out.Set(i, Array::New(env, std::move(r[i])));
+      return out;
+    } else if constexpr (std::is_same_v<R, std::vector<std::string>>) {
+      auto out = Napi::Array::New(env, r.size());
+      for (uint32_t i = 0; i < r.size(); ++i) out.Set(i, Napi::String::New(env, r[i]));
       return out;
     } else if constexpr (std::is_same_v<R, bool>) {
       return Napi::Boolean::New(env, r);

@@ -1,6 +1,7 @@
 // Reverse mode: topological sort from the root, seed, run the rules backwards.
 import { Tensor } from '../tensor/tensor.js';
 import { keep, tidy } from '../tensor/memory.js';
+import { native } from '../tensor/native.js';
 import { add, onesLike } from '../tensor/ops/index.js';
 import { gradRules } from './grads/index.js';
 import { sumToShape } from './sum-to-shape.js';
@@ -18,18 +19,25 @@ export interface BackwardOptions {
 function topoSort(root: Tensor): Tensor[] {
   const order: Tensor[] = [];
   const seen = new Set<Tensor>([root]);
-  // An explicit stack: chains of thousands of ops would overflow recursion.
-  const stack: [Tensor, number][] = [[root, 0]];
+  // An explicit stack (chains of thousands of ops would overflow recursion),
+  // with each entry's next input in a parallel array: no allocation per node.
+  const stack: Tensor[] = [root];
+  const next: number[] = [0];
   while (stack.length) {
-    const top = stack[stack.length - 1]!;
-    const inputs = top[0].node?.inputs ?? [];
-    const x = inputs[top[1]++];
-    if (x === undefined && top[1] > inputs.length) {
-      order.push(top[0]);
-      stack.pop();
-    } else if (x instanceof Tensor && x.requiresGrad && !seen.has(x)) {
+    const top = stack.length - 1;
+    const inputs = stack[top]!.node?.inputs;
+    const i = next[top]!;
+    if (!inputs || i === inputs.length) {
+      order.push(stack.pop()!);
+      next.pop();
+      continue;
+    }
+    next[top] = i + 1;
+    const x = inputs[i];
+    if (x instanceof Tensor && x.requiresGrad && !seen.has(x)) {
       seen.add(x);
-      stack.push([x, 0]);
+      stack.push(x);
+      next.push(0);
     }
   }
   return order.reverse();
@@ -64,7 +72,7 @@ export function runBackward(root: Tensor, seed: Tensor | undefined, opts: Backwa
       let g = grads.get(t);
       if (!g) continue;
       grads.delete(t);
-      for (const hook of t.hooks ?? []) g = hook(g) ?? g;
+      if (t.hooks) for (const hook of t.hooks) g = hook(g) ?? g;
       if (wanted.has(t)) wanted.set(t, g);
       else if (!targets && (t.node === null || t.retainsGrad)) accumulate(t, g);
       const node = t.node;
@@ -72,20 +80,27 @@ export function runBackward(root: Tensor, seed: Tensor | undefined, opts: Backwa
       if (node.freed) {
         throw new Error(`[backward] the graph through '${node.op}' was freed by an earlier backward(); pass { retainGraph: true } to keep it`);
       }
-      node.inputs.forEach((x, i) => {
+      const inputs = node.inputs;
+      for (let i = 0; i < inputs.length; i++) {
+        const x = inputs[i];
         if (x instanceof Tensor && x.isDisposed) throw new Error(`[backward] input ${i} of '${node.op}' was disposed before backward`);
-      });
-      const dxs = gradRules[node.op](g, { inputs: node.inputs as Tensor[], out: t, attrs: node.attrs });
-      node.inputs.forEach((x, i) => {
-        const dx = dxs[i];
-        if (!(x instanceof Tensor) || !x.requiresGrad || !dx) return;
-        const shaped = sumToShape(dx, x.shape);
-        if (!sameShape(shaped.shape, x.shape)) {
-          throw new Error(`[backward] gradient of '${node.op}' input ${i} has shape [${shaped.shape.join(',')}], expected [${x.shape.join(',')}]`);
+      }
+      const dxs = gradRules[node.op](g, { inputs: inputs as Tensor[], out: t, attrs: node.attrs });
+      for (let i = 0; i < inputs.length; i++) {
+        const x = inputs[i], dx = dxs[i];
+        if (!(x instanceof Tensor) || !x.requiresGrad || !dx) continue;
+        // One native call tells whether broadcasting needs undoing; asking
+        // for both shapes would build two JS arrays per gradient.
+        let shaped = dx;
+        if (!native.sameShape(dx.data, x.data)) {
+          shaped = sumToShape(dx, x.shape);
+          if (!sameShape(shaped.shape, x.shape)) {
+            throw new Error(`[backward] gradient of '${node.op}' input ${i} has shape [${shaped.shape.join(',')}], expected [${x.shape.join(',')}]`);
+          }
         }
         const prev = grads.get(x);
         grads.set(x, prev ? add(prev, shaped) : shaped); // fan-out: contributions add up
-      });
+      }
       if (!retainGraph) {
         node.freed = true;
         node.inputs = [];

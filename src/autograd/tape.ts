@@ -80,14 +80,24 @@ export function enableGrad<T>(fn: () => T): T {
   return withGrad(true, fn);
 }
 
+// apply() runs once per op: a loop and a shared empty attrs allocate nothing.
+const NO_ATTRS: Attrs = Object.freeze({});
+function anyRequiresGrad(inputs: Input[]): boolean {
+  for (let i = 0; i < inputs.length; i++) {
+    const x = inputs[i];
+    if (x instanceof Tensor && x.requiresGrad) return true;
+  }
+  return false;
+}
+
 /**
  * Wraps a native op's result in a Tensor and, when grad mode is on and an
  * input requires grad, records the op. Integer and boolean outputs carry no
  * gradient, so they are never recorded.
  */
-export function apply(op: DiffOp, inputs: Input[], out: NativeArray, attrs: Attrs = {}): Tensor {
+export function apply(op: DiffOp, inputs: Input[], out: NativeArray, attrs: Attrs = NO_ATTRS): Tensor {
   const t = new Tensor(out);
-  if (gradEnabled && inputs.some((x) => x instanceof Tensor && x.requiresGrad) && isFloating(t.dtype)) {
+  if (gradEnabled && anyRequiresGrad(inputs) && isFloating(t.dtype)) {
     t.node = { op, inputs, attrs };
     t.requiresGrad = true;
   }

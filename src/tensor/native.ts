@@ -29,9 +29,15 @@ interface CoreNative {
   toTypedArray(a: A): Float32Array | Float64Array | Int32Array | Uint8Array | Int8Array | Int16Array | Uint16Array | Uint32Array | BigInt64Array | BigUint64Array;
   item(a: A): number | boolean;
   shape(a: A): number[];
-  dtype(a: A): DType;
+  /** The dtype's position in {@link CoreNative.dtypeNames}: a number, cheaper to return than a new string. */
+  dtypeIndex(a: A): number;
+  dtypeNames(): DType[];
   isArray(a: unknown): boolean;
   dispose(a: A): boolean;
+  /** Handles the GC has not finalized yet, disposed or not (a finalizer backlog shows here). */
+  handleCount(): number;
+  /** Whether two arrays have the same shape, without building either shape in JS. */
+  sameShape(a: A, b: A): boolean;
   astype(a: A, dtype: DType): A;
   eval(arrays: A[]): void;
   /** MLX's own vjp of a function of handles: the test oracle for our rules. */

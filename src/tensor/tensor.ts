@@ -6,6 +6,9 @@ import { setTensorCheck, track } from './memory.js';
 import { native, type NativeArray } from './native.js';
 import * as ops from './ops/index.js';
 
+// Dtype names in the addon's order: Tensor.dtype maps an index to one of these.
+const DTYPES = native.dtypeNames();
+
 /** Nested JS arrays of numbers or booleans, as `toArray()` returns and `tensor()` takes. */
 export type NestedArray = number | boolean | NestedArray[];
 
@@ -61,7 +64,7 @@ export class Tensor {
   }
   /** The element type. */
   get dtype(): DType {
-    return (this.#dtype ??= native.dtype(this.data));
+    return (this.#dtype ??= DTYPES[native.dtypeIndex(this.data)]!);
   }
   /** The number of axes. */
   get ndim(): number {

@@ -9,7 +9,7 @@ import { native } from '../../src/tensor/native.js';
 const NO_OP = new Set([
   'init', 'mlxVersion', 'backend', 'isAvailable', 'setDefaultDevice', 'defaultDevice', 'getActiveMemory', 'getPeakMemory',
   'getCacheMemory', 'resetPeakMemory', 'clearCache', 'setCacheLimit', 'setMemoryLimit', 'fromTypedArray', 'item', 'shape',
-  'dtype', 'isArray', 'dispose', 'eval', 'randomSeed',
+  'dtypeIndex', 'dtypeNames', 'sameShape', 'handleCount', 'isArray', 'dispose', 'eval', 'randomSeed',
 ]);
 
 /** Makes the addon act as a CUDA build whose GPU, once the default device, refuses float64 as MLX does. */
@@ -17,11 +17,13 @@ export function simulateGpu(): void {
   const real = { ...native };
   const n = native as unknown as Record<string, unknown>;
   let device = real.defaultDevice();
+  const names = real.dtypeNames();
+  const dtypeOf = (a: unknown): string => names[real.dtypeIndex(a as never)]!;
   const hasFloat64 = (v: unknown): boolean => {
     if (v === 'float64') return true; // a dtype argument: the op's output
     if (real.isArray(v)) {
       try {
-        return real.dtype(v as never) === 'float64';
+        return dtypeOf(v) === 'float64';
       } catch {
         return false; // a disposed handle: the op itself reports it
       }
@@ -37,7 +39,7 @@ export function simulateGpu(): void {
   // a reshape or broadcast to its own shape: those are checked after the call.
   const MAYBE_SAME = new Set(['astype', 'reshape', 'broadcastTo']);
   const same = (a: unknown, out: unknown): boolean => real.isArray(a) &&
-    real.dtype(a as never) === real.dtype(out as never) && real.shape(a as never).join() === real.shape(out as never).join();
+    dtypeOf(a) === dtypeOf(out) && real.shape(a as never).join() === real.shape(out as never).join();
   for (const [name, fn] of Object.entries(real)) {
     if (typeof fn !== 'function' || NO_OP.has(name)) continue;
     n[name] = (...args: unknown[]) => {

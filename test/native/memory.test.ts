@@ -1,10 +1,15 @@
-import { expect, test } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { expect, test, vi } from 'vitest';
 import * as mt from '../../src/index.js';
+import { native } from '../../src/tensor/native.js';
+import { gc } from '../helpers/gc.js';
 
 const data = new Float32Array(256).fill(1);
 
-/** MLX's active bytes once its buffer cache is emptied. */
+/** MLX's active bytes once garbage is collected and MLX's buffer cache emptied. */
 function active(): number {
+  gc();
   mt.clearCache();
   return mt.memoryStats().active;
 }
@@ -48,4 +53,46 @@ test('a disposed array gives its bytes back at once', () => {
   expect(mt.memoryStats().active - before).toBeGreaterThanOrEqual(4 * 1024 * 1024);
   t.dispose();
   expect(active()).toBe(before);
+});
+
+test('finalizers run during GC itself: a synchronous loop leaves no backlog of handles or memory', () => {
+  const x = mt.tensor(data);
+  const handles = () => (gc(), native.handleCount());
+  const before = active(), beforeHandles = handles();
+  // Never yields to the event loop, as a plain training loop doesn't: finalizers
+  // queued for the event loop would hold every handle below until it did.
+  for (let i = 0; i < 20_000; i++) mt.add(x, i).eval().dispose(); // disposed: only the handles are left to the GC
+  for (let i = 0; i < 2_000; i++) mt.add(x, i).eval(); // never disposed: the finalizer is all that frees them
+  expect(handles()).toBeLessThanOrEqual(beforeHandles);
+  expect(active()).toBe(before);
+  x.dispose();
+});
+
+test('finalizers of many large undisposed arrays, run during GC, never call back into V8 (no abort)', () => {
+  const script = fileURLToPath(new URL('./gc-stress.ts', import.meta.url));
+  const run = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8' });
+  expect(run.stderr).not.toMatch(/Fatal error/);
+  expect(run.stdout.trim()).toBe('ok');
+}, 60_000);
+
+test('recording and backward make no native calls per op beyond the ops, one dtype and one shape comparison', () => {
+  const a = mt.tensor([0.5, 2, 3]);
+  const calls = (n: number): { shape: number; dtype: number; multiply: number } => {
+    const shape = vi.spyOn(native, 'shape'), dtype = vi.spyOn(native, 'dtypeIndex'), mul = vi.spyOn(native, 'multiply');
+    mt.tidy(() => {
+      const x = mt.tensor([1, 2, 3]).requireGrad();
+      let y = x;
+      for (let i = 0; i < n; i++) y = mt.add(mt.multiply(y, a), 1);
+      mt.sum(y).backward();
+      x.grad!.eval();
+    });
+    const counts = { shape: shape.mock.calls.length, dtype: dtype.mock.calls.length, multiply: mul.mock.calls.length };
+    for (const spy of [shape, dtype, mul]) spy.mockRestore();
+    return counts;
+  };
+  const short = calls(10), long = calls(110);
+  // One multiply forward and one backward: `a` takes no gradient, so its cotangent is never built.
+  expect(long.multiply - short.multiply).toBe(2 * 100);
+  expect(long.shape).toBe(short.shape); // none per op: backward compares shapes natively
+  expect(long.dtype - short.dtype).toBeLessThanOrEqual(2 * 100); // at most apply's float check, once per recorded op
 });

@@ -7,13 +7,19 @@ import type { Tensor } from '../../tensor/tensor.js';
 import type { GradTable } from './rule.js';
 
 const isNumber = (x: unknown): x is number => typeof x === 'number';
+// Whether an input takes a gradient (numbers never do). Hot rules skip the
+// others' cotangents: unused ones are never evaluated, but still cost an op each.
+const wants = (x: Tensor | number | undefined): boolean => (x as Tensor | undefined)?.requiresGrad === true;
 const zero = (dy: Tensor): Tensor[] => [zerosLike(dy)];
 
 export const elementwiseGrads = {
   add: (dy) => [dy, dy], // the engine sums each back to its input's shape
-  subtract: (dy, { inputs: [, b] }) => [dy, isNumber(b) ? null : negative(dy)],
-  multiply: (dy, { inputs: [a, b] }) => [multiply(dy, b!), multiply(dy, a!)],
-  divide: (dy, { inputs: [, b], out }) => [divide(dy, b!), isNumber(b) ? null : negative(multiply(dy, divide(out, b!)))],
+  subtract: (dy, { inputs: [, b] }) => [dy, wants(b) ? negative(dy) : null],
+  multiply: (dy, { inputs: [a, b] }) => [wants(a) ? multiply(dy, b!) : null, wants(b) ? multiply(dy, a!) : null],
+  divide: (dy, { inputs: [a, b], out }) => [
+    wants(a) ? divide(dy, b!) : null,
+    wants(b) ? negative(multiply(dy, divide(out, b!))) : null,
+  ],
   power: (dy, { inputs: [a, b], out }) => [
     multiply(dy, multiply(b!, divide(out, a!))),
     // d/db a^b = a^b log a; at a = 0 that is 0 · -inf: take 0 where a^b is 0.
