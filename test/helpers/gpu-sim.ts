@@ -5,10 +5,10 @@
 import { MlxError } from '../../src/errors.js';
 import { native } from '../../src/tensor/native.js';
 
-// Exports that build no op on the default stream (item() converts on the CPU stream).
+// Exports that build no op on the default stream (item() and toTypedArray convert on the CPU stream).
 const NO_OP = new Set([
   'init', 'mlxVersion', 'backend', 'isAvailable', 'setDefaultDevice', 'defaultDevice', 'getActiveMemory', 'getPeakMemory',
-  'getCacheMemory', 'resetPeakMemory', 'clearCache', 'setCacheLimit', 'setMemoryLimit', 'fromTypedArray', 'item', 'shape',
+  'getCacheMemory', 'resetPeakMemory', 'clearCache', 'setCacheLimit', 'setMemoryLimit', 'fromTypedArray', 'item', 'toTypedArray', 'shape',
   'dtypeIndex', 'dtypeNames', 'sameShape', 'handleCount', 'isArray', 'dispose', 'eval', 'randomSeed',
 ]);
 
