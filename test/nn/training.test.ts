@@ -2,6 +2,7 @@
 // in both training styles, with flat memory.
 import { describe, expect, test } from 'vitest';
 import * as mt from '../../src/index.js';
+import { memorySlack } from '../helpers/device.js';
 
 const { nn, optim } = mt;
 
@@ -63,7 +64,7 @@ describe('a 2-layer MLP learns XOR', () => {
     trainMlx(model, opt, 20);
     const before = mt.memoryStats().active;
     trainMlx(model, opt, 300);
-    expect(mt.memoryStats().active).toBeLessThanOrEqual(before);
+    expect(mt.memoryStats().active).toBeLessThanOrEqual(before + memorySlack);
   });
 });
 
