@@ -23,7 +23,11 @@ int64_t BytesOf(const mx::array& a) {
 
 // The bytes are a hint to V8's GC scheduling, so they are reported in steps of
 // 1 MiB: a call per tiny array would cost more than the array (W3).
+// Handles made inside a tidy scope are not reported unless they outlive it
+// (memory.ts calls reportMemory): tidy frees the rest, and reporting them made
+// V8 run a full GC every ~64 MiB of short-lived activations (W2: ~2 per step).
 thread_local int64_t unreported = 0;
+thread_local bool defer_reports = false;
 void Report(napi_env env, int64_t delta) {
   unreported += delta;
   if (unreported >= (1 << 20) || unreported <= -(1 << 20)) {
@@ -72,7 +76,7 @@ Napi::Value Array::New(Napi::Env env, mx::array a) {
     NAPI_THROW_IF_FAILED(env, status, Napi::Value());
   }
   napi_type_tag_object(env, handle, &kTag);
-  Report(env, self->bytes_);
+  if (!defer_reports) self->Reported(env);
   return Napi::Value(env, handle);
 }
 
@@ -106,10 +110,18 @@ bool Array::Dispose(Napi::Value value) {
         value.Env(), "dispose: expected an MLX array, got " + Describe(value));
   if (!self->array_) return false;
   self->array_.reset();
-  Report(value.Env(), -self->bytes_);
-  self->bytes_ = 0;
+  if (self->reported_) Report(value.Env(), -self->bytes_);
+  self->reported_ = false;
   return true;
 }
+
+void Array::Reported(napi_env env) {
+  if (reported_ || !array_) return;
+  reported_ = true;
+  Report(env, bytes_);
+}
+
+void Array::ReportLater(bool later) { defer_reports = later; }
 
 // A basic finalizer: the addon is built for Node-API's experimental version
 // (CMakeLists.txt), under which Node runs it during GC itself rather than
@@ -120,7 +132,7 @@ bool Array::Dispose(Napi::Value value) {
 // bytes wait for the next Report outside GC.
 void Array::Finalize(napi_env, void* data, void*) {
   auto* self = static_cast<Array*>(data);
-  unreported -= self->bytes_;
+  if (self->reported_) unreported -= self->bytes_;
   delete self;
 }
 
@@ -273,6 +285,13 @@ void InitArray(Napi::Env env, Napi::Object exports) {
   exports.Set("dispose", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
     return Napi::Boolean::New(info.Env(), Array::Dispose(info[0]));
   }, "dispose"));
+  exports.Set("reportMemory", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
+    Array* self = Array::Unwrap(info[0]);
+    if (!self)
+      throw Napi::TypeError::New(info.Env(), "reportMemory: expected an MLX array, got " + Describe(info[0]));
+    self->Reported(info.Env());
+  }, "reportMemory"));
+  Def(env, exports, "deferMemoryReports(defer)", +[](bool defer) { Array::ReportLater(defer); });
   Def(env, exports, "dtypeIndex(a)", +[](const mx::array& a) { return DtypeIndex(a.dtype()); });
   Def(env, exports, "dtypeNames()", +[] { return DtypeNames(); });
   Def(env, exports, "astype(a, dtype)", +[](const mx::array& a, mx::Dtype d) {

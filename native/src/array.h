@@ -36,14 +36,19 @@ class Array {
   static bool Dispose(Napi::Value value);
   // Handles not yet finalized by the GC, disposed or not.
   static int64_t Count() { return count_; }
+  // While true, new handles' bytes are not reported to V8 until Reported().
+  static void ReportLater(bool later);
+  static Array* Unwrap(Napi::Value value);
+  // Reports this live handle's bytes to V8 once (no-op when done or disposed).
+  void Reported(napi_env env);
 
  private:
   explicit Array(mx::array a);
   ~Array() { --count_; }
-  static Array* Unwrap(Napi::Value value);
   static void Finalize(napi_env env, void* data, void* hint);
   std::optional<mx::array> array_;
   int64_t bytes_;
+  bool reported_ = false;
   static thread_local int64_t count_;
 };
 

@@ -1,7 +1,22 @@
 // Deterministic release of native arrays: tidy scopes, keep, dispose.
+import { native } from './native.js';
 import type { Tensor } from './tensor.js';
 
 const scopes: Set<Tensor>[] = [];
+
+// V8 hears of a handle's bytes (external memory, which schedules GCs) only once
+// the tensor outlives every tidy scope: tidy frees the others itself.
+function enterScope(scope: Set<Tensor>): void {
+  if (!scopes.length) native.deferMemoryReports(true);
+  scopes.push(scope);
+}
+function leaveScope(): void {
+  scopes.pop();
+  if (!scopes.length) native.deferMemoryReports(false);
+}
+function outlivesScopes(t: Tensor): void {
+  if (!t.isDisposed) native.reportMemory(t.data);
+}
 
 /** Records a new tensor in the innermost tidy scope (called by the Tensor constructor). */
 export function track(t: Tensor): void {
@@ -23,6 +38,7 @@ export function track(t: Tensor): void {
  */
 export function keep<T extends Tensor>(t: T): T {
   for (const scope of scopes) scope.delete(t);
+  outlivesScopes(t);
   return t;
 }
 
@@ -64,23 +80,24 @@ export function setTensorCheck(check: (v: unknown) => v is Tensor): void {
  */
 export function tidy<T>(fn: () => T): T {
   const scope = new Set<Tensor>();
-  scopes.push(scope);
+  enterScope(scope);
   let result: T;
   try {
     result = fn();
     if (result instanceof Promise) throw new TypeError('[tidy] fn returned a Promise; tidy only supports synchronous functions');
   } catch (e) {
-    scopes.pop();
+    leaveScope();
     for (const t of scope) t.dispose();
     throw e;
   }
-  scopes.pop();
+  leaveScope();
   const kept = new Set<Tensor>();
   reachable(result, kept, tensorCheck);
   const parent = scopes[scopes.length - 1];
   for (const t of scope) {
     if (!kept.has(t)) t.dispose();
-    else parent?.add(t); // an enclosing scope owns it now
+    else if (parent) parent.add(t); // an enclosing scope owns it now
+    else outlivesScopes(t);
   }
   return result;
 }

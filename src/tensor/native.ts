@@ -36,6 +36,10 @@ interface CoreNative {
   dispose(a: A): boolean;
   /** Handles the GC has not finalized yet, disposed or not (a finalizer backlog shows here). */
   handleCount(): number;
+  /** While `defer` is true (inside tidy), new handles' bytes are not reported to V8 as external memory. */
+  deferMemoryReports(defer: boolean): void;
+  /** Reports a handle's bytes to V8 if they were deferred (a tensor that outlives its tidy scope). */
+  reportMemory(a: A): void;
   /** Whether two arrays have the same shape, without building either shape in JS. */
   sameShape(a: A, b: A): boolean;
   astype(a: A, dtype: DType): A;

@@ -96,3 +96,26 @@ test('recording and backward make no native calls per op beyond the ops, one dty
   expect(long.shape).toBe(short.shape); // none per op: backward compares shapes natively
   expect(long.dtype - short.dtype).toBeLessThanOrEqual(2 * 100); // at most apply's float check, once per recorded op
 });
+
+test('arrays that tidy frees are not reported to V8 as external memory; ones that outlive it are', async () => {
+  const { PerformanceObserver, constants } = await import('node:perf_hooks');
+  // Major GCs while `fn` makes 40 lazy 64 MiB arrays (V8 collects every ~64 MiB of reported bytes).
+  const majorGcs = async (fn: () => void): Promise<number> => {
+    let n = 0;
+    const obs = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) if ((e.detail as { kind?: number } | undefined)?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) n++;
+    });
+    obs.observe({ entryTypes: ['gc'] });
+    fn();
+    await new Promise((r) => setTimeout(r, 50));
+    obs.disconnect();
+    return n;
+  };
+  const big = (): mt.Tensor => mt.zeros([16 * 2 ** 20]);
+  expect(await majorGcs(() => mt.tidy(() => { for (let i = 0; i < 40; i++) big(); }))).toBe(0);
+  const kept: mt.Tensor[] = [];
+  expect(await majorGcs(() => mt.tidy(() => { for (let i = 0; i < 40; i++) kept.push(mt.keep(big())); }))).toBeGreaterThan(0);
+  const outside: mt.Tensor[] = [];
+  expect(await majorGcs(() => { for (let i = 0; i < 40; i++) outside.push(big()); })).toBeGreaterThan(0);
+  mt.dispose([kept, outside]);
+});
