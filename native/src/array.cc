@@ -292,6 +292,8 @@ void InitArray(Napi::Env env, Napi::Object exports) {
     self->Reported(info.Env());
   }, "reportMemory"));
   Def(env, exports, "deferMemoryReports(defer)", +[](bool defer) { Array::ReportLater(defer); });
+  // A second handle on the same MLX array: no new node in MLX's graph (detach()).
+  Def(env, exports, "alias(a)", +[](const mx::array& a) { return a; });
   Def(env, exports, "dtypeIndex(a)", +[](const mx::array& a) { return DtypeIndex(a.dtype()); });
   Def(env, exports, "dtypeNames()", +[] { return DtypeNames(); });
   Def(env, exports, "astype(a, dtype)", +[](const mx::array& a, mx::Dtype d) {

@@ -1,6 +1,6 @@
 // MLX/JAX-style transforms: grad, valueAndGrad, vjp over trees of tensors.
 import { Tensor } from '../tensor/tensor.js';
-import { multiply, stopGradient, sum, zerosLike } from '../tensor/ops/index.js';
+import { multiply, sum, zerosLike } from '../tensor/ops/index.js';
 import { runBackward } from './backward.js';
 import { enableGrad } from './tape.js';
 import { treeFlatten, treeUnflatten } from './tree.js';
@@ -22,7 +22,7 @@ function watch(args: unknown[], argnums: number[]): { args: unknown[]; leaves: T
         nested = true;
         return t;
       }
-      return stopGradient(t).requireGrad();
+      return t.detach().requireGrad();
     });
     leaves.push(...watched);
     return treeUnflatten(a, watched);
@@ -74,7 +74,7 @@ export function valueAndGrad<A extends any[]>(fn: (...args: A) => Tensor, argnum
       const count = treeFlatten(w.args[n]).length;
       return treeUnflatten(w.args[n], filled.slice(k, (k += count)));
     });
-    const result = w.nested ? value : stopGradient(value);
+    const result = w.nested ? value : value.detach();
     return [result, Array.isArray(argnums) ? trees : trees[0]];
   };
 }
@@ -135,5 +135,5 @@ export function vjp(fn: (...primals: Tensor[]) => Tensor | Tensor[], primals: Te
     total = total ? enableGrad(() => term.add(total!)) : term;
   });
   const grads = total ? runBackward(total, undefined, { createGraph: w.nested, retainGraph: w.nested }, w.leaves) : w.leaves.map(() => null);
-  return [outputs.map((o) => (w.nested ? o : stopGradient(o))), grads.map((g, i) => g ?? zerosLike(w.leaves[i]!))];
+  return [outputs.map((o) => (w.nested ? o : o.detach())), grads.map((g, i) => g ?? zerosLike(w.leaves[i]!))];
 }

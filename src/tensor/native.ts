@@ -40,6 +40,8 @@ interface CoreNative {
   deferMemoryReports(defer: boolean): void;
   /** Reports a handle's bytes to V8 if they were deferred (a tensor that outlives its tidy scope). */
   reportMemory(a: A): void;
+  /** A new handle on the same MLX array (no graph node). */
+  alias(a: A): A;
   /** Whether two arrays have the same shape, without building either shape in JS. */
   sameShape(a: A, b: A): boolean;
   astype(a: A, dtype: DType): A;

@@ -127,7 +127,9 @@ export class Tensor {
 
   /** A tensor with the same values that is cut off from the graph (no gradient flows through it). */
   detach(): Tensor {
-    return new Tensor(native.stopGradient(this.data));
+    // The tape is ours, so a new handle on the same MLX array is enough: MLX's
+    // stop_gradient would add a node to every training step's graph.
+    return new Tensor(native.alias(this.data));
   }
 
   /** Makes `backward()` store this non-leaf tensor's gradient in `.grad`. */
