@@ -101,7 +101,7 @@ export abstract class Optimizer<S extends ParamState = ParamState> {
     for (const [name, g] of grads) {
       const p = params.get(name);
       if (!p) throw new RangeError(`[update] the model has no parameter '${name}'`);
-      if (g.shape.join() !== p.shape.join()) {
+      if (!sameShape(g.shape, p.shape)) {
         throw new RangeError(`[update] gradient of '${name}' has shape [${g.shape.join(',')}], the parameter has [${p.shape.join(',')}]`);
       }
     }
@@ -118,15 +118,23 @@ export abstract class Optimizer<S extends ParamState = ParamState> {
     model.update(unflattenNamed(results.map((r) => [r.name, keep(r.next)])));
     // One evaluation per step: the new parameters and state, and buffers such
     // as BatchNorm's running statistics, whose lazy graphs would otherwise grow.
-    evaluate(...model.namedParameters().map(([, p]) => p), ...results.flatMap((r) => Object.values(r.state)));
+    // The model's parameters now are `params` with the updated ones replaced.
+    const toEval: Tensor[] = [];
+    for (const r of results) {
+      params.set(r.name, r.next);
+      for (const k in r.state) toEval.push(r.state[k]!);
+    }
+    evaluate(...params.values(), ...toEval);
     for (const r of results) {
       this.state[r.name] = keepAll(r.state);
-      const live = new Set([r.next, ...Object.values(r.state)]);
       if (r.p !== r.next) {
         r.p.zeroGrad();
         r.p.dispose();
       }
-      for (const t of Object.values(r.old)) if (!live.has(t)) t.dispose();
+      for (const k in r.old) {
+        const t = r.old[k]!;
+        if (t !== r.next && !isStateOf(t, r.state)) t.dispose();
+      }
     }
   }
 
@@ -160,6 +168,14 @@ export abstract class Optimizer<S extends ParamState = ParamState> {
     if (metadata.learningRate !== undefined) this.learningRate = Number(metadata.learningRate);
     else if (this.#schedule) this.#lr = this.#schedule(Math.max(0, this.stepCount - 1));
   }
+}
+
+const sameShape = (a: readonly number[], b: readonly number[]): boolean =>
+  a.length === b.length && a.every((d, i) => d === b[i]);
+
+function isStateOf(t: Tensor, s: ParamState): boolean {
+  for (const k in s) if (s[k] === t) return true;
+  return false;
 }
 
 function keepAll<S extends ParamState>(s: S): S {
