@@ -3,6 +3,7 @@
 import { Tensor } from '../tensor/tensor.js';
 import { dispose, keep, tidy } from '../tensor/memory.js';
 import { evaluate } from '../tensor/device.js';
+import { native } from '../tensor/native.js';
 import { isFloating } from '../tensor/dtype.js';
 import { noGrad } from '../autograd/tape.js';
 import type { Tree } from '../autograd/tree.js';
@@ -101,7 +102,7 @@ export abstract class Optimizer<S extends ParamState = ParamState> {
     for (const [name, g] of grads) {
       const p = params.get(name);
       if (!p) throw new RangeError(`[update] the model has no parameter '${name}'`);
-      if (!sameShape(g.shape, p.shape)) {
+      if (!native.sameShape(g.data, p.data)) {
         throw new RangeError(`[update] gradient of '${name}' has shape [${g.shape.join(',')}], the parameter has [${p.shape.join(',')}]`);
       }
     }
@@ -169,9 +170,6 @@ export abstract class Optimizer<S extends ParamState = ParamState> {
     else if (this.#schedule) this.#lr = this.#schedule(Math.max(0, this.stepCount - 1));
   }
 }
-
-const sameShape = (a: readonly number[], b: readonly number[]): boolean =>
-  a.length === b.length && a.every((d, i) => d === b[i]);
 
 function isStateOf(t: Tensor, s: ParamState): boolean {
   for (const k in s) if (s[k] === t) return true;
