@@ -120,22 +120,16 @@ export abstract class Optimizer<S extends ParamState = ParamState> {
     // One evaluation per step: the new parameters and state, and buffers such
     // as BatchNorm's running statistics, whose lazy graphs would otherwise grow.
     // The model's parameters now are `params` with the updated ones replaced.
-    const toEval: Tensor[] = [];
-    for (const r of results) {
-      params.set(r.name, r.next);
-      for (const k in r.state) toEval.push(r.state[k]!);
-    }
-    evaluate(...params.values(), ...toEval);
+    for (const r of results) params.set(r.name, r.next);
+    evaluate(...params.values(), ...results.flatMap((r) => Object.values(r.state)));
     for (const r of results) {
       this.state[r.name] = keepAll(r.state);
       if (r.p !== r.next) {
         r.p.zeroGrad();
         r.p.dispose();
       }
-      for (const k in r.old) {
-        const t = r.old[k]!;
-        if (t !== r.next && !isStateOf(t, r.state)) t.dispose();
-      }
+      const live = Object.values(r.state);
+      for (const t of Object.values(r.old)) if (t !== r.next && !live.includes(t)) t.dispose();
     }
   }
 
@@ -169,11 +163,6 @@ export abstract class Optimizer<S extends ParamState = ParamState> {
     if (metadata.learningRate !== undefined) this.learningRate = Number(metadata.learningRate);
     else if (this.#schedule) this.#lr = this.#schedule(Math.max(0, this.stepCount - 1));
   }
-}
-
-function isStateOf(t: Tensor, s: ParamState): boolean {
-  for (const k in s) if (s[k] === t) return true;
-  return false;
 }
 
 function keepAll<S extends ParamState>(s: S): S {
