@@ -10,8 +10,9 @@ import { treeFlatten, treeUnflatten } from './tree.js';
  * requires grad (an outer transform is watching it) is used as it is, and the
  * backward pass is recorded so the outer transform can differentiate it.
  */
-function watch(args: unknown[], argnums: number[]): { args: unknown[]; leaves: Tensor[]; nested: boolean } {
+function watch(args: unknown[], argnums: number[]): { args: unknown[]; leaves: Tensor[]; counts: number[]; nested: boolean } {
   const leaves: Tensor[] = [];
+  const counts: number[] = [];
   let nested = false;
   const out = args.map((a, i) => {
     if (!argnums.includes(i)) return a;
@@ -25,9 +26,25 @@ function watch(args: unknown[], argnums: number[]): { args: unknown[]; leaves: T
       return t.detach().requireGrad();
     });
     leaves.push(...watched);
+    counts[i] = watched.length;
     return treeUnflatten(a, watched);
   });
-  return { args: out, leaves, nested };
+  return { args: out, leaves, counts, nested };
+}
+
+/**
+ * Runs `f` recording, and returns its size-1 result with its gradient with
+ * respect to each of `leaves` (zeros where it does not depend on one). With
+ * `nested`, the backward pass is recorded for an outer transform.
+ */
+export function valueAndGradOfLeaves(f: () => Tensor, leaves: Tensor[], nested: boolean): [Tensor, Tensor[]] {
+  const value = enableGrad(f);
+  if (!(value instanceof Tensor)) throw new TypeError('[valueAndGrad] fn must return a Tensor');
+  if (value.size !== 1) throw new TypeError(`[valueAndGrad] fn must return a size-1 tensor, got shape [${value.shape.join(',')}]`);
+  const grads = value.requiresGrad
+    ? runBackward(value, undefined, { createGraph: nested, retainGraph: nested }, leaves)
+    : leaves.map(() => null);
+  return [nested ? value : value.detach(), grads.map((g, i) => g ?? zerosLike(leaves[i]!))];
 }
 
 function normalize(argnums: number | number[] | undefined, nargs: number): number[] {
@@ -62,19 +79,9 @@ export function valueAndGrad<A extends any[]>(fn: (...args: A) => Tensor, argnum
   return (...args: A): [Tensor, any] => {
     const nums = normalize(argnums, args.length);
     const w = watch(args, nums);
-    const value = enableGrad(() => fn(...(w.args as A)));
-    if (!(value instanceof Tensor)) throw new TypeError('[valueAndGrad] fn must return a Tensor');
-    if (value.size !== 1) throw new TypeError(`[valueAndGrad] fn must return a size-1 tensor, got shape [${value.shape.join(',')}]`);
-    const grads = value.requiresGrad
-      ? runBackward(value, undefined, { createGraph: w.nested, retainGraph: w.nested }, w.leaves)
-      : w.leaves.map(() => null);
-    const filled = grads.map((g, i) => g ?? zerosLike(w.leaves[i]!));
+    const [result, filled] = valueAndGradOfLeaves(() => fn(...(w.args as A)), w.leaves, w.nested);
     let k = 0;
-    const trees = nums.map((n) => {
-      const count = treeFlatten(w.args[n]).length;
-      return treeUnflatten(w.args[n], filled.slice(k, (k += count)));
-    });
-    const result = w.nested ? value : value.detach();
+    const trees = nums.map((n) => treeUnflatten(w.args[n], filled.slice(k, (k += w.counts[n]!))));
     return [result, Array.isArray(argnums) ? trees : trees[0]];
   };
 }

@@ -7,23 +7,25 @@ export type Tree = Tensor | Tree[] | { [key: string]: Tree } | number | string |
 /** The tensors of a tree, depth first, in key order. */
 export function treeFlatten(tree: unknown): Tensor[] {
   const out: Tensor[] = [];
-  const walk = (v: unknown): void => {
-    if (v instanceof Tensor) out.push(v);
-    else if (Array.isArray(v)) v.forEach(walk);
-    else if (v !== null && typeof v === 'object') Object.values(v).forEach(walk);
-  };
-  walk(tree);
+  flattenInto(tree, out);
   return out;
+}
+
+function flattenInto(v: unknown, out: Tensor[]): void {
+  if (v instanceof Tensor) out.push(v);
+  else if (Array.isArray(v)) for (const x of v) flattenInto(x, out);
+  else if (v !== null && typeof v === 'object') for (const x of Object.values(v)) flattenInto(x, out);
 }
 
 /** A tree of the same structure whose tensors are replaced, in treeFlatten order. */
 export function treeUnflatten<T>(tree: T, leaves: readonly unknown[]): T {
-  let i = 0;
-  const walk = (v: unknown): unknown => {
-    if (v instanceof Tensor) return leaves[i++];
-    if (Array.isArray(v)) return v.map(walk);
-    if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
-    return v;
-  };
-  return walk(tree) as T;
+  const at = { i: 0 };
+  return rebuild(tree, leaves, at) as T;
+}
+
+function rebuild(v: unknown, leaves: readonly unknown[], at: { i: number }): unknown {
+  if (v instanceof Tensor) return leaves[at.i++];
+  if (Array.isArray(v)) return v.map((x) => rebuild(x, leaves, at));
+  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, rebuild(x, leaves, at)]));
+  return v;
 }

@@ -20,6 +20,16 @@ function holds(v: unknown): boolean {
   return isPlain(v) && Object.values(v).some(holds);
 }
 
+type Visit = (x: Tensor | Module, name: string, field: string) => void;
+
+/** Visits the tensors and modules inside a field's value (arrays, Maps, plain objects), with dotted names. */
+function walkField(x: unknown, name: string, field: string, visit: Visit): void {
+  if (x instanceof Tensor || x instanceof Module) visit(x, name, field);
+  else if (Array.isArray(x)) x.forEach((y, i) => walkField(y, `${name}.${i}`, field, visit));
+  else if (x instanceof Map) for (const [key, y] of x) walkField(y, `${name}.${String(key)}`, field, visit);
+  else if (isPlain(x)) for (const [key, y] of Object.entries(x)) walkField(y, `${name}.${key}`, field, visit);
+}
+
 /** A parameter as the traversal sees it: where it lives and whether it is trained. */
 interface Slot {
   name: string;
@@ -72,24 +82,21 @@ export abstract class Module {
   }
 
   /** Visits the tensors and modules held by own fields (not below submodules), with dotted names. */
-  #walk(prefix: string, visit: (x: Tensor | Module, name: string, field: string) => void): void {
-    for (const [k, v] of Object.entries(this)) {
-      if (k.startsWith('_') || !holds(v)) continue;
-      const walk = (x: unknown, name: string): void => {
-        if (x instanceof Tensor || x instanceof Module) visit(x, name, k);
-        else if (Array.isArray(x)) x.forEach((y, i) => walk(y, `${name}.${i}`));
-        else if (x instanceof Map) for (const [key, y] of x) walk(y, `${name}.${String(key)}`);
-        else if (isPlain(x)) for (const [key, y] of Object.entries(x)) walk(y, `${name}.${key}`);
-      };
-      walk(v, prefix + k);
+  #walk(prefix: string, visit: Visit): void {
+    const self = this as Record<string, unknown>;
+    for (const k of Object.keys(self)) {
+      const v = self[k];
+      // A parameter or submodule field (the common case) needs no search.
+      if (v instanceof Tensor || v instanceof Module) {
+        if (!k.startsWith('_')) visit(v, prefix + k, k);
+      } else if (!k.startsWith('_') && holds(v)) walkField(v, prefix + k, k, visit);
     }
   }
 
   /** Every parameter below this module, depth first in field order, with its dotted name. */
-  #slots(prefix = ''): Slot[] {
-    const out: Slot[] = [];
+  #slots(prefix = '', out: Slot[] = []): Slot[] {
     this.#walk(prefix, (x, name, field) => {
-      if (x instanceof Module) out.push(...x.#slots(`${name}.`));
+      if (x instanceof Module) x.#slots(`${name}.`, out);
       else out.push({ name, tensor: x, owner: this, field });
     });
     return out;
@@ -104,21 +111,25 @@ export abstract class Module {
 
   /** A tree of this module's parameters (all, or only trainable), submodules as nested objects. */
   #tree(all: boolean): ParamTree {
-    const build = (x: unknown, field: string): Tree | undefined => {
-      if (x instanceof Tensor) return all || this.#trainable(field) ? x : undefined;
-      if (x instanceof Module) return x.#tree(all);
-      // Arrays keep their positions (a ReLU in a Sequential is `{}`), as MLX's trees do.
-      if (Array.isArray(x)) return x.map((y) => build(y, field) ?? {});
-      const entries = x instanceof Map ? [...x].map(([k, y]) => [String(k), y] as const) : Object.entries(x as object);
-      return Object.fromEntries(entries.flatMap(([k, y]) => (holds(y) ? [[k, build(y, field) ?? {}]] : [])));
-    };
+    const self = this as Record<string, unknown>;
     const out: ParamTree = {};
-    for (const [k, v] of Object.entries(this)) {
+    for (const k of Object.keys(self)) {
+      const v = self[k];
       if (k.startsWith('_') || !holds(v)) continue;
-      const t = build(v, k);
+      const t = this.#build(v, k, all);
       if (t !== undefined) out[k] = t;
     }
     return out;
+  }
+
+  /** The tree of one field's value (undefined for a tensor left out). */
+  #build(x: unknown, field: string, all: boolean): Tree | undefined {
+    if (x instanceof Tensor) return all || this.#trainable(field) ? x : undefined;
+    if (x instanceof Module) return x.#tree(all);
+    // Arrays keep their positions (a ReLU in a Sequential is `{}`), as MLX's trees do.
+    if (Array.isArray(x)) return x.map((y) => this.#build(y, field, all) ?? {});
+    const entries = x instanceof Map ? [...x].map(([k, y]) => [String(k), y] as const) : Object.entries(x as object);
+    return Object.fromEntries(entries.flatMap(([k, y]) => (holds(y) ? [[k, this.#build(y, field, all) ?? {}]] : [])));
   }
 
   /**
@@ -200,6 +211,10 @@ export abstract class Module {
   }
 
   #merge(cur: unknown, v: unknown, field: string): unknown {
+    if (v instanceof Tensor && cur instanceof Tensor) {
+      if (v.node === null) v.requiresGrad = this.#trainable(field) && isFloating(v.dtype);
+      return v;
+    }
     if (isPlain(v) && Object.keys(v).length === 0) return cur; // `{}`: nothing to change (a frozen or parameterless entry)
     if (cur instanceof Tensor) {
       if (!(v instanceof Tensor)) throw new TypeError(`[update] '${field}' of ${this.constructor.name} must be a Tensor`);

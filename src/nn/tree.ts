@@ -47,11 +47,12 @@ export function unflattenNamed(pairs: Iterable<[string, Tensor]>): { [key: strin
   for (const [name, t] of pairs) {
     const parts = name.split('.');
     let node = root;
-    parts.slice(0, -1).forEach((p) => {
+    for (let i = 0; i < parts.length - 1; i++) {
+      const p = parts[i]!;
       const next = (node[p] ??= {});
       if (next instanceof Tensor) throw new TypeError(`[unflattenNamed] '${name}' is below the tensor '${p}'`);
       node = next as Record<string, unknown>;
-    });
+    }
     node[parts[parts.length - 1]!] = t;
   }
   return root as { [key: string]: Tree };

@@ -1,9 +1,9 @@
 // MLX's nn.value_and_grad: differentiate a loss with respect to a model's trainable parameters.
 import type { Tensor } from '../tensor/tensor.js';
 import { tidy } from '../tensor/memory.js';
-import { valueAndGrad as transform } from '../autograd/functional.js';
+import { valueAndGradOfLeaves } from '../autograd/functional.js';
+import { treeFlatten, treeUnflatten } from '../autograd/tree.js';
 import type { Module, ParamTree } from './module.js';
-import { treeMap } from './tree.js';
 
 /**
  * Turns `fn` (a loss computed with `model`) into a function returning `[loss,
@@ -30,17 +30,17 @@ import { treeMap } from './tree.js';
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function valueAndGrad<A extends any[]>(model: Module, fn: (...args: A) => Tensor): (...args: A) => [Tensor, ParamTree] {
-  const inner = transform((params: ParamTree, ...args: A) => {
-    model.update(params);
-    return fn(...args);
-  });
   return (...args: A) => tidy(() => {
     const original = model.trainableParameters();
+    // Fresh leaves owned by this call: parameters require grad (for
+    // PyTorch-style training), so the generic transform would take them for an
+    // outer transform's variables; this one never records its backward pass.
+    const leaves = treeFlatten(original).map((p) => p.detach().requireGrad());
+    if (leaves.length === 0) throw new TypeError('[grad] argument 0 holds no tensor to differentiate');
     try {
-      // Detached copies: parameters require grad (for PyTorch-style training),
-      // and the transform would take a tensor that requires grad for an outer
-      // transform's variable. These are fresh leaves owned by this call.
-      return inner(treeMap(original, (p) => p.detach()), ...args) as [Tensor, ParamTree];
+      model.update(treeUnflatten(original, leaves));
+      const [loss, grads] = valueAndGradOfLeaves(() => fn(...args), leaves, false);
+      return [loss, treeUnflatten(original, grads)];
     } finally {
       model.update(original);
     }

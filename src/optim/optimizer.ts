@@ -3,6 +3,7 @@
 import { Tensor } from '../tensor/tensor.js';
 import { dispose, keep, tidy } from '../tensor/memory.js';
 import { evaluate } from '../tensor/device.js';
+import { native } from '../tensor/native.js';
 import { isFloating } from '../tensor/dtype.js';
 import { noGrad } from '../autograd/tape.js';
 import type { Tree } from '../autograd/tree.js';
@@ -101,7 +102,7 @@ export abstract class Optimizer<S extends ParamState = ParamState> {
     for (const [name, g] of grads) {
       const p = params.get(name);
       if (!p) throw new RangeError(`[update] the model has no parameter '${name}'`);
-      if (g.shape.join() !== p.shape.join()) {
+      if (!native.sameShape(g.data, p.data)) {
         throw new RangeError(`[update] gradient of '${name}' has shape [${g.shape.join(',')}], the parameter has [${p.shape.join(',')}]`);
       }
     }
@@ -118,15 +119,17 @@ export abstract class Optimizer<S extends ParamState = ParamState> {
     model.update(unflattenNamed(results.map((r) => [r.name, keep(r.next)])));
     // One evaluation per step: the new parameters and state, and buffers such
     // as BatchNorm's running statistics, whose lazy graphs would otherwise grow.
-    evaluate(...model.namedParameters().map(([, p]) => p), ...results.flatMap((r) => Object.values(r.state)));
+    // The model's parameters now are `params` with the updated ones replaced.
+    for (const r of results) params.set(r.name, r.next);
+    evaluate(...params.values(), ...results.flatMap((r) => Object.values(r.state)));
     for (const r of results) {
       this.state[r.name] = keepAll(r.state);
-      const live = new Set([r.next, ...Object.values(r.state)]);
       if (r.p !== r.next) {
         r.p.zeroGrad();
         r.p.dispose();
       }
-      for (const t of Object.values(r.old)) if (!live.has(t)) t.dispose();
+      const live = Object.values(r.state);
+      for (const t of Object.values(r.old)) if (t !== r.next && !live.includes(t)) t.dispose();
     }
   }
 

@@ -48,7 +48,8 @@ function reachable(value: unknown, out: Set<Tensor>, isTensor: (v: unknown) => v
     if (out.has(value)) return;
     out.add(value);
     // A returned tensor may still be differentiated: keep what its graph needs.
-    for (const input of value.node?.inputs ?? []) reachable(input, out, isTensor);
+    const inputs = value.node?.inputs;
+    if (inputs) for (const input of inputs) reachable(input, out, isTensor);
     if (value.grad) out.add(value.grad);
   } else if (Array.isArray(value)) {
     for (const v of value) reachable(v, out, isTensor);

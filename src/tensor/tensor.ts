@@ -129,7 +129,11 @@ export class Tensor {
   detach(): Tensor {
     // The tape is ours, so a new handle on the same MLX array is enough: MLX's
     // stop_gradient would add a node to every training step's graph.
-    return new Tensor(native.alias(this.data));
+    const t = new Tensor(native.alias(this.data));
+    // Same shape and dtype: carry what is known, saving the alias native queries.
+    t.#shape = this.#shape;
+    t.#dtype = this.#dtype;
+    return t;
   }
 
   /** Makes `backward()` store this non-leaf tensor's gradient in `.grad`. */
