@@ -119,3 +119,8 @@ test('arrays that tidy frees are not reported to V8 as external memory; ones tha
   expect(await majorGcs(() => { for (let i = 0; i < 40; i++) outside.push(big()); })).toBeGreaterThan(0);
   mt.dispose([kept, outside]);
 });
+
+test('reportMemory and alias refuse what is not an MLX array', () => {
+  expect(() => native.reportMemory({} as never)).toThrow(/reportMemory: expected an MLX array, got/);
+  expect(() => native.alias(1 as never)).toThrow(/alias: argument 'a' must be an MLX array/);
+});
