@@ -1,0 +1,35 @@
+# MLX-Python side of bench/micro/step-phases.ts for W1: time building the step
+# (value_and_grad + optimizer.update, lazy) and the one eval, per step.
+#   python3 bench/micro/step_phases.py [gpu]
+import sys, time
+import mlx.core as mx, mlx.nn as nn, mlx.optimizers as optim
+
+if "gpu" in sys.argv:
+    mx.set_default_device(mx.gpu)
+
+
+class Mlp(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.l1, self.l2, self.l3 = nn.Linear(784, 512), nn.Linear(512, 512), nn.Linear(512, 10)
+
+    def __call__(self, x):
+        return self.l3(nn.relu(self.l2(nn.relu(self.l1(x)))))
+
+
+mx.random.seed(0)
+model, opt = Mlp(), optim.SGD(learning_rate=0.01)
+x, y = mx.random.normal([128, 784]), mx.random.randint(0, 10, [128])
+step = nn.value_and_grad(model, lambda m, a, b: nn.losses.cross_entropy(m(a), b, reduction="mean"))
+mx.eval(model.parameters(), x, y)
+graph = evaluate = 0.0
+for i in range(60):
+    t0 = time.perf_counter()
+    loss, grads = step(model, x, y)
+    opt.update(model, grads)
+    t1 = time.perf_counter()
+    mx.eval(model.parameters(), opt.state, loss)
+    t2 = time.perf_counter()
+    if i >= 10:
+        graph, evaluate = graph + t1 - t0, evaluate + t2 - t1
+print(f"MLX-Python W1: graph {graph / 50 * 1e3:.3f} ms, eval {evaluate / 50 * 1e3:.3f} ms")
