@@ -1,0 +1,49 @@
+// W3's chain (y = y * a + b, 5,000 times on [16] arrays) split into layers:
+// raw native calls vs Tensor ops in tidy, with and without the eval; µs per op.
+// bench/micro/dispatch.py is the MLX-Python side.
+//   node --import tsx bench/micro/dispatch.ts
+import * as mt from '../../src/index.js';
+import { native, type NativeArray } from '../../src/tensor/native.js';
+
+const N = 5000;
+const a = mt.full([16], 0.999), b = mt.full([16], 0.001), x0 = mt.random.normal([16]);
+mt.evaluate(a, b, x0);
+
+function perOp(label: string, chain: () => void): void {
+  for (let i = 0; i < 5; i++) chain();
+  const ts: number[] = [];
+  for (let r = 0; r < 15; r++) {
+    const t = performance.now();
+    chain();
+    ts.push(performance.now() - t);
+  }
+  console.log(`${label.padEnd(44)} ${((ts.sort((p, q) => p - q)[7]! * 1000) / (2 * N)).toFixed(2)} µs/op`);
+}
+
+perOp('Tensor ops in tidy, eval', () => mt.tidy(() => {
+  let y = x0;
+  for (let i = 0; i < N; i++) y = mt.add(mt.multiply(y, a), b);
+  y.eval();
+}));
+perOp('Tensor ops in tidy, no eval', () => mt.tidy(() => {
+  let y = x0;
+  for (let i = 0; i < N; i++) y = mt.add(mt.multiply(y, a), b);
+}));
+// Every intermediate handle disposed before the eval: only MLX's graph holds them.
+perOp('native calls, intermediates disposed, eval', () => {
+  let y = x0.data;
+  const made: NativeArray[] = [];
+  for (let i = 0; i < N; i++) {
+    const m = native.multiply(y, a.data);
+    y = native.add(m, b.data);
+    made.push(m, y);
+  }
+  made.pop();
+  for (const h of made) native.dispose(h);
+  native.eval([y]);
+  native.dispose(y);
+});
+perOp('native calls, no eval', () => {
+  let y = x0.data;
+  for (let i = 0; i < N; i++) y = native.add(native.multiply(y, a.data), b.data);
+});
