@@ -154,17 +154,16 @@ Napi::Value ToTypedArray(const Napi::CallbackInfo& info) {
   // Any conversion runs on the CPU stream: the data is read on the host anyway,
   // float64 exists only there, and an evaluated row-contiguous array (labels,
   // data) needs no new op, so reading it forces no evaluation. Empty arrays are
-  // never touched: MLX's CUDA backend allocates no buffer for them.
+  // never evaluated (CopyOut reads no data): MLX's CUDA backend allocates no
+  // buffer for them.
+  if (a.dtype() == mx::float16 || a.dtype() == mx::bfloat16)
+    a = mx::astype(a, mx::float32, mx::Device::cpu);
   if (a.size() > 0) {
-    if (a.dtype() == mx::float16 || a.dtype() == mx::bfloat16)
-      a = mx::astype(a, mx::float32, mx::Device::cpu);
     a.eval();
     if (!a.flags().row_contiguous) {
       a = mx::contiguous(a, false, mx::Device::cpu);
       a.eval();
     }
-  } else if (a.dtype() == mx::float16 || a.dtype() == mx::bfloat16) {
-    a = mx::zeros({0}, mx::float32, mx::Device::cpu);
   }
   Napi::Env env = info.Env();
   switch (a.dtype()) {
