@@ -15,6 +15,7 @@ import { createInterface } from 'node:readline';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { epochOf } from '../scripts/mnist-epoch.mjs';
 import { OPENBLAS, PINS, pkgVersion, setupPeers } from './setup.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -354,8 +355,7 @@ function cpuMnistEpoch() {
   const out = join(tmpdir(), `mlx-tape-bench-mnist-${process.pid}`);
   const run = spawnSync(process.execPath, ['--import', 'tsx', 'examples/mnist/main.ts', '--epochs', '1', '--out', out], { cwd: root, encoding: 'utf8' });
   rmSync(out, { recursive: true, force: true });
-  const data = /(\d+) train, (\d+) test/.exec(run.stdout), time = /epoch 1\/1 .* ([\d.]+)s/.exec(run.stdout), acc = /test acc ([\d.]+)%/.exec(run.stdout);
-  return data && time ? { train: Number(data[1]), test: Number(data[2]), seconds: Number(time[1]), testAccuracy: acc && Number(acc[1]) } : null;
+  return epochOf(run.stdout);
 }
 
 /** RESULTS.md's GPU section from bench/gpu-results.json (scripts/gpu-results.mjs), with this CPU's MNIST epoch beside it. */

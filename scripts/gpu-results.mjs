@@ -4,6 +4,7 @@
 import { execSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { epochOf } from './mnist-epoch.mjs';
 
 const [card, dir] = process.argv.slice(2);
 const read = (f) => (existsSync(join(dir, f)) ? readFileSync(join(dir, f), 'utf8') : '');
@@ -19,18 +20,12 @@ for (const line of read('rounds.jsonl').split('\n').filter(Boolean)) {
 const steps = Object.fromEntries(Object.entries(samples).map(([peer, ws]) =>
   [peer, Object.fromEntries(Object.entries(ws).map(([w, xs]) => [w, { medianMs: median(xs), rounds: xs }]))]));
 
-// "data: <dir>: 60000 train, 10000 test" and "epoch 1/1 ... 3.8s"
-function epoch(log) {
-  const data = /(\d+) train, (\d+) test/.exec(log), time = /epoch 1\/1 .* ([\d.]+)s/.exec(log);
-  const acc = /test acc ([\d.]+)%/.exec(log);
-  return data && time ? { train: Number(data[1]), test: Number(data[2]), seconds: Number(time[1]), testAccuracy: acc && Number(acc[1]) } : null;
-}
 const tests = /Tests\s+(.*)\(/.exec(read('gpu-tests.log').replace(/\x1b\[[0-9;]*m/g, ''));
 console.log(JSON.stringify({
   date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
   card,
   commit: process.env.COMMIT ?? execSync('git rev-parse --short HEAD 2>/dev/null || echo unknown', { encoding: 'utf8' }).trim(),
   steps,
-  mnistEpoch: { digits: epoch(read('mnist-digits.log')), fashion: epoch(read('mnist-fashion.log')) },
+  mnistEpoch: { digits: epochOf(read('mnist-digits.log')), fashion: epochOf(read('mnist-fashion.log')) },
   testGpu: tests ? tests[1].trim() : null,
 }, null, 2));
