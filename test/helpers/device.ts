@@ -47,12 +47,13 @@ export function matmulTol(tol: Tol = {}): Tol {
 export const memorySlack = onGpu ? 4096 : 0;
 
 /**
- * {@link memorySlack} for a training step over `paramBytes` of parameters: on
- * the GPU the last step's gradients, optimizer temporaries and updated weights
- * (a few copies of the parameters) may still await that completion handler
- * when the count is read — seen: 1.66 MB for a 263 kB Linear under SGD with
- * momentum. Still 0 on the CPU, where frees are synchronous.
+ * {@link memorySlack} for a training step of `model`: on the GPU the last
+ * step's gradients, optimizer temporaries and updated weights (a few copies of
+ * the parameters) may still await that completion handler when the count is
+ * read — seen: 1.66 MB for a 263 kB Linear under SGD with momentum. Still 0 on
+ * the CPU, where frees are synchronous.
  */
-export function stepSlack(paramBytes: number): number {
-  return onGpu ? memorySlack + 16 * paramBytes : 0;
+export function stepSlack(model: mt.nn.Module): number {
+  if (!onGpu) return 0;
+  return memorySlack + 16 * mt.treeFlatten(model.parameters()).reduce((n, t) => n + t.nbytes, 0);
 }
