@@ -19,24 +19,8 @@ def median_ms(step):
 
 def mlx_python():
     import mlx.core as mx, mlx.nn as nn, mlx.optimizers as optim
+    from workers.mlx_models import Cnn, Mlp
     mx.set_default_device(mx.gpu)
-
-    class Mlp(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.l1, self.l2, self.l3 = nn.Linear(784, 512), nn.Linear(512, 512), nn.Linear(512, 10)
-        def __call__(self, x):
-            return self.l3(nn.relu(self.l2(nn.relu(self.l1(x)))))
-
-    class Cnn(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.c1, self.c2 = nn.Conv2d(1, 32, 3, padding=1), nn.Conv2d(32, 64, 3, padding=1)
-            self.pool, self.fc = nn.MaxPool2d(2), nn.Linear(64 * 7 * 7, 10)
-        def __call__(self, x):
-            h = self.pool(nn.relu(self.c1(x)))
-            h = self.pool(nn.relu(self.c2(h)))
-            return self.fc(h.reshape(h.shape[0], -1))
 
     def trainer(model, shape):
         x, y = mx.random.normal(shape), mx.random.randint(0, 10, (shape[0],))

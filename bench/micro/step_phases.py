@@ -2,20 +2,14 @@
 # (value_and_grad + optimizer.update, lazy) and the one eval, per step.
 #   python3 bench/micro/step_phases.py [gpu]
 import sys, time
+from pathlib import Path
 import mlx.core as mx, mlx.nn as nn, mlx.optimizers as optim
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "workers"))
+from mlx_models import Mlp
 
 if "gpu" in sys.argv:
     mx.set_default_device(mx.gpu)
-
-
-class Mlp(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.l1, self.l2, self.l3 = nn.Linear(784, 512), nn.Linear(512, 512), nn.Linear(512, 10)
-
-    def __call__(self, x):
-        return self.l3(nn.relu(self.l2(nn.relu(self.l1(x)))))
-
 
 mx.random.seed(0)
 model, opt = Mlp(), optim.SGD(learning_rate=0.01)

@@ -8,33 +8,9 @@ from functools import partial
 import mlx.core as mx
 import mlx.nn as nn
 import mlx.optimizers as optim
+from mlx_models import Cnn, Mlp
 
 LR = 0.01
-
-
-class Mlp(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.l1 = nn.Linear(784, 512)
-        self.l2 = nn.Linear(512, 512)
-        self.l3 = nn.Linear(512, 10)
-
-    def __call__(self, x):
-        return self.l3(nn.relu(self.l2(nn.relu(self.l1(x)))))
-
-
-class Cnn(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.c1 = nn.Conv2d(1, 32, 3, padding=1)
-        self.c2 = nn.Conv2d(32, 64, 3, padding=1)
-        self.pool = nn.MaxPool2d(2)
-        self.fc = nn.Linear(64 * 7 * 7, 10)
-
-    def __call__(self, x):
-        h = self.pool(nn.relu(self.c1(x)))
-        h = self.pool(nn.relu(self.c2(h)))
-        return self.fc(h.reshape(h.shape[0], -1))
 
 
 def loss_fn(model, x, y):
