@@ -13,10 +13,12 @@ else {
   const world = mt.distributed.init({ strict: true });
   report('allSum', mt.distributed.allSum(mt.tensor([world.rank + 1])).toArray());
   if (mode === 'mid' && rank === 1) process.exit(3);
-  // Rank 0 keeps going; its next all-reduce finds the peer gone.
-  for (let i = 0; i < 100; i++) {
+  // Rank 0 keeps going; its next all-reduce finds the peer gone. It waits before
+  // each one: had it failed at once, both exits could reach the launcher in the
+  // same batch, in either order, and the launcher would name rank 0.
+  for (let i = 0; i < 30; i++) {
+    await new Promise((r) => setTimeout(r, 300));
     mt.distributed.allSum(mt.ones([1024])).toArray();
-    await new Promise((r) => setTimeout(r, 100));
   }
   report('finished', true);
 }
