@@ -332,6 +332,9 @@ describe('attention', () => {
       expectClose(layer.forward(X), want, matmulTol({ rtol: 1e-5, atol: 1e-6 }));
       expect(layer.namedParameters().length).toBe(12);
     }
+    // Seeded weights: with random ones, a ReLU input of the MLP now and then lies
+    // within gradcheck's finite-difference step of 0, where the slope jumps.
+    mt.random.seed(5);
     expect(gradcheckLayer(new nn.TransformerEncoderLayer(4, 2, { mlpDims: 4 }), [det([1, 2, 4])])).toBe(true);
   });
 });
