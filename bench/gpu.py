@@ -3,7 +3,7 @@
 # Usage: python3 bench/gpu.py   (needs mlx + mlx-cuda-13 and torch importable)
 import json, statistics, sys, time
 
-RUNS, WARMUP, LR = 20, 5, 0.01
+RUNS, WARMUP, LR = 50, 200, 0.01  # as bench/gpu.ts, whose JIT needs the warm-up
 
 
 def median_ms(step):

@@ -17,13 +17,14 @@ x, y = mx.random.normal([128, 784]), mx.random.randint(0, 10, [128])
 step = nn.value_and_grad(model, lambda m, a, b: nn.losses.cross_entropy(m(a), b, reduction="mean"))
 mx.eval(model.parameters(), x, y)
 graph = evaluate = 0.0
-for i in range(60):
+WARMUP, N = 300, 100  # as step-phases.ts
+for i in range(WARMUP + N):
     t0 = time.perf_counter()
     loss, grads = step(model, x, y)
     opt.update(model, grads)
     t1 = time.perf_counter()
     mx.eval(model.parameters(), opt.state, loss)
     t2 = time.perf_counter()
-    if i >= 10:
+    if i >= WARMUP:
         graph, evaluate = graph + t1 - t0, evaluate + t2 - t1
-print(f"MLX-Python W1: graph {graph / 50 * 1e3:.3f} ms, eval {evaluate / 50 * 1e3:.3f} ms")
+print(f"MLX-Python W1: graph {graph / N * 1e3:.3f} ms, eval {evaluate / N * 1e3:.3f} ms")

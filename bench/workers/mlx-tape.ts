@@ -16,8 +16,7 @@ function trainer(model: mt.nn.Module, xShape: number[]): () => void {
   const step = nn.valueAndGrad(model, lossFn);
   return () => {
     const [loss, grads] = step(model, x, y);
-    opt.update(model, grads); // evaluates the new parameters
-    loss.eval();
+    opt.update(model, grads, { evaluate: [loss] }); // one evaluation: the new parameters and the loss
     mt.dispose([loss, grads]);
   };
 }

@@ -181,8 +181,7 @@ export async function train(config: Config, dataset: { train: data.Dataset; test
     let lossSum = 0, seen = 0;
     for (const batch of loader.epoch(epoch)) {
       const [loss, grads] = batchStep(batch);
-      mt.evaluate(loss, ...mt.treeFlatten(grads)); // forward and backward in one MLX evaluation
-      opt.update(model, grads);
+      opt.update(model, grads, { evaluate: [loss] }); // forward, backward and update in one MLX evaluation
       lossSum += Number(loss.item()) * batch.size;
       seen += batch.size;
       mt.dispose([loss, grads, batch]);

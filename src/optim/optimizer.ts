@@ -25,6 +25,16 @@ export interface OptimizerOptions {
   params?: Module;
 }
 
+/** Options of {@link Optimizer.update} and {@link Optimizer.step}. */
+export interface UpdateOptions {
+  /**
+   * More tensors to compute in the step's one evaluation, typically the loss:
+   * evaluating it afterwards would be a second evaluation, a second device
+   * synchronisation on a GPU.
+   */
+  evaluate?: Tensor[];
+}
+
 /**
  * The base of every optimizer. A subclass gives `initState` (a parameter's
  * fresh state) and `updateParam` (one parameter's update from its gradient);
@@ -35,7 +45,7 @@ export interface OptimizerOptions {
  * ```ts
  * const opt = new optim.Adam({ learningRate: 1e-3 });
  * const [loss, grads] = nn.valueAndGrad(model, lossFn)(model, x, y);
- * opt.update(model, grads);
+ * opt.update(model, grads, { evaluate: [loss] }); // loss.item() reads it without another evaluation
  * ```
  * @group Optimizers
  */
@@ -76,15 +86,19 @@ export abstract class Optimizer<S extends ParamState = ParamState> {
    * Applies one step to `model` with `grads`, a tree shaped like (part of) `model.parameters()`.
    * @param model - The model to update.
    * @param grads - The gradients, e.g. from `nn.valueAndGrad`.
+   * @param options - More tensors to evaluate with the new parameters, e.g. the loss.
    */
-  update(model: Module, grads: Tree): void {
-    this.#apply(model, flattenNamed(grads));
+  update(model: Module, grads: Tree, options: UpdateOptions = {}): void {
+    this.#apply(model, flattenNamed(grads), options);
   }
 
-  /** PyTorch style: one step from the `.grad` of each trainable parameter of `params` (those without one are skipped). */
-  step(): void {
+  /**
+   * PyTorch style: one step from the `.grad` of each trainable parameter of `params` (those without one are skipped).
+   * @param options - More tensors to evaluate with the new parameters, e.g. the loss.
+   */
+  step(options: UpdateOptions = {}): void {
     const model = this.#model('step');
-    this.#apply(model, model.namedTrainableParameters().flatMap(([n, p]) => (p.grad ? [[n, p.grad] as [string, Tensor]] : [])));
+    this.#apply(model, model.namedTrainableParameters().flatMap(([n, p]) => (p.grad ? [[n, p.grad] as [string, Tensor]] : [])), options);
   }
 
   /** PyTorch style: frees and clears the `.grad` of every parameter of `params`. */
@@ -97,7 +111,7 @@ export abstract class Optimizer<S extends ParamState = ParamState> {
     return this.params;
   }
 
-  #apply(model: Module, grads: [string, Tensor][]): void {
+  #apply(model: Module, grads: [string, Tensor][], { evaluate: extra = [] }: UpdateOptions): void {
     const params = new Map(model.namedParameters());
     for (const [name, g] of grads) {
       const p = params.get(name);
@@ -117,11 +131,12 @@ export abstract class Optimizer<S extends ParamState = ParamState> {
       return { name, p, next, old, state };
     })));
     model.update(unflattenNamed(results.map((r) => [r.name, keep(r.next)])));
-    // One evaluation per step: the new parameters and state, and buffers such
-    // as BatchNorm's running statistics, whose lazy graphs would otherwise grow.
+    // One evaluation per step: the new parameters and state, buffers such as
+    // BatchNorm's running statistics, whose lazy graphs would otherwise grow,
+    // and what the caller asked for (the loss).
     // The model's parameters now are `params` with the updated ones replaced.
     for (const r of results) params.set(r.name, r.next);
-    evaluate(...params.values(), ...results.flatMap((r) => Object.values(r.state)));
+    evaluate(...params.values(), ...results.flatMap((r) => Object.values(r.state)), ...extra);
     for (const r of results) {
       this.state[r.name] = keepAll(r.state);
       if (r.p !== r.next) {

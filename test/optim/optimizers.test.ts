@@ -1,7 +1,8 @@
 // Every optimizer: three steps on a fixed problem against a plain-JS
 // reference of the published update rule, in float64 (float32 on the GPU, where MLX has no float64).
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import * as mt from '../../src/index.js';
+import { native } from '../../src/tensor/native.js';
 import { expectClose } from '../helpers/close.js';
 import { gc } from '../helpers/gc.js';
 import { onGpu, stepSlack, widestFloat as F } from '../helpers/device.js';
@@ -218,6 +219,27 @@ describe('Optimizer mechanics', () => {
     expectClose(a.m, b.m, { rtol: 1e-12, atol: 0 });
     expect(a.w.grad).toBe(null); // the stepped parameter is a fresh leaf
     expect(a.w.requiresGrad).toBe(true);
+  });
+
+  test('update and step evaluate the loss with the new parameters, in one evaluation', () => {
+    const model = new Quad();
+    const opt = new optim.SGD({ learningRate: 0.1, params: model });
+    const evalSpy = vi.spyOn(native, 'eval');
+    try {
+      const [loss, grads] = nn.valueAndGrad(model, (q: Quad) => q.forward())(model);
+      opt.update(model, grads, { evaluate: [loss] });
+      expect(evalSpy).toHaveBeenCalledTimes(1);
+      expect(evalSpy.mock.calls[0]![0]).toContain(loss.data);
+      expect(evalSpy.mock.calls[0]![0]).toContain(model.w.data);
+      const again = model.forward();
+      again.backward();
+      opt.step({ evaluate: [again] });
+      expect(evalSpy).toHaveBeenCalledTimes(2);
+      expect(evalSpy.mock.calls[1]![0]).toContain(again.data);
+      expect(loss.item()).toBeCloseTo(0.5 * (1 + 8 + 0.75) + (0.5 + 2 + 0.125) + 0.5 * (0.09 + 2 + 12 + 9 + 0.2 + 2.94), 4); // float32 on a GPU
+    } finally {
+      evalSpy.mockRestore();
+    }
   });
 
   test('replaced parameters and state are freed; state is keyed by parameter name', () => {

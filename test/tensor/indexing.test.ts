@@ -153,6 +153,16 @@ describe('take', () => {
     expect(() => mt.take(x, mt.tensor([true], 'bool'), 0)).toThrow(/\[take\] indices must have an integer dtype, got bool/);
     expect(() => mt.take(x, i32([0]), 2)).toThrow(mt.MlxError);
   });
+  test('the same index array checked against other sizes (its range is read once and kept)', () => {
+    const idx = i32([3, -2]);
+    expectClose(mt.take(x, idx, 1), [[3, 2], [7, 6], [11, 10]]);
+    expect(() => mt.take(x, idx, 0)).toThrow(/\[take\] index 3 is out of range for axis 0 of size 3/);
+    expectClose(mt.take(x, idx), [3, 10]);
+    const neg = i32([-1]);
+    expectClose(mt.take(x, neg, 0), [[8, 9, 10, 11]]);
+    // A slice of 2 from index -1 runs past the end.
+    expect(() => mt.gather(x, [neg], [0], [2, 4])).toThrow(/\[gather\] index -1 with slice size 2 is out of range for axis 0 of size 3/);
+  });
 });
 
 describe('takeAlongAxis, putAlongAxis, scatterAddAxis', () => {

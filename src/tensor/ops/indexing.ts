@@ -7,7 +7,7 @@
 // Gradient rules and the sorting ops, whose indices are in range by
 // construction, use the `*Unchecked` forms, which ops/index.ts keeps private.
 import { apply } from '../../autograd/tape.js';
-import { native } from '../native.js';
+import { native, type NativeArray } from '../native.js';
 import type { Tensor } from '../tensor.js';
 import { broadcastTo, reshape } from './shape.js';
 
@@ -23,14 +23,40 @@ function axisSize(x: Tensor, axis: number): number | undefined {
   return x.shape[axis < 0 ? axis + x.ndim : axis];
 }
 
+/** An index array's smallest value and its largest non-negative and negative ones (±Infinity when there are none). */
+interface IndexRange { min: number; maxNonNegative: number; maxNegative: number }
+
+// Each index array's range, read once: an MLX array never changes, and reading
+// it again costs a device-to-host copy on a GPU (a training loop that reuses
+// its labels would pay it every step).
+const indexRanges = new WeakMap<NativeArray, IndexRange>();
+
+function indexRange(idx: Tensor): IndexRange {
+  let range = indexRanges.get(idx.data);
+  if (!range) {
+    range = { min: Infinity, maxNonNegative: -Infinity, maxNegative: -Infinity };
+    for (const v of idx.toTypedArray()) {
+      const k = Number(v);
+      range.min = Math.min(range.min, k);
+      if (k < 0) range.maxNegative = Math.max(range.maxNegative, k);
+      else range.maxNonNegative = Math.max(range.maxNonNegative, k);
+    }
+    indexRanges.set(idx.data, range);
+  }
+  return range;
+}
+
 /**
  * Throws unless `idx` has an integer dtype and every index lies in
  * [-size, size), leaving room for a slice of `extent` elements from it.
- * Evaluates `idx`. An undefined size (a bad axis) is left to MLX's own error.
+ * Evaluates `idx` (once per array). An undefined size (a bad axis) is left to MLX's own error.
  */
 export function checkIndices(op: string, idx: Tensor, size: number | undefined, what: string, extent = 1): void {
   if (!INTEGER.has(idx.dtype)) throw new TypeError(`[${op}] indices must have an integer dtype, got ${idx.dtype}`);
   if (size === undefined) return;
+  const { min, maxNonNegative, maxNegative } = indexRange(idx);
+  if (min >= -size && maxNonNegative + extent <= size && maxNegative + extent <= 0) return;
+  // Out of range: find the first bad index for the message.
   for (const v of idx.toTypedArray()) {
     const k = Number(v);
     if (k < -size || (k < 0 ? k + size : k) + extent > size) {
