@@ -367,7 +367,7 @@ function gpuSection(g, cpuEpoch) {
   };
   const lines = [`## GPU: ${g.card}`, '',
     `From bench/gpu-results.json: \`scripts/device-gpu-round.sh\` on the device machine, ${g.date}, git ${g.commit}; ` +
-      `median ms per step over ${g.steps['mlx-tape'].W1.rounds.length} alternating rounds (each the median of 20 steps of \`bench/gpu.ts\` / \`bench/gpu.py\`); in brackets mlx-tape ÷ peer.`, '',
+      `median ms per step over ${g.steps['mlx-tape'].W1.rounds.length} alternating rounds (each the median of 50 steps after 200 warm-up steps, of \`bench/gpu.ts\` / \`bench/gpu.py\`); in brackets mlx-tape ÷ peer.`, '',
     `| workload | ${peers.map(([, l]) => l).join(' | ')} |`, `|---|${peers.map(() => '---:').join('|')}|`,
     ...['W1', 'W2'].map((w) => `| ${w === 'W1' ? 'W1 MLP train step' : 'W2 CNN train step'} | ${peers.map(([id]) => cell(id, w)).join(' | ')} |`), ''];
   const epochs = Object.entries(g.mnistEpoch ?? {}).filter(([, e]) => e).map(([name, e]) =>

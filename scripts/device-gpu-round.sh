@@ -28,7 +28,7 @@ MLX_TAPE_DEVICE=gpu timeout 300 node node_modules/vitest/vitest.mjs run --report
   --reporter=./test/helpers/cpu-only-reporter.ts > $OUT/gpu-tests.log 2>&1
 grep -E "Test Files|Tests |FAIL|CPU-only tests" $OUT/gpu-tests.log
 : > $OUT/rounds.jsonl
-for round in 1 2 3; do
+for round in 1 2 3 4 5; do
   timeout 100 node --import tsx bench/gpu.ts >> $OUT/rounds.jsonl
   PYTHONPATH=/tmp/site timeout 120 python3 bench/gpu.py "$GPU" >> $OUT/rounds.jsonl
 done
