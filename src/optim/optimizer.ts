@@ -25,7 +25,13 @@ export interface OptimizerOptions {
   params?: Module;
 }
 
-/** Options of {@link Optimizer.update} and {@link Optimizer.step}. */
+/**
+ * Options of {@link Optimizer.update} and {@link Optimizer.step}.
+ * @example
+ * ```ts
+ * opt.update(model, grads, { evaluate: [loss] });
+ * ```
+ */
 export interface UpdateOptions {
   /**
    * More tensors to compute in the step's one evaluation, typically the loss:
