@@ -1,21 +1,14 @@
 #include "array.h"
 
 #include <cstring>
-#include <random>
+#include <deque>
+#include <vector>
 
 #include "convert.h"
 
 namespace mlx_tape {
 
 namespace {
-// A random tag per load: a handle from another copy of the addon, or any
-// other External, is rejected instead of reinterpreted (better-sqlite3).
-napi_type_tag MakeTag() {
-  std::random_device rd;
-  std::uniform_int_distribution<uint64_t> dist;
-  return {dist(rd), dist(rd)};
-}
-const napi_type_tag kTag = MakeTag();
 
 int64_t BytesOf(const mx::array& a) {
   return static_cast<int64_t>(a.size()) * a.itemsize();
@@ -23,11 +16,10 @@ int64_t BytesOf(const mx::array& a) {
 
 // The bytes are a hint to V8's GC scheduling, so they are reported in steps of
 // 1 MiB: a call per tiny array would cost more than the array (W3).
-// Handles made inside a tidy scope are not reported unless they outlive it
-// (memory.ts calls reportMemory): tidy frees the rest, and reporting them made
-// V8 run a full GC every ~64 MiB of short-lived activations (W2: ~2 per step).
+// Handles made inside a tidy scope are not reported unless they outlive it:
+// tidy frees the rest, and reporting them made V8 run a full GC every ~64 MiB
+// of short-lived activations (W2: ~2 per step).
 thread_local int64_t unreported = 0;
-thread_local bool defer_reports = false;
 void Report(napi_env env, int64_t delta) {
   unreported += delta;
   if (unreported >= (1 << 20) || unreported <= -(1 << 20)) {
@@ -37,13 +29,57 @@ void Report(napi_env env, int64_t delta) {
     napi_adjust_external_memory(env, change, &total);
   }
 }
+
+struct Slot {
+  std::optional<mx::array> array;
+  int64_t bytes = 0;
+  uint32_t index = 0;  // its place in the table
+  uint32_t generation = 0;
+  bool reported = false;   // V8 was told of `bytes`
+  bool finalizer = false;  // the GC frees it if it is never disposed
+};
+
+// One table per JS thread (each worker has its own handles); finalizers run
+// on that thread, inside GC. A deque: references to slots stay valid as it
+// grows.
+thread_local std::deque<Slot> slots;
+thread_local std::vector<uint32_t> free_slots;
+thread_local bool in_scope = false;
+
+// A key: magic (16 bits) | generation (24) | slot (24).
+constexpr uint64_t kMagic = 0x6d74;  // "mt"
+constexpr uint64_t kMask24 = (1u << 24) - 1;
+void* KeyOf(uint32_t index) {
+  return reinterpret_cast<void*>(kMagic << 48 | (slots[index].generation & kMask24) << 24 | index);
+}
+// The slot a key names, when it is one of ours (whatever its generation).
+Slot* SlotOf(void* key, bool* stale) {
+  auto k = reinterpret_cast<uint64_t>(key);
+  uint64_t index = k & kMask24;
+  if (k >> 48 != kMagic || index >= slots.size()) return nullptr;
+  Slot* slot = &slots[index];
+  *stale = ((k >> 24) & kMask24) != (slot->generation & kMask24) || !slot->array;
+  return slot;
+}
+Slot* SlotOf(Napi::Value value, bool* stale) {
+  void* key = nullptr;
+  if (!value.IsExternal() || napi_get_value_external(value.Env(), value, &key) != napi_ok) return nullptr;
+  return SlotOf(key, stale);
+}
+// Frees a live slot for reuse; its old handles become stale.
+void Release(napi_env env, Slot* slot, bool in_gc) {
+  slot->array.reset();
+  // Inside GC even napi_adjust_external_memory can start another GC (V8
+  // aborts: "Check failed: marking_done_"), so the bytes wait for the next
+  // Report outside it.
+  if (slot->reported) in_gc ? void(unreported -= slot->bytes) : Report(env, -slot->bytes);
+  slot->reported = slot->finalizer = false;
+  ++slot->generation;
+  free_slots.push_back(slot->index);
+}
 }  // namespace
 
-thread_local int64_t Array::count_ = 0;
-
-Array::Array(mx::array a) : array_(std::move(a)), bytes_(BytesOf(*array_)) {
-  ++count_;
-}
+thread_local int64_t Array::live_ = 0;
 
 // MLX's CPU allocator returns a null buffer when malloc fails and the kernel
 // then writes through it (a segfault), so an array that can never be
@@ -66,74 +102,94 @@ static void CheckSize(Napi::Env env, const mx::array& a) {
 
 Napi::Value Array::New(Napi::Env env, mx::array a) {
   CheckSize(env, a);
-  auto* self = new Array(std::move(a));
-  // napi_create_external itself, not Napi::External::New, which allocates a
-  // closure per handle for its finalizer.
+  uint32_t index;
+  if (!free_slots.empty()) {
+    index = free_slots.back();
+    free_slots.pop_back();
+  } else {
+    if (slots.size() > kMask24)
+      throw MlxError(env, "[array] more than " + std::to_string(kMask24) +
+                              " arrays are alive at once", "MLX_TOO_MANY_ARRAYS");
+    index = static_cast<uint32_t>(slots.size());
+    slots.emplace_back().index = index;
+  }
+  Slot& slot = slots[index];
+  slot.bytes = BytesOf(a);
+  slot.array = std::move(a);
+  slot.finalizer = !in_scope;
   napi_value handle;
-  napi_status status = napi_create_external(env, self, &Array::Finalize, nullptr, &handle);
+  napi_status status = napi_create_external(env, KeyOf(index), slot.finalizer ? &Array::Finalize : nullptr,
+                                            nullptr, &handle);
+  ++live_;
   if (status != napi_ok) {
-    delete self;
+    Release(env, &slot, false);
+    --live_;
     NAPI_THROW_IF_FAILED(env, status, Napi::Value());
   }
-  napi_type_tag_object(env, handle, &kTag);
-  if (!defer_reports) self->Reported(env);
+  if (!in_scope) {
+    slot.reported = true;
+    Report(env, slot.bytes);
+  }
   return Napi::Value(env, handle);
 }
 
 bool Array::Is(Napi::Value value) {
-  bool tagged = false;
-  return value.IsExternal() &&
-         napi_check_object_type_tag(value.Env(), value, &kTag, &tagged) ==
-             napi_ok &&
-         tagged;
-}
-
-Array* Array::Unwrap(Napi::Value value) {
-  return Is(value) ? value.As<Napi::External<Array>>().Data() : nullptr;
+  bool stale;
+  return SlotOf(value, &stale) != nullptr;
 }
 
 mx::array& Array::From(Napi::Value value, const Where& what) {
-  Array* self = Unwrap(value);
-  if (!self)
+  bool stale;
+  Slot* slot = SlotOf(value, &stale);
+  if (!slot)
     throw Napi::TypeError::New(
         value.Env(), what.str() + " must be an MLX array, got " + Describe(value));
-  if (!self->array_)
+  if (stale)
     throw Napi::Error::New(value.Env(),
                            what.str() + " is an array that was already disposed");
-  return *self->array_;
+  return *slot->array;
 }
 
 bool Array::Dispose(Napi::Value value) {
-  Array* self = Unwrap(value);
-  if (!self)
+  bool stale;
+  Slot* slot = SlotOf(value, &stale);
+  if (!slot)
     throw Napi::TypeError::New(
         value.Env(), "dispose: expected an MLX array, got " + Describe(value));
-  if (!self->array_) return false;
-  self->array_.reset();
-  if (self->reported_) Report(value.Env(), -self->bytes_);
-  self->reported_ = false;
+  if (stale) return false;
+  Release(value.Env(), slot, false);
+  --live_;
   return true;
 }
 
-void Array::Reported(napi_env env) {
-  if (reported_ || !array_) return;
-  reported_ = true;
-  Report(env, bytes_);
-}
+bool Array::InScope(bool scope) { return std::exchange(in_scope, scope); }
 
-void Array::ReportLater(bool later) { defer_reports = later; }
+void Array::Outlive(Napi::Env env, Napi::Value value) {
+  bool stale;
+  Slot* slot = SlotOf(value, &stale);
+  if (!slot)
+    throw Napi::TypeError::New(env, "outlive: expected an MLX array, got " + Describe(value));
+  if (stale || slot->finalizer) return;
+  void* key = nullptr;
+  napi_get_value_external(env, value, &key);
+  NAPI_THROW_IF_FAILED_VOID(env, napi_add_finalizer(env, value, key, &Array::Finalize, nullptr, nullptr));
+  slot->finalizer = true;
+  slot->reported = true;
+  Report(env, slot->bytes);
+}
 
 // A basic finalizer: the addon is built for Node-API's experimental version
 // (CMakeLists.txt), under which Node runs it during GC itself rather than
 // queueing it for the event loop, which a synchronous training loop never
 // reaches (the queue, and RSS, grew by ~150 bytes per op until it did).
-// It may only touch native state: even napi_adjust_external_memory can start
-// a GC inside this one (V8 aborts: "Check failed: marking_done_"), so the
-// bytes wait for the next Report outside GC.
-void Array::Finalize(napi_env, void* data, void*) {
-  auto* self = static_cast<Array*>(data);
-  if (self->reported_) unreported -= self->bytes_;
-  delete self;
+// It may only touch native state (see Release). A handle disposed before its
+// finalizer runs has a stale key, and its slot may hold another array by now.
+void Array::Finalize(napi_env env, void* key, void*) {
+  bool stale;
+  Slot* slot = SlotOf(key, &stale);
+  if (!slot || stale) return;
+  Release(env, slot, true);
+  --live_;
 }
 
 namespace {
@@ -284,13 +340,10 @@ void InitArray(Napi::Env env, Napi::Object exports) {
   exports.Set("dispose", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
     return Napi::Boolean::New(info.Env(), Array::Dispose(info[0]));
   }, "dispose"));
-  exports.Set("reportMemory", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
-    Array* self = Array::Unwrap(info[0]);
-    if (!self)
-      throw Napi::TypeError::New(info.Env(), "reportMemory: expected an MLX array, got " + Describe(info[0]));
-    self->Reported(info.Env());
-  }, "reportMemory"));
-  Def(env, exports, "deferMemoryReports(defer)", +[](bool defer) { Array::ReportLater(defer); });
+  exports.Set("outlive", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
+    Array::Outlive(info.Env(), info[0]);
+  }, "outlive"));
+  Def(env, exports, "inScope(inScope)", +[](bool scope) { Array::InScope(scope); });
   // A second handle on the same MLX array: no new node in MLX's graph (detach()).
   Def(env, exports, "alias(a)", +[](const mx::array& a) { return a; });
   Def(env, exports, "dtypeIndex(a)", +[](const mx::array& a) { return DtypeIndex(a.dtype()); });

@@ -1,9 +1,10 @@
-// A JS handle per MLX array: an External holding the array, type-tagged so a
-// stray object is a TypeError, never a crash.
+// A JS handle per MLX array: an External naming a slot of the array table, so
+// a stray object or a stale handle is an error, never a crash.
 #pragma once
 
 #include <napi.h>
 
+#include <cstdint>
 #include <optional>
 
 #include "mlx/mlx.h"
@@ -25,31 +26,39 @@ struct Where {
   Where at(int i) const { return {op, arg, i}; }
 };
 
+// Handles are Externals whose data is not a pointer but a key: a slot in a
+// table of arrays, its generation and a magic tag. So a disposed handle whose
+// slot was reused is told apart (a stale generation), a foreign External is
+// refused (no magic: user-space pointers have zero upper bits), and a handle
+// costs no allocation of its own.
+//
+// A handle made inside tidy (InScope) is tidy's to free: it gets no GC
+// finalizer, whose weak reference costs every scavenge time (a third of the GC
+// time of a W1 step), and V8 is not told of its bytes. One that outlives its
+// scope is handed to the GC then (Outlive). So JS must wrap every handle made
+// inside tidy in a Tensor, which the scope frees or outlives, or dispose it.
 class Array {
  public:
-  // Wraps `a` in a new handle and reports its bytes to V8.
+  // Wraps `a` in a new handle.
   static Napi::Value New(Napi::Env env, mx::array a);
   // The array behind a handle; `what` names the op and argument in errors.
   static mx::array& From(Napi::Value value, const Where& what);
+  // Whether `value` is a handle of this addon, live or disposed.
   static bool Is(Napi::Value value);
   // Frees the array now; idempotent. Returns whether it was live.
   static bool Dispose(Napi::Value value);
-  // Handles not yet finalized by the GC, disposed or not.
-  static int64_t Count() { return count_; }
-  // While true, new handles' bytes are not reported to V8 until Reported().
-  static void ReportLater(bool later);
-  static Array* Unwrap(Napi::Value value);
-  // Reports this live handle's bytes to V8 once (no-op when done or disposed).
-  void Reported(napi_env env);
+  // Live handles: not disposed and not finalized by the GC.
+  static int64_t Count() { return live_; }
+  // While true (inside tidy), new handles get no finalizer and no memory
+  // report. Returns the previous setting.
+  static bool InScope(bool in_scope);
+  // A live handle made in scope outlives it: V8 hears of its bytes, and the GC
+  // frees it if it is never disposed. No-op for other handles.
+  static void Outlive(Napi::Env env, Napi::Value value);
 
  private:
-  explicit Array(mx::array a);
-  ~Array() { --count_; }
-  static void Finalize(napi_env env, void* data, void* hint);
-  std::optional<mx::array> array_;
-  int64_t bytes_;
-  bool reported_ = false;
-  static thread_local int64_t count_;
+  static void Finalize(napi_env env, void* key, void* hint);
+  static thread_local int64_t live_;
 };
 
 void InitArray(Napi::Env env, Napi::Object exports);

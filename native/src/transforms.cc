@@ -14,6 +14,11 @@ Napi::Value MlxVjp(const Napi::CallbackInfo& info) {
   auto fn = info[0].As<Napi::Function>();
   auto primals = Arg<std::vector<mx::array>>::Get(info[1], Where{"mlxVjp", "primals"});
   auto cotangents = Arg<std::vector<mx::array>>::Get(info[2], Where{"mlxVjp", "cotangents"});
+  // Its handles and fn's are raw (no Tensor, so no tidy frees them): the GC's.
+  struct OutOfScope {
+    bool was = Array::InScope(false);
+    ~OutOfScope() { Array::InScope(was); }
+  } out_of_scope;
   auto traced = [&](const std::vector<mx::array>& xs) {
     auto args = Napi::Array::New(env, xs.size());
     for (uint32_t i = 0; i < xs.size(); ++i) args.Set(i, Array::New(env, xs[i]));

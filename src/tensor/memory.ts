@@ -4,18 +4,19 @@ import type { Tensor } from './tensor.js';
 
 const scopes: Set<Tensor>[] = [];
 
-// V8 hears of a handle's bytes (external memory, which schedules GCs) only once
-// the tensor outlives every tidy scope: tidy frees the others itself.
+// Handles made inside tidy are tidy's to free: they get no GC finalizer (whose
+// weak reference costs every scavenge time) and V8 does not hear of their bytes
+// (external memory, which schedules GCs) until the tensor outlives every scope.
 function enterScope(scope: Set<Tensor>): void {
-  if (!scopes.length) native.deferMemoryReports(true);
+  if (!scopes.length) native.inScope(true);
   scopes.push(scope);
 }
 function leaveScope(): void {
   scopes.pop();
-  if (!scopes.length) native.deferMemoryReports(false);
+  if (!scopes.length) native.inScope(false);
 }
 function outlivesScopes(t: Tensor): void {
-  if (!t.isDisposed) native.reportMemory(t.data);
+  if (!t.isDisposed) native.outlive(t.data);
 }
 
 /** Records a new tensor in the innermost tidy scope (called by the Tensor constructor). */

@@ -34,12 +34,12 @@ interface CoreNative {
   dtypeNames(): DType[];
   isArray(a: unknown): boolean;
   dispose(a: A): boolean;
-  /** Handles the GC has not finalized yet, disposed or not (a finalizer backlog shows here). */
+  /** Live handles: neither disposed nor finalized by the GC (a finalizer backlog shows here). */
   handleCount(): number;
-  /** While `defer` is true (inside tidy), new handles' bytes are not reported to V8 as external memory. */
-  deferMemoryReports(defer: boolean): void;
-  /** Reports a handle's bytes to V8 if they were deferred (a tensor that outlives its tidy scope). */
-  reportMemory(a: A): void;
+  /** While true (inside tidy), new handles are tidy's to free: no GC finalizer, and V8 is not told of their bytes. */
+  inScope(inScope: boolean): void;
+  /** A handle made inside tidy outlives it: V8 hears of its bytes and the GC frees it if it is never disposed. */
+  outlive(a: A): void;
   /** A new handle on the same MLX array (no graph node). */
   alias(a: A): A;
   /** Whether two arrays have the same shape, without building either shape in JS. */

@@ -67,6 +67,9 @@ test('finalizers run during GC itself: a synchronous loop leaves no backlog of h
   // queued for the event loop would hold every handle below until it did.
   for (let i = 0; i < 20_000; i++) mt.add(x, i).eval().dispose(); // disposed: only the handles are left to the GC
   for (let i = 0; i < 2_000; i++) mt.add(x, i).eval(); // never disposed: the finalizer is all that frees them
+  // Made inside tidy, which gives them no finalizer, but outliving it: kept, or returned.
+  for (let i = 0; i < 2_000; i++) mt.tidy(() => void mt.keep(mt.add(x, i)).eval());
+  for (let i = 0; i < 2_000; i++) mt.tidy(() => mt.tidy(() => mt.add(x, i)).eval());
   expect(handles()).toBeLessThanOrEqual(beforeHandles);
   expect(active()).toBe(before);
   x.dispose();
@@ -124,7 +127,19 @@ test('arrays that tidy frees are not reported to V8 as external memory; ones tha
   mt.dispose([kept, outside]);
 });
 
-test('reportMemory and alias refuse what is not an MLX array', () => {
-  expect(() => native.reportMemory({} as never)).toThrow(/reportMemory: expected an MLX array, got/);
+test('outlive and alias refuse what is not an MLX array', () => {
+  expect(() => native.outlive({} as never)).toThrow(/outlive: expected an MLX array, got/);
   expect(() => native.alias(1 as never)).toThrow(/alias: argument 'a' must be an MLX array/);
+});
+
+test('a disposed handle stays disposed when its slot in the array table is reused', () => {
+  const a = mt.tensor([1, 2]);
+  const stale = a.data;
+  a.dispose();
+  const b = mt.tensor([3, 4]); // takes the slot a freed
+  expect(() => native.add(stale, 1)).toThrow(/argument 'a' is an array that was already disposed/);
+  expect(native.dispose(stale)).toBe(false);
+  expect(native.isArray(stale)).toBe(true);
+  expect(b.toArray()).toEqual([3, 4]);
+  b.dispose();
 });
