@@ -135,6 +135,27 @@ describe('convTranspose', () => {
         expectClose(dx!, mt.convTranspose1d(y, kT, { stride, padding, dilation, outputPadding }), matmulTol({ atol: 1e-5 }));
       });
     });
+  // MLX 0.32.4's CUDA backend got flipped kernels and input dilation wrong once
+  // convolutions of other shapes had run in the process (MLX-Python too);
+  // convGeneral hands it plain convolutions on the GPU. All configurations, twice over, in one process.
+  test('input gradients and transposed convolutions of many configurations in a row equal the CPU ones', () => {
+    for (let round = 0; round < 2; round++) {
+      for (const stride of [1, 2]) for (const padding of [0, 1]) for (const dilation of [1, 2]) for (const length of [4, 5, 6, 7]) {
+        mt.tidy(() => {
+          const opts = { stride, padding, dilation };
+          const [a, k] = mt.withDevice('cpu', () => [mt.random.normal([2, length, 3]), mt.random.normal([4, 2, 3])]);
+          const y = mt.withDevice('cpu', () => mt.random.normal([...mt.conv1d(a!, k!, opts).shape]));
+          const run = (): mt.Tensor[] => {
+            const [, [dx]] = mt.vjp((t: mt.Tensor) => mt.conv1d(t, k!, opts), [a!], [y]);
+            return [dx!, mt.convTranspose1d(y, mt.swapaxes(k!, 0, -1), opts)];
+          };
+          const ours = run();
+          const want = mt.withDevice('cpu', run); // float32: MLX has no float64 kernel for flips or dilation
+          ours.forEach((t, i) => expectClose(t, want[i]!, matmulTol({ rtol: 1e-4, atol: 1e-4 })));
+        });
+      }
+    }
+  });
   test('bad arguments', () => {
     expect(() => mt.convTranspose1d(mt.zeros([1, 5, 3]), mt.zeros([2, 2, 2]))).toThrow(/\[conv\] Expect the input channels/);
     expect(() => mt.convTranspose2d(mt.zeros([1, 5, 3]), mt.zeros([2, 2, 2, 3]))).toThrow(/\[convTranspose2d\] input must have 4 axes/);

@@ -3,10 +3,13 @@
 // conv_general, and so do we: convGeneral is the one primitive (its rule is
 // in src/autograd/grads/conv.ts), the others are convGeneral with MLX's
 // parameters, so they are differentiable for free.
-import { apply } from '../../autograd/tape.js';
-import { native } from '../native.js';
+import { apply, noGrad } from '../../autograd/tape.js';
+import { tidy } from '../memory.js';
+import { native, type NativeArray } from '../native.js';
 import type { Tensor } from '../tensor.js';
-import { slice } from './indexing.js';
+import { zeros } from './creation.js';
+import { flip as flipAxes, slice } from './indexing.js';
+import { concatenate, expandDims, reshape } from './shape.js';
 
 /** Options of {@link conv1d}, {@link conv2d} and {@link conv3d}. */
 export interface ConvOptions {
@@ -93,8 +96,43 @@ export function convGeneral(input: Tensor, weight: Tensor, options: ConvGeneralO
     lo = lo.map((v) => Math.max(0, v));
     hi = hi.map((v) => Math.max(0, v));
   }
-  const out = native.convGeneral(x.data, weight.data, stride, lo, hi, kernelDilation, inputDilation, groups, flip);
+  // Arguments MLX would refuse go to MLX as they are, for its own error.
+  const valid = x.ndim === n + 2 && weight.ndim === n + 2 && inputDilation.length === n && inputDilation.every((d) => Number.isInteger(d) && d >= 1);
+  const out = native.defaultDevice() === 'gpu' && valid && (flip || inputDilation.some((d) => d !== 1))
+    ? plainConvOnGpu(x, weight, stride, lo, hi, kernelDilation, inputDilation, groups, flip)
+    : native.convGeneral(x.data, weight.data, stride, lo, hi, kernelDilation, inputDilation, groups, flip);
   return apply('convGeneral', [x, weight], out, { stride, paddingLo: lo, paddingHi: hi, kernelDilation, inputDilation, groups, flip });
+}
+
+/**
+ * The same convolution without input dilation or kernel flip, which MLX 0.32.4's
+ * CUDA backend gets wrong once convolutions of other shapes ran in the process
+ * (transposed convolutions and input gradients; seen in MLX-Python too, see
+ * test/tensor/conv.test.ts): the input is dilated with zeros and the kernel
+ * flipped here, unrecorded, and MLX gets a plain convolution.
+ */
+function plainConvOnGpu(x: Tensor, w: Tensor, stride: number[], lo: number[], hi: number[], kernelDilation: number[], inputDilation: number[], groups: number, flip: boolean): NativeArray {
+  const spatial = inputDilation.map((_, i) => i + 1);
+  const [xd, wd] = tidy(() => noGrad(() => {
+    let xx = x;
+    for (const axis of spatial) {
+      const s = inputDilation[axis - 1]!, len = xx.shape[axis]!;
+      if (s === 1 || len === 0) continue;
+      // [.., L, ..] -> [.., L, s, ..] with zeros after each element -> [.., (L - 1) * s + 1, ..]
+      const gaps = zeros([...xx.shape.slice(0, axis + 1), s - 1, ...xx.shape.slice(axis + 1)], xx.dtype);
+      const spread = reshape(concatenate([expandDims(xx, axis + 1), gaps], axis + 1), [...xx.shape.slice(0, axis), len * s, ...xx.shape.slice(axis + 1)]);
+      xx = slice(spread, spread.shape.map(() => 0), spread.shape.map((d, i) => (i === axis ? (len - 1) * s + 1 : d)));
+    }
+    const ww = flip ? flipAxes(w, spatial) : w;
+    // New handles: tidy frees the tensors above, these two are freed below.
+    return [native.alias(xx.data), native.alias(ww.data)];
+  }));
+  try {
+    return native.convGeneral(xd!, wd!, stride, lo, hi, kernelDilation, inputDilation.map(() => 1), groups, false);
+  } finally {
+    native.dispose(xd!);
+    native.dispose(wd!);
+  }
 }
 
 /** MLX's conv1d/2d/3d take any input rank (a 1-list broadcasts); ours check it. */
