@@ -1,6 +1,7 @@
 import { expect, test } from 'vitest';
 import * as mt from '../../src/index.js';
 import { cpuOnly, GPU_FLOAT64, onGpu } from '../helpers/device.js';
+import { expectMlxError } from '../helpers/errors.js';
 
 test('the build reports MLX 0.32.4 on the CPU backend', () => {
   cpuOnly('a fact of the CPU build (mlx-cpu wheel)');
@@ -52,15 +53,7 @@ test.runIf(onGpu)('withDevice runs on the CPU and comes back to the GPU, also af
 test.runIf(onGpu)('float64 on the GPU is an MlxError (MLX_INVALID_ARGUMENT), and the process carries on', () => {
   const x = mt.tensor([1, 2], 'float64'); // data alone is fine; an op on the GPU is not
   for (const f of [() => mt.add(x, 1), () => mt.astype(mt.ones([2]), 'float64'), () => mt.zeros([2], 'float64'), () => mt.random.normal([2], { dtype: 'float64' })]) {
-    let err: unknown;
-    try {
-      f();
-    } catch (e) {
-      err = e;
-    }
-    expect(err).toBeInstanceOf(mt.MlxError);
-    expect((err as mt.MlxError).code).toBe('MLX_INVALID_ARGUMENT');
-    expect((err as Error).message).toMatch(GPU_FLOAT64);
+    expectMlxError(f, GPU_FLOAT64, 'MLX_INVALID_ARGUMENT');
   }
   expect(mt.withDevice('cpu', () => mt.sum(x).item())).toBe(3);
   expect(mt.add(mt.ones([2]), 1).toArray()).toEqual([2, 2]);

@@ -2,22 +2,10 @@ import { describe, expect, test } from 'vitest';
 import * as mt from '../../src/index.js';
 import { widestFloat } from '../helpers/device.js';
 import { expectClose } from '../helpers/close.js';
+import { expectMlxError } from '../helpers/errors.js';
 
 const range = (n: number, shape?: number[]): mt.Tensor => mt.tensor(Float32Array.from({ length: n }, (_, i) => i + 1), 'float32', shape);
 const x23 = (): mt.Tensor => range(6, [2, 3]); // [[1, 2, 3], [4, 5, 6]]
-
-/** Expects `fn` to throw an MlxError with `code` whose message matches `message`. */
-function expectMlxError(fn: () => unknown, message: RegExp, code = 'MLX_INVALID_ARGUMENT'): void {
-  let err: unknown;
-  try {
-    fn();
-  } catch (e) {
-    err = e;
-  }
-  expect(err).toBeInstanceOf(mt.MlxError);
-  expect((err as mt.MlxError).message).toMatch(message);
-  expect((err as mt.MlxError).code).toBe(code);
-}
 
 describe('reshape', () => {
   test('keeps the values in row-major order; -1 is inferred', () => {
