@@ -79,7 +79,7 @@ void Release(napi_env env, Slot* slot, bool in_gc) {
 }
 }  // namespace
 
-thread_local int64_t Array::live_ = 0;
+int64_t Array::Count() { return static_cast<int64_t>(slots.size() - free_slots.size()); }
 
 // MLX's CPU allocator returns a null buffer when malloc fails and the kernel
 // then writes through it (a segfault), so an array that can never be
@@ -120,10 +120,8 @@ Napi::Value Array::New(Napi::Env env, mx::array a) {
   napi_value handle;
   napi_status status = napi_create_external(env, KeyOf(index), slot.finalizer ? &Array::Finalize : nullptr,
                                             nullptr, &handle);
-  ++live_;
   if (status != napi_ok) {
     Release(env, &slot, false);
-    --live_;
     NAPI_THROW_IF_FAILED(env, status, Napi::Value());
   }
   if (!in_scope) {
@@ -158,7 +156,6 @@ bool Array::Dispose(Napi::Value value) {
         value.Env(), "dispose: expected an MLX array, got " + Describe(value));
   if (stale) return false;
   Release(value.Env(), slot, false);
-  --live_;
   return true;
 }
 
@@ -189,7 +186,6 @@ void Array::Finalize(napi_env env, void* key, void*) {
   Slot* slot = SlotOf(key, &stale);
   if (!slot || stale) return;
   Release(env, slot, true);
-  --live_;
 }
 
 namespace {

@@ -47,8 +47,8 @@ class Array {
   static bool Is(Napi::Value value);
   // Frees the array now; idempotent. Returns whether it was live.
   static bool Dispose(Napi::Value value);
-  // Live handles: not disposed and not finalized by the GC.
-  static int64_t Count() { return live_; }
+  // Live handles: not disposed and not finalized by the GC (slots in use).
+  static int64_t Count();
   // While true (inside tidy), new handles get no finalizer and no memory
   // report. Returns the previous setting.
   static bool InScope(bool in_scope);
@@ -58,7 +58,6 @@ class Array {
 
  private:
   static void Finalize(napi_env env, void* key, void* hint);
-  static thread_local int64_t live_;
 };
 
 void InitArray(Napi::Env env, Napi::Object exports);
