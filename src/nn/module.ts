@@ -85,11 +85,11 @@ export abstract class Module {
   #walk(prefix: string, visit: Visit): void {
     const self = this as Record<string, unknown>;
     for (const k of Object.keys(self)) {
+      if (k.startsWith('_')) continue;
       const v = self[k];
       // A parameter or submodule field (the common case) needs no search.
-      if (v instanceof Tensor || v instanceof Module) {
-        if (!k.startsWith('_')) visit(v, prefix + k, k);
-      } else if (!k.startsWith('_') && holds(v)) walkField(v, prefix + k, k, visit);
+      if (v instanceof Tensor || v instanceof Module) visit(v, prefix + k, k);
+      else if (holds(v)) walkField(v, prefix + k, k, visit);
     }
   }
 
