@@ -10,7 +10,7 @@ import {
   add, argmax, convGeneral, equal, flip, matmul, max, multiply, pad, reshape, slice, swapaxes, tensor, transpose, zeros,
 } from '../../tensor/ops/index.js';
 import { scatterAddAxisUnchecked, takeUnchecked } from '../../tensor/ops/indexing.js';
-import { poolTiles, poolWindows, tileAxes, type PoolGeometry } from '../../tensor/ops/pool.js';
+import { poolTiles, poolWindows, tileAxes, tiledExtent, type PoolGeometry } from '../../tensor/ops/pool.js';
 import { native } from '../../tensor/native.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { isGradEnabled, noGrad } from '../tape.js';
@@ -130,7 +130,7 @@ function tiledMaxPoolGrad(dy: Tensor, x: Tensor, out: Tensor, g: PoolGeometry): 
   const rank = tensor(Int32Array.from({ length: k }, (_, i) => k - i), k < 256 ? 'uint8' : 'int32', [1, ...g.kernel.flatMap((ki) => [1, ki]), 1]);
   const split = (t: Tensor): Tensor => reshape(t, [n, ...g.out.flatMap((o) => [o, 1]), c]); // [N, o0, 1, o1, 1, C]
   const best = max(multiply(equal(poolTiles(x, g), split(out)), rank), tileAxes(g), true);
-  const used = g.out.map((o, i) => o * g.kernel[i]!);
+  const used = tiledExtent(g);
   const dx = reshape(multiply(equal(best, rank), split(dy)), [n, ...used, c]);
   // Elements past the last whole window are in no window.
   return used.every((u, i) => u === x.shape[i + 1]) ? dx : pad(dx, [[0, 0], ...used.map((u, i): [number, number] => [0, x.shape[i + 1]! - u]), [0, 0]]);

@@ -91,10 +91,13 @@ export function poolWindows(x: Tensor, g: PoolGeometry, fill: number): Tensor {
  */
 export function poolTiles(x: Tensor, g: PoolGeometry): Tensor {
   const [n, c] = [x.shape[0]!, x.shape[x.ndim - 1]!];
-  const used = g.out.map((o, i) => o * g.kernel[i]!);
+  const used = tiledExtent(g);
   const whole = used.every((u, i) => u === x.shape[i + 1]) ? x : slice(x, x.shape.map(() => 0), [n, ...used, c]);
   return reshape(whole, [n, ...g.out.flatMap((o, i) => [o, g.kernel[i]!]), c]);
 }
+
+/** The extent the windows of a tiled geometry cover on each spatial axis (elements past it are in none). */
+export const tiledExtent = (g: PoolGeometry): number[] => g.out.map((o, i) => o * g.kernel[i]!);
 
 /** The window axes of {@link poolTiles}' view: 2, 4, ... */
 export const tileAxes = (g: PoolGeometry): number[] => g.kernel.map((_, i) => 2 + 2 * i);
