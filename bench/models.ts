@@ -1,7 +1,7 @@
-// The W1/W2 models and loss of the bench, shared by the CPU worker and bench/gpu.ts.
+// The W1/W2 models, loss and train step of the bench, shared by the CPU worker and bench/gpu.ts.
 import * as mt from '../src/index.js';
 
-const { nn } = mt;
+const { nn, optim } = mt;
 
 /** W1: 784 → 512 → 512 → 10 with ReLU. */
 export class Mlp extends nn.Module {
@@ -29,3 +29,16 @@ export class Cnn extends nn.Module {
 /** Mean softmax cross-entropy of the model's logits. */
 export const lossFn = (m: mt.nn.Module, x: mt.Tensor, y: mt.Tensor): mt.Tensor =>
   nn.losses.crossEntropy(m.forward(x) as mt.Tensor, y, { reduction: 'mean' });
+
+/** One SGD step (lr 0.01) of `model` on a fixed random batch, forced to completion: one evaluation of the new parameters and the loss. */
+export function trainer(model: mt.nn.Module, xShape: number[]): () => void {
+  const x = mt.keep(mt.random.normal(xShape)), y = mt.keep(mt.random.randint(0, 10, [xShape[0]!]));
+  mt.evaluate(x, y);
+  const opt = new optim.SGD({ learningRate: 0.01 });
+  const step = nn.valueAndGrad(model, lossFn);
+  return () => {
+    const [loss, grads] = step(model, x, y);
+    opt.update(model, grads, { evaluate: [loss] });
+    mt.dispose([loss, grads]);
+  };
+}

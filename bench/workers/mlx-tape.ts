@@ -1,25 +1,8 @@
 // mlx-tape side of the bench: the same workloads as the peers, written the way
 // a user of mlx-tape would (nn layers, nn.valueAndGrad, optim.SGD, tidy/dispose).
 import * as mt from '../../src/index.js';
-import { Cnn, lossFn, Mlp } from '../models.js';
+import { Cnn, Mlp, trainer } from '../models.js';
 import { serve, rssMiB } from './serve.mjs';
-
-const { nn, optim } = mt;
-const LR = 0.01;
-
-/** One SGD step of `model` on a fixed batch, forced to completion (updated params and the loss). */
-function trainer(model: mt.nn.Module, xShape: number[]): () => void {
-  const x = mt.random.normal(xShape);
-  const y = mt.random.randint(0, 10, [xShape[0]!]);
-  mt.evaluate(x, y);
-  const opt = new optim.SGD({ learningRate: LR });
-  const step = nn.valueAndGrad(model, lossFn);
-  return () => {
-    const [loss, grads] = step(model, x, y);
-    opt.update(model, grads, { evaluate: [loss] }); // one evaluation: the new parameters and the loss
-    mt.dispose([loss, grads]);
-  };
-}
 
 function chain(record: boolean): () => void {
   const a = mt.full([16], 0.999), b = mt.full([16], 0.001);
