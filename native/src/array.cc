@@ -1,5 +1,6 @@
 #include "array.h"
 
+#include <atomic>
 #include <cstring>
 #include <deque>
 #include <vector>
@@ -46,25 +47,42 @@ thread_local std::deque<Slot> slots;
 thread_local std::vector<uint32_t> free_slots;
 thread_local bool in_scope = false;
 
-// A key: magic (16 bits) | generation (24) | slot (24).
-constexpr uint64_t kMagic = 0x6d74;  // "mt"
+// A key: magic (8 bits) | thread (8) | generation (24) | slot (24). The
+// thread tag refuses a handle posted to another worker (a BigInt can be).
+constexpr uint64_t kMagic = 0x6d;  // "m"
 constexpr uint64_t kMask24 = (1u << 24) - 1;
-void* KeyOf(uint32_t index) {
-  return reinterpret_cast<void*>(kMagic << 48 | (slots[index].generation & kMask24) << 24 | index);
+uint64_t NewThreadTag() {
+  static std::atomic<uint64_t> next{0};
+  return next++ & 0xff;
+}
+thread_local const uint64_t thread_tag = NewThreadTag();
+uint64_t KeyOf(uint32_t index) {
+  return kMagic << 56 | thread_tag << 48 | (slots[index].generation & kMask24) << 24 | index;
 }
 // The slot a key names, when it is one of ours (whatever its generation).
-Slot* SlotOf(void* key, bool* stale) {
-  auto k = reinterpret_cast<uint64_t>(key);
-  uint64_t index = k & kMask24;
-  if (k >> 48 != kMagic || index >= slots.size()) return nullptr;
+Slot* SlotOf(uint64_t key, bool* stale) {
+  uint64_t index = key & kMask24;
+  if (key >> 56 != kMagic || (key >> 48 & 0xff) != thread_tag || index >= slots.size()) return nullptr;
   Slot* slot = &slots[index];
-  *stale = ((k >> 24) & kMask24) != (slot->generation & kMask24) || !slot->array;
+  *stale = (key >> 24 & kMask24) != (slot->generation & kMask24) || !slot->array;
   return slot;
 }
+// A handle's key: a BigInt (made in scope) or an External's data (out of scope).
+bool KeyOf(napi_env env, napi_value value, uint64_t* key) {
+  napi_valuetype type;
+  if (napi_typeof(env, value, &type) != napi_ok) return false;
+  if (type == napi_bigint) {
+    bool lossless;
+    return napi_get_value_bigint_uint64(env, value, key, &lossless) == napi_ok && lossless;
+  }
+  void* data;
+  if (type != napi_external || napi_get_value_external(env, value, &data) != napi_ok) return false;
+  *key = reinterpret_cast<uint64_t>(data);
+  return true;
+}
 Slot* SlotOf(Napi::Value value, bool* stale) {
-  void* key = nullptr;
-  if (!value.IsExternal() || napi_get_value_external(value.Env(), value, &key) != napi_ok) return nullptr;
-  return SlotOf(key, stale);
+  uint64_t key;
+  return KeyOf(value.Env(), value, &key) ? SlotOf(key, stale) : nullptr;
 }
 // Frees a live slot for reuse; its old handles become stale.
 void Release(napi_env env, Slot* slot, bool in_gc) {
@@ -117,9 +135,13 @@ Napi::Value Array::New(Napi::Env env, mx::array a) {
   slot.bytes = BytesOf(a);
   slot.array = std::move(a);
   slot.finalizer = !in_scope;
+  // In scope, a BigInt: an External would cost Node an allocation and a weak
+  // reference of its own (napi's ExternalWrapper), ~0.5 µs per op (W3).
   napi_value handle;
-  napi_status status = napi_create_external(env, KeyOf(index), slot.finalizer ? &Array::Finalize : nullptr,
-                                            nullptr, &handle);
+  napi_status status =
+      in_scope ? napi_create_bigint_uint64(env, KeyOf(index), &handle)
+               : napi_create_external(env, reinterpret_cast<void*>(KeyOf(index)), &Array::Finalize,
+                                      nullptr, &handle);
   if (status != napi_ok) {
     Release(env, &slot, false);
     NAPI_THROW_IF_FAILED(env, status, Napi::Value());
@@ -161,15 +183,21 @@ bool Array::Dispose(Napi::Value value) {
 
 bool Array::InScope(bool scope) { return std::exchange(in_scope, scope); }
 
-void Array::Outlive(Napi::Env env, Napi::Value value) {
+void Array::Outlive(Napi::Env env, Napi::Value value, Napi::Value owner) {
   bool stale;
   Slot* slot = SlotOf(value, &stale);
   if (!slot)
     throw Napi::TypeError::New(env, "outlive: expected an MLX array, got " + Describe(value));
   if (stale || slot->finalizer) return;
-  void* key = nullptr;
-  napi_get_value_external(env, value, &key);
-  NAPI_THROW_IF_FAILED_VOID(env, napi_add_finalizer(env, value, key, &Array::Finalize, nullptr, nullptr));
+  // Only handles made in scope (BigInts) lack a finalizer; it goes on the
+  // object that holds the handle, since a BigInt can hold none.
+  if (!owner.IsObject())
+    throw Napi::TypeError::New(env, "outlive: argument 'owner' must be the object holding the handle, got " +
+                                        Describe(owner));
+  uint64_t key;
+  KeyOf(env, value, &key);
+  NAPI_THROW_IF_FAILED_VOID(env, napi_add_finalizer(env, owner, reinterpret_cast<void*>(key),
+                                                    &Array::Finalize, nullptr, nullptr));
   slot->finalizer = true;
   slot->reported = true;
   Report(env, slot->bytes);
@@ -183,7 +211,7 @@ void Array::Outlive(Napi::Env env, Napi::Value value) {
 // finalizer runs has a stale key, and its slot may hold another array by now.
 void Array::Finalize(napi_env env, void* key, void*) {
   bool stale;
-  Slot* slot = SlotOf(key, &stale);
+  Slot* slot = SlotOf(reinterpret_cast<uint64_t>(key), &stale);
   if (!slot || stale) return;
   Release(env, slot, true);
 }
@@ -337,7 +365,7 @@ void InitArray(Napi::Env env, Napi::Object exports) {
     return Napi::Boolean::New(info.Env(), Array::Dispose(info[0]));
   }, "dispose"));
   exports.Set("outlive", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
-    Array::Outlive(info.Env(), info[0]);
+    Array::Outlive(info.Env(), info[0], info[1]);
   }, "outlive"));
   Def(env, exports, "inScope(inScope)", +[](bool scope) { Array::InScope(scope); });
   // A second handle on the same MLX array: no new node in MLX's graph (detach()).

@@ -26,17 +26,19 @@ struct Where {
   Where at(int i) const { return {op, arg, i}; }
 };
 
-// Handles are Externals whose data is not a pointer but a key: a slot in a
-// table of arrays, its generation and a magic tag. So a disposed handle whose
-// slot was reused is told apart (a stale generation), a foreign External is
-// refused (no magic: user-space pointers have zero upper bits), and a handle
-// costs no allocation of its own.
+// A handle is a key: a slot in a table of arrays, its generation, the thread
+// that owns the table and a magic tag. So a disposed handle whose slot was
+// reused is told apart (a stale generation), a foreign value is refused (no
+// magic: user-space pointers have zero upper bits), and a handle costs no
+// allocation of its own.
 //
-// A handle made inside tidy (InScope) is tidy's to free: it gets no GC
-// finalizer, whose weak reference costs every scavenge time (a third of the GC
-// time of a W1 step), and V8 is not told of its bytes. One that outlives its
-// scope is handed to the GC then (Outlive). So JS must wrap every handle made
-// inside tidy in a Tensor, which the scope frees or outlives, or dispose it.
+// A handle made inside tidy (InScope) is tidy's to free: it is a BigInt,
+// which needs no GC finalizer (whose weak reference costs every scavenge time,
+// a third of the GC time of a W1 step), and V8 is not told of its bytes. One
+// that outlives its scope is handed to the GC then, through the object that
+// holds it (Outlive). So JS must wrap every handle made inside tidy in a
+// Tensor, which the scope frees or outlives, or dispose it. Handles made out
+// of scope are Externals whose finalizer frees the array.
 class Array {
  public:
   // Wraps `a` in a new handle.
@@ -53,8 +55,9 @@ class Array {
   // report. Returns the previous setting.
   static bool InScope(bool in_scope);
   // A live handle made in scope outlives it: V8 hears of its bytes, and the GC
-  // frees it if it is never disposed. No-op for other handles.
-  static void Outlive(Napi::Env env, Napi::Value value);
+  // frees it once `owner`, the object holding the handle, is collected (if it
+  // is never disposed). No-op for other handles.
+  static void Outlive(Napi::Env env, Napi::Value value, Napi::Value owner);
 
  private:
   static void Finalize(napi_env env, void* key, void* hint);

@@ -98,8 +98,11 @@ mx::array ScalarLike(Napi::Value v, const mx::array& other,
 }
 
 std::pair<mx::array, mx::array> Operands(const Operand& a, const Operand& b) {
-  // Anything but an External goes the scalar way (which names the bad value).
-  auto scalar = [](const Operand& o) { return o.value.Type() != napi_external; };
+  // Anything but a handle's type goes the scalar way (which names the bad value).
+  auto scalar = [](const Operand& o) {
+    auto type = o.value.Type();
+    return type != napi_external && type != napi_bigint;
+  };
   bool sa = scalar(a), sb = scalar(b);
   if (!sa && !sb) return {Array::From(a.value, a.where), Array::From(b.value, b.where)};
   if (!sa) {

@@ -16,7 +16,7 @@ function leaveScope(): void {
   if (!scopes.length) native.inScope(false);
 }
 function outlivesScopes(t: Tensor): void {
-  if (!t.isDisposed) native.outlive(t.data);
+  if (!t.isDisposed) native.outlive(t.data, t);
 }
 
 /** Records a new tensor in the innermost tidy scope (called by the Tensor constructor). */

@@ -38,8 +38,8 @@ interface CoreNative {
   handleCount(): number;
   /** While true (inside tidy), new handles are tidy's to free: no GC finalizer, and V8 is not told of their bytes. */
   inScope(inScope: boolean): void;
-  /** A handle made inside tidy outlives it: V8 hears of its bytes and the GC frees it if it is never disposed. */
-  outlive(a: A): void;
+  /** A handle made inside tidy outlives it: V8 hears of its bytes, and the GC frees it with `owner` (the Tensor holding it) if it is never disposed. */
+  outlive(a: A, owner: object): void;
   /** A new handle on the same MLX array (no graph node). */
   alias(a: A): A;
   /** Whether two arrays have the same shape, without building either shape in JS. */

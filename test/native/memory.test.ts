@@ -128,8 +128,37 @@ test('arrays that tidy frees are not reported to V8 as external memory; ones tha
 });
 
 test('outlive and alias refuse what is not an MLX array', () => {
-  expect(() => native.outlive({} as never)).toThrow(/outlive: expected an MLX array, got/);
+  expect(() => native.outlive({} as never, {})).toThrow(/outlive: expected an MLX array, got/);
   expect(() => native.alias(1 as never)).toThrow(/alias: argument 'a' must be an MLX array/);
+  // Handles made in tidy are BigInts; others are not handles, nor scalars.
+  expect(() => native.alias(12345n as never)).toThrow(/alias: argument 'a' must be an MLX array/);
+  expect(() => native.add(2n ** 70n as never, 1)).toThrow(/add: argument 'a' must be an MLX array/);
+  mt.tidy(() => {
+    const t = mt.ones([2]);
+    expect(() => native.outlive(t.data, 1 as never)).toThrow(/outlive: argument 'owner' must be the object holding the handle, got 1/);
+  });
+});
+
+test('a handle is refused by another worker thread, whose array table is its own', async () => {
+  const { Worker } = await import('node:worker_threads');
+  const addon = fileURLToPath(new URL('../../build/Release/mlx_tape.node', import.meta.url));
+  const handle = mt.tidy(() => mt.keep(mt.ones([2])));
+  // The worker fills its own table up to the handle's slot and generation, so
+  // only the thread tag in the key tells the two apart.
+  const code = `const { parentPort, workerData: { addon, handle } } = require('node:worker_threads');
+    const native = require(addon);
+    native.inScope(true);
+    const slot = Number(handle & 0xffffffn), generation = Number((handle >> 24n) & 0xffffffn);
+    let last;
+    for (let i = 0; i <= slot; i++) last = native.full([1], i, 'float32');
+    for (let g = 0; g < generation; g++) { native.dispose(last); last = native.full([1], g, 'float32'); }
+    try { native.negative(handle); parentPort.postMessage('accepted'); }
+    catch (e) { parentPort.postMessage(e.message); }`;
+  const worker = new Worker(code, { eval: true, workerData: { addon, handle: handle.data } });
+  const reply = await new Promise((resolve, reject) => worker.once('message', resolve).once('error', reject));
+  await worker.terminate();
+  expect(reply).toMatch(/^negative: argument 'a' must be an MLX array, got/);
+  handle.dispose();
 });
 
 test('a disposed handle stays disposed when its slot in the array table is reused', () => {
@@ -142,4 +171,13 @@ test('a disposed handle stays disposed when its slot in the array table is reuse
   expect(native.isArray(stale)).toBe(true);
   expect(b.toArray()).toEqual([3, 4]);
   b.dispose();
+  // The same for a handle made inside tidy (a BigInt, not an External).
+  mt.tidy(() => {
+    const c = mt.tensor([1, 2]);
+    const staleInScope = c.data;
+    c.dispose();
+    const d = mt.tensor([5, 6]);
+    expect(() => native.add(staleInScope, 1)).toThrow(/argument 'a' is an array that was already disposed/);
+    expect(d.toArray()).toEqual([5, 6]);
+  });
 });

@@ -7,7 +7,7 @@
 // Gradient rules and the sorting ops, whose indices are in range by
 // construction, use the `*Unchecked` forms, which ops/index.ts keeps private.
 import { apply } from '../../autograd/tape.js';
-import { native, type NativeArray } from '../native.js';
+import { native } from '../native.js';
 import type { Tensor } from '../tensor.js';
 import { broadcastTo, reshape } from './shape.js';
 
@@ -26,13 +26,13 @@ function axisSize(x: Tensor, axis: number): number | undefined {
 /** An index array's smallest value and its largest non-negative and negative ones (±Infinity when there are none). */
 interface IndexRange { min: number; maxNonNegative: number; maxNegative: number }
 
-// Each index array's range, read once: an MLX array never changes, and reading
+// Each index tensor's range, read once: a tensor never changes, and reading
 // it again costs a device-to-host copy on a GPU (a training loop that reuses
 // its labels would pay it every step).
-const indexRanges = new WeakMap<NativeArray, IndexRange>();
+const indexRanges = new WeakMap<Tensor, IndexRange>();
 
 function indexRange(idx: Tensor): IndexRange {
-  let range = indexRanges.get(idx.data);
+  let range = indexRanges.get(idx);
   if (!range) {
     range = { min: Infinity, maxNonNegative: -Infinity, maxNegative: -Infinity };
     for (const v of idx.toTypedArray()) {
@@ -41,7 +41,7 @@ function indexRange(idx: Tensor): IndexRange {
       if (k < 0) range.maxNegative = Math.max(range.maxNegative, k);
       else range.maxNonNegative = Math.max(range.maxNonNegative, k);
     }
-    indexRanges.set(idx.data, range);
+    indexRanges.set(idx, range);
   }
   return range;
 }
