@@ -153,6 +153,9 @@ function sh(cmd, args, env = {}) {
   return (r.stdout ?? '') + (r.stderr ?? '');
 }
 
+// OpenBLAS picking its kernels itself: the variable unset (an empty one is not the same).
+const OWN_PICK = { OPENBLAS_CORETYPE: undefined };
+
 function machine(p) {
   const flags = readFileSync('/proc/cpuinfo', 'utf8').match(/^flags\s*:(.*)$/m)?.[1].split(' ') ?? [];
   const lddBlas = (file) => sh('ldd', [file]).split('\n').filter((l) => /blas|lapack/.test(l)).map((l) => l.trim().split(' ')[0]);
@@ -166,9 +169,11 @@ function machine(p) {
     addonBlas: lddBlas(join(root, 'build', 'Release', 'mlx_tape.node')),
     libblas3,
     wheelBlas: p.wheelBlas ? relative(root, p.wheelBlas) : 'not found',
-    openblasCore: sh(p.gemm, [OPENBLAS, '1', '8', '8', '8'], { OPENBLAS_VERBOSE: '2' }).match(/Core: (\w+)/)?.[1] ?? '?',
+    // The kernels mlx-tape runs on (its own pick, or OPENBLAS_CORETYPE when set);
+    // main() gives every OpenBLAS peer the same. And OpenBLAS's own pick, for reference.
+    openblasCore: sh(process.execPath, ['--import', 'tsx', '-e', `import(${JSON.stringify(join(root, 'src', 'index.ts'))}).then((m) => console.log(m.blasCore()))`]).trim().split('\n').pop(),
+    openblasAuto: sh(p.gemm, [OPENBLAS, '1', '8', '8', '8'], { ...OWN_PICK, OPENBLAS_VERBOSE: '2' }).match(/Core: (\w+)/)?.[1] ?? '?',
     coretypeEnv: process.env.OPENBLAS_CORETYPE,
-    coretypeFix: flags.includes('avx512f') ? 'SkylakeX' : flags.includes('avx2') ? 'Haswell' : null,
     openblasThreads: process.env.OPENBLAS_NUM_THREADS ?? `${cpus().length} (default: all cores)`,
     versions: {
       node: process.version,
@@ -186,13 +191,12 @@ function gemm(p, m) {
   const shapes = Object.values(GEMM_SHAPE).flat().map(String);
   const measure = (lib, threads, env = {}) =>
     sh(p.gemm, [lib, String(threads), ...shapes], env).split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
-  const how = m.coretypeEnv ? 'OPENBLAS_CORETYPE' : 'auto-detected';
   const rows = [
-    { label: `OpenBLAS (core ${m.openblasCore}, ${how}), 1 thread`, res: measure(OPENBLAS, 1) },
-    { label: `OpenBLAS (core ${m.openblasCore}, ${how}), ${m.threads} threads`, res: measure(OPENBLAS, m.threads), limit: true },
+    { label: `OpenBLAS (core ${m.openblasCore}), 1 thread`, res: measure(OPENBLAS, 1) },
+    { label: `OpenBLAS (core ${m.openblasCore}), ${m.threads} threads`, res: measure(OPENBLAS, m.threads), limit: true },
   ];
-  if (m.coretypeFix && m.coretypeFix.toLowerCase() !== m.openblasCore.toLowerCase()) {
-    rows.push({ label: `OpenBLAS, OPENBLAS_CORETYPE=${m.coretypeFix}, ${m.threads} threads`, res: measure(OPENBLAS, m.threads, { OPENBLAS_CORETYPE: m.coretypeFix }), best: true });
+  if (m.openblasAuto.toLowerCase() !== m.openblasCore.toLowerCase()) {
+    rows.push({ label: `OpenBLAS (core ${m.openblasAuto}, its own pick by CPU model), ${m.threads} threads`, res: measure(OPENBLAS, m.threads, OWN_PICK) });
   }
   if (p.wheelBlas) rows.push({ label: 'mlx-cpu wheel BLAS (reference), 1 thread', res: measure(p.wheelBlas, 1) });
   return rows;
@@ -217,7 +221,7 @@ const fmt = (x) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed
 
 function report(m, gemmRows, results, mem, t) {
   const out = [];
-  const limitRow = gemmRows.find((g) => g.limit), bestRow = gemmRows.find((g) => g.best);
+  const limitRow = gemmRows.find((g) => g.limit);
   const gflopsAt = (row, w) => row?.res.find((r) => [r.m, r.k, r.n].join() === GEMM_SHAPE[w].join())?.gflops;
   out.push('# mlx-tape benchmarks', '',
     `Written by \`npm run bench\` (bench/run.mjs) on ${t.start.toISOString().slice(0, 16).replace('T', ' ')} UTC, ` +
@@ -226,7 +230,7 @@ function report(m, gemmRows, results, mem, t) {
     '## Machine and versions', '',
     `- CPU: ${m.cpu}, ${m.threads} threads (${m.simd}), ${m.memGiB} GiB, Linux ${m.kernel}`,
     `- BLAS of the mlx-tape addon, in load order: ${m.addonBlas.join(', ') || 'none found'} (the first one's cblas_* win)`,
-    `- OpenBLAS ${OPENBLAS}: core \`${m.openblasCore}\` (${m.coretypeEnv ? `OPENBLAS_CORETYPE=${m.coretypeEnv} set for every peer` : 'auto-detected'}), threads ${m.openblasThreads}; node-mlx's libblas.so.3 → ${m.libblas3}`,
+    `- OpenBLAS ${OPENBLAS}: core \`${m.openblasCore}\` for every peer that runs on it (${m.coretypeEnv ? `OPENBLAS_CORETYPE=${m.coretypeEnv} set by the user` : `mlx-tape's pick for this CPU's features, given to the others as OPENBLAS_CORETYPE; OpenBLAS's own pick by CPU model: \`${m.openblasAuto}\``}), threads ${m.openblasThreads}; node-mlx's libblas.so.3 → ${m.libblas3}`,
     `- MLX-Python rows: "wheel BLAS" = the mlx-cpu wheel's bundled ${m.wheelBlas}; "+ OpenBLAS" = LD_PRELOAD=${OPENBLAS}`,
     `- Node ${m.versions.node}; mlx-tape ${m.versions.mlxTape} on MLX ${m.versions.mlx}, run through tsx ${m.versions.tsx}; ` +
       `${m.versions.python} with mlx ${m.versions.mlx} + mlx-cpu ${m.versions.mlx}; node-mlx @frost-beta/mlx ${m.versions.nodeMlx}; ` +
@@ -234,8 +238,7 @@ function report(m, gemmRows, results, mem, t) {
 
   const cols = [...new Set(results.flatMap((c) => c.rows.map((r) => r.label)))];
   out.push('## Summary', '', 'Median per step (µs per op for W3); in brackets mlx-tape ÷ peer (below 1: mlx-tape is faster). ' +
-    'GEMM limit: the workload\'s multiply-adds at the 2-thread OpenBLAS rate of its main GEMM shape with the kernel OpenBLAS uses here' +
-    (gemmRows.some((g) => g.best) ? ` / with OPENBLAS_CORETYPE=${m.coretypeFix} (the kernel this CPU can run).` : '.'), '');
+    `GEMM limit: the workload's multiply-adds at the ${m.threads}-thread OpenBLAS rate of its main GEMM shape with the kernels every peer uses (${m.openblasCore}).`, '');
   out.push(`| workload | unit | ${cols.join(' | ')} | GEMM limit |`, `|---|---|${cols.map(() => '---:').join('|')}|---:|`);
   for (const c of results) {
     const mine = c.rows.find((r) => r.label === 'mlx-tape')?.stats?.median;
@@ -246,7 +249,7 @@ function report(m, gemmRows, results, mem, t) {
       const ratio = label === 'mlx-tape' || mine === undefined ? '' : ` (${(mine / r.stats.median).toFixed(2)}×)`;
       return `${fmt(r.stats.median)}${ratio}${r.stats.n < 20 ? ` n=${r.stats.n}` : ''}`;
     });
-    const lim = FLOP[c.w] && [limitRow, bestRow].filter(Boolean).map((g) => fmt(FLOP[c.w] / (gflopsAt(g, c.w) * 1e6))).join(' / ');
+    const lim = FLOP[c.w] && limitRow && fmt(FLOP[c.w] / (gflopsAt(limitRow, c.w) * 1e6));
     out.push(`| ${c.title} | ${c.unit} | ${cells.join(' | ')} | ${lim || ''} |`);
   }
   out.push('');
@@ -312,6 +315,8 @@ async function main() {
   const t = { start: new Date(), loadBefore: loadavg().map((x) => x.toFixed(2)).join(' ') };
   const paths = setupPeers(root);
   const m = machine(paths);
+  // Every peer on OpenBLAS runs the kernels mlx-tape runs (see machine()).
+  if (/^\w+$/.test(m.openblasCore) && m.openblasCore !== 'null') process.env.OPENBLAS_CORETYPE = m.openblasCore;
   const peers = definePeers(paths).filter((pr) => (!opt.peers || opt.peers.split(',').includes(pr.id)) && !paths.unavailable[pr.label]);
   for (const [label, why] of Object.entries(paths.unavailable)) console.log(`bench: skipping ${label}: ${why}`);
   console.log(`bench: ${m.cpu}, ${m.threads} threads; OpenBLAS core ${m.openblasCore}; load ${t.loadBefore}`);

@@ -6,6 +6,10 @@
 #include "convert.h"
 #include "guard.h"
 
+#ifdef MLX_TAPE_OPENBLAS_LINKED
+extern "C" char* openblas_get_corename();
+#endif
+
 namespace mlx_tape {
 
 void InitElementwise(Napi::Env env, Napi::Object exports);
@@ -50,6 +54,14 @@ std::string Backend() {
 #endif
 }
 
+// The kernel set OpenBLAS chose at load ('' when MLX's own BLAS is in use):
+// native.ts may have named it through OPENBLAS_CORETYPE first.
+#ifdef MLX_TAPE_OPENBLAS_LINKED
+std::string BlasCore() { return openblas_get_corename(); }
+#else
+std::string BlasCore() { return ""; }
+#endif
+
 }  // namespace
 
 Napi::Error MlxError(Napi::Env env, const std::string& message,
@@ -69,6 +81,7 @@ Napi::Object InitAddon(Napi::Env env, Napi::Object exports) {
   exports.Set("init", Napi::Function::New(env, Init, "init"));
   Def(env, exports, "mlxVersion()", +[]() { return std::string(mx::version()); });
   Def(env, exports, "backend()", +[]() { return Backend(); });
+  Def(env, exports, "blasCore()", +[]() { return BlasCore(); });
   Def(env, exports, "isAvailable(device)", +[](std::string d) {
     return mx::is_available(ParseDevice(d));
   });

@@ -18,6 +18,25 @@ export function mlxVersion(): string {
 }
 
 /**
+ * The OpenBLAS kernel set MLX's CPU matmuls run on, e.g. `'Cooperlake'` or
+ * `'Haswell'`; `null` when the addon uses the BLAS bundled with MLX (no
+ * system OpenBLAS at build time, or macOS, where MLX uses Accelerate).
+ *
+ * On Linux x86-64, unless `OPENBLAS_CORETYPE` is set, mlx-tape names the
+ * kernels this CPU's features allow before OpenBLAS loads: OpenBLAS picks by
+ * CPU model and falls back to its slowest generic kernels on models it does
+ * not know. Set `OPENBLAS_CORETYPE` yourself to choose.
+ * @example
+ * ```ts
+ * mt.blasCore(); // 'Cooperlake' on an AVX-512 Xeon with bf16
+ * ```
+ * @group Device
+ */
+export function blasCore(): string | null {
+  return native.blasCore() || null;
+}
+
+/**
  * The MLX backend of this build: `'cpu'`, `'metal'` or `'cuda'`.
  * @example
  * ```ts

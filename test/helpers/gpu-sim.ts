@@ -7,7 +7,7 @@ import { native } from '../../src/tensor/native.js';
 
 // Exports that build no op on the default stream (item() and toTypedArray convert on the CPU stream).
 const NO_OP = new Set([
-  'init', 'mlxVersion', 'backend', 'isAvailable', 'setDefaultDevice', 'defaultDevice', 'getActiveMemory', 'getPeakMemory',
+  'init', 'mlxVersion', 'blasCore', 'backend', 'isAvailable', 'setDefaultDevice', 'defaultDevice', 'getActiveMemory', 'getPeakMemory',
   'getCacheMemory', 'resetPeakMemory', 'clearCache', 'setCacheLimit', 'setMemoryLimit', 'fromTypedArray', 'item', 'toTypedArray', 'shape',
   'dtypeIndex', 'dtypeNames', 'sameShape', 'handleCount', 'inScope', 'outlive', 'alias', 'isArray', 'dispose', 'eval', 'randomSeed',
 ]);

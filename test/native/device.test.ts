@@ -1,3 +1,6 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { expect, test } from 'vitest';
 import * as mt from '../../src/index.js';
 import { cpuOnly, GPU_FLOAT64, onGpu } from '../helpers/device.js';
@@ -58,3 +61,20 @@ test.runIf(onGpu)('float64 on the GPU is an MlxError (MLX_INVALID_ARGUMENT), and
   expect(mt.withDevice('cpu', () => mt.sum(x).item())).toBe(3);
   expect(mt.add(mt.ones([2]), 1).toArray()).toEqual([2, 2]);
 });
+
+test.skipIf(mt.blasCore() === null)('OpenBLAS runs the kernels this CPU allows, unless OPENBLAS_CORETYPE names others', () => {
+  const index = fileURLToPath(new URL('../../src/index.ts', import.meta.url));
+  const { OPENBLAS_CORETYPE: _, ...env } = process.env;
+  const coreIn = (extra: Record<string, string>): { core: string; variable: string } => {
+    const code = `import(${JSON.stringify(index)}).then((m) => console.log(JSON.stringify({ core: m.blasCore(), variable: process.env.OPENBLAS_CORETYPE })))`;
+    const run = spawnSync(process.execPath, ['--import', 'tsx', '-e', code], { encoding: 'utf8', env: { ...env, ...extra } });
+    return JSON.parse(run.stdout.trim().split('\n').pop()!);
+  };
+  const flags = readFileSync('/proc/cpuinfo', 'utf8').match(/^flags\s*:(.*)$/m)?.[1]?.split(/\s+/) ?? [];
+  const picked = coreIn({});
+  expect(picked.variable).toBe(picked.core); // named before OpenBLAS loaded, and kept for child processes
+  // Prescott is OpenBLAS's generic fallback for CPU models it does not know.
+  if (flags.includes('avx2') && flags.includes('fma')) expect(picked.core).not.toBe('Prescott');
+  if (flags.includes('avx512f')) expect(['SkylakeX', 'Cooperlake']).toContain(picked.core);
+  expect(coreIn({ OPENBLAS_CORETYPE: 'Prescott' })).toEqual({ core: 'Prescott', variable: 'Prescott' });
+}, 30_000);
