@@ -1,4 +1,5 @@
-# MLX-Python side of bench/micro/dispatch.ts: W3's chain with and without the eval, µs per op.
+# MLX-Python side of bench/micro/dispatch.ts: W3's chain with and without the eval, and with every
+# intermediate held (as a JS tidy scope holds them), µs per op.
 #   python3 bench/micro/dispatch.py
 import time
 import mlx.core as mx
@@ -8,18 +9,24 @@ a, b, x0 = mx.full([16], 0.999), mx.full([16], 0.001), mx.random.normal([16])
 mx.eval(a, b, x0)
 
 
-def chain(evaluate):
+def chain(evaluate, hold):
     y = x0
+    # hold: keep every intermediate alive, as a tidy scope does in JS: MLX can
+    # then donate no buffer to the next op, and allocates one per op.
+    held = []
     for _ in range(N):
-        y = mx.add(mx.multiply(y, a), b)
+        m = mx.multiply(y, a)
+        y = mx.add(m, b)
+        if hold:
+            held += [m, y]
     if evaluate:
         mx.eval(y)
 
 
-for evaluate in (True, False):
+for evaluate, hold, label in ((True, False, "eval"), (False, False, "no eval"), (True, True, "eval, holding intermediates")):
     times = []
     for r in range(20):
         t = time.perf_counter()
-        chain(evaluate)
+        chain(evaluate, hold)
         times.append(time.perf_counter() - t)
-    print(f"MLX-Python, {'eval' if evaluate else 'no eval':8} {sorted(times)[10] * 1e6 / (2 * N):.2f} µs/op")
+    print(f"MLX-Python, {label:28} {sorted(times)[10] * 1e6 / (2 * N):.2f} µs/op")

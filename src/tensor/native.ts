@@ -193,7 +193,7 @@ export type Native = CoreNative & ElementwiseNative & ShapeNative & IndexingNati
 
 // OpenBLAS (0.3.21 in Debian 12) picks its kernels by CPU model, and on a model
 // it does not know (newer Xeons; VMs that mask the model) falls back to the
-// generic Prescott ones: 2-4x slower GEMM (W1 8.4 -> 3.9 ms on a 2-core Xeon VM).
+// generic Prescott ones: 3x slower GEMM on the 2-thread Xeon VM (npm run bench).
 // Unless the user chose one (OPENBLAS_CORETYPE), name the kernels that this
 // CPU's features allow, before the addon loads OpenBLAS.
 function chooseOpenblasKernels(): void {
