@@ -347,6 +347,33 @@ Napi::Value Shape(const Napi::CallbackInfo& info) {
   return out;
 }
 
+// A JS Int32Array that shapeInto fills: setting a JS array's elements one
+// N-API call at a time cost ~0.5 µs per shape, 30 times per W1 step.
+// The reference keeps it alive, so its data pointer stays valid.
+thread_local Napi::Reference<Napi::Int32Array> shape_buffer;
+thread_local int32_t* shape_data = nullptr;
+thread_local size_t shape_length = 0;
+
+Napi::Value SetShapeBuffer(const Napi::CallbackInfo& info) {
+  if (!info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array)
+    throw Napi::TypeError::New(info.Env(), "setShapeBuffer: argument 'buffer' must be an Int32Array, got " +
+                                               Describe(info[0]));
+  auto buffer = info[0].As<Napi::Int32Array>();
+  shape_buffer = Napi::Persistent(buffer);
+  shape_data = buffer.Data();
+  shape_length = buffer.ElementLength();
+  return info.Env().Undefined();
+}
+
+// Writes a's shape into the shape buffer and returns its rank; -1 when the
+// buffer is too short (or unset): the caller falls back to shape().
+Napi::Value ShapeInto(const Napi::CallbackInfo& info) {
+  const auto& a = Array::From(info[0], Where{"shapeInto", "a"});
+  if (a.ndim() > shape_length) return Napi::Number::New(info.Env(), -1);
+  for (size_t i = 0; i < a.ndim(); ++i) shape_data[i] = a.shape(i);
+  return Napi::Number::New(info.Env(), static_cast<double>(a.ndim()));
+}
+
 }  // namespace
 
 void InitArray(Napi::Env env, Napi::Object exports) {
@@ -354,6 +381,8 @@ void InitArray(Napi::Env env, Napi::Object exports) {
   DefRaw<FromTypedArray>(env, exports, "fromTypedArray");
   DefRaw<Item>(env, exports, "item");
   DefRaw<Shape>(env, exports, "shape");
+  DefRaw<SetShapeBuffer>(env, exports, "setShapeBuffer");
+  DefRaw<ShapeInto>(env, exports, "shapeInto");
   Def(env, exports, "handleCount()", +[] { return Array::Count(); });
   Def(env, exports, "sameShape(a, b)", +[](const mx::array& a, const mx::array& b) {
     return a.shape() == b.shape();

@@ -31,6 +31,10 @@ interface CoreNative {
   toTypedArray(a: A): Float32Array | Float64Array | Int32Array | Uint8Array | Int8Array | Int16Array | Uint16Array | Uint32Array | BigInt64Array | BigUint64Array;
   item(a: A): number | boolean;
   shape(a: A): number[];
+  /** Registers the Int32Array that shapeInto fills (once per thread, by load()). */
+  setShapeBuffer(buffer: Int32Array): void;
+  /** Writes a's shape into the registered buffer and returns its rank, or -1 when the buffer is too short. */
+  shapeInto(a: A): number;
   /** The dtype's position in {@link CoreNative.dtypeNames}: a number, cheaper to return than a new string. */
   dtypeIndex(a: A): number;
   dtypeNames(): DType[];
@@ -224,7 +228,20 @@ function load(): Native {
     throw new Error(`mlx-tape: the native addon is not built (${(e as Error).message}); run \`npm install\``);
   }
   addon.init(MlxError);
+  addon.setShapeBuffer(shapeBuffer);
   return addon;
 }
 
+// Filled by shapeInto: building the JS array here costs a sixth of the
+// element-by-element N-API calls of shape() (0.12 vs 0.75 µs).
+const shapeBuffer = new Int32Array(32);
 export const native: Native = load();
+
+/** The shape of a native array, as a new JS array. */
+export function shapeOf(a: NativeArray): number[] {
+  const rank = native.shapeInto(a);
+  if (rank < 0) return native.shape(a);
+  const shape = new Array<number>(rank);
+  for (let i = 0; i < rank; i++) shape[i] = shapeBuffer[i]!;
+  return shape;
+}

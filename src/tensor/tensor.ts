@@ -3,7 +3,7 @@ import { runBackward, type BackwardOptions } from '../autograd/backward.js';
 import type { Node } from '../autograd/tape.js';
 import type { DType } from './dtype.js';
 import { setTensorCheck, track } from './memory.js';
-import { native, type NativeArray } from './native.js';
+import { native, shapeOf, type NativeArray } from './native.js';
 import * as ops from './ops/index.js';
 
 // Dtype names in the addon's order: Tensor.dtype maps an index to one of these.
@@ -60,7 +60,7 @@ export class Tensor {
 
   /** The size of each axis. */
   get shape(): readonly number[] {
-    return (this.#shape ??= Object.freeze(native.shape(this.data)));
+    return (this.#shape ??= Object.freeze(shapeOf(this.data)));
   }
   /** The element type. */
   get dtype(): DType {

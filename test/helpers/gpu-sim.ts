@@ -9,7 +9,7 @@ import { native } from '../../src/tensor/native.js';
 const NO_OP = new Set([
   'init', 'mlxVersion', 'blasCore', 'backend', 'isAvailable', 'setDefaultDevice', 'defaultDevice', 'getActiveMemory', 'getPeakMemory',
   'getCacheMemory', 'resetPeakMemory', 'clearCache', 'setCacheLimit', 'setMemoryLimit', 'fromTypedArray', 'item', 'toTypedArray', 'shape',
-  'dtypeIndex', 'dtypeNames', 'sameShape', 'handleCount', 'inScope', 'outlive', 'alias', 'isArray', 'dispose', 'eval', 'randomSeed',
+  'shapeInto', 'setShapeBuffer', 'dtypeIndex', 'dtypeNames', 'sameShape', 'handleCount', 'inScope', 'outlive', 'alias', 'isArray', 'dispose', 'eval', 'randomSeed',
 ]);
 
 /** Makes the addon act as a CUDA build whose GPU, once the default device, refuses float64 as MLX does. */

@@ -181,3 +181,13 @@ test('a disposed handle stays disposed when its slot in the array table is reuse
     expect(d.toArray()).toEqual([5, 6]);
   });
 });
+
+test('shapes read through the shared buffer match MLX, from rank 0 to past the buffer', () => {
+  for (const shape of [[], [3], [2, 0, 4], Array.from({ length: 40 }, () => 1)]) {
+    const t = mt.zeros(shape);
+    expect(t.shape).toEqual(shape);
+    expect(native.shapeInto(t.data)).toBe(shape.length > 32 ? -1 : shape.length);
+    t.dispose();
+  }
+  expect(() => native.setShapeBuffer(new Float32Array(4) as never)).toThrow(/setShapeBuffer: argument 'buffer' must be an Int32Array/);
+});
