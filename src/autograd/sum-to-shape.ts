@@ -14,5 +14,7 @@ export function sumToShape(g: Tensor, shape: readonly number[]): Tensor {
     if (i < lead || (shape[i - lead] === 1 && gs[i] !== 1)) axes.push(i);
   }
   if (axes.length === 0) return g;
+  // Only leading axes (a bias's gradient): summing them away leaves `shape`.
+  if (axes.length === lead) return sum(g, axes);
   return reshape(sum(g, axes, true), [...shape]);
 }

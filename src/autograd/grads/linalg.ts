@@ -10,10 +10,13 @@ import type { GradTable } from './rule.js';
  * Batch axes that broadcast are summed back by the engine's sumToShape.
  */
 function matmulGrads(dy: Tensor, a: Tensor, b: Tensor): [Tensor, Tensor] {
-  const shape = [...dy.shape];
-  if (b.ndim === 1) shape.push(1);
-  if (a.ndim === 1) shape.splice(shape.length - 1, 0, 1);
-  const g = reshape(dy, shape);
+  let g = dy;
+  if (a.ndim === 1 || b.ndim === 1) {
+    const shape = [...dy.shape];
+    if (b.ndim === 1) shape.push(1);
+    if (a.ndim === 1) shape.splice(shape.length - 1, 0, 1);
+    g = reshape(dy, shape);
+  }
   const A = a.ndim === 1 ? reshape(a, [1, -1]) : a;
   const B = b.ndim === 1 ? reshape(b, [-1, 1]) : b;
   let da = matmul(g, swapaxes(B, -1, -2));
