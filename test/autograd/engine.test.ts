@@ -1,5 +1,6 @@
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import * as mt from '../../src/index.js';
+import { native } from '../../src/tensor/native.js';
 import { expectClose } from '../helpers/close.js';
 import { memorySlack, onGpu, widestFloat } from '../helpers/device.js';
 import { gc } from '../helpers/gc.js';
@@ -89,6 +90,24 @@ describe('backward()', () => {
     y.backward();
     expectClose(x.grad!, [2]);
   });
+});
+
+test('backward builds no cotangent for an input that takes no gradient (data into a linear or conv layer)', () => {
+  // Native products made by the backward pass of one layer, with and without the input's gradient.
+  const backwardCalls = (op: 'matmul' | 'convGeneral', layer: (x: mt.Tensor) => mt.Tensor, x: mt.Tensor): number => {
+    const y = layer(x);
+    const spy = vi.spyOn(native, op);
+    mt.sum(y).backward();
+    const n = spy.mock.calls.length;
+    spy.mockRestore();
+    return n;
+  };
+  const linear = new mt.nn.Linear(3, 2), conv = new mt.nn.Conv2d(1, 2, 3);
+  const x = mt.random.normal([4, 3]), img = mt.random.normal([1, 5, 5, 1]);
+  expect(backwardCalls('matmul', (v) => linear.forward(v), x)).toBe(1); // dW only
+  expect(backwardCalls('matmul', (v) => linear.forward(v), x.detach().requireGrad())).toBe(2); // dW and dx
+  expect(backwardCalls('convGeneral', (v) => conv.forward(v), img)).toBe(0); // dW by im2col + matmul
+  expect(backwardCalls('convGeneral', (v) => conv.forward(v), img.detach().requireGrad())).toBe(1); // dx
 });
 
 describe('grad, valueAndGrad, vjp', () => {

@@ -14,7 +14,7 @@ import { poolTiles, poolWindows, tileAxes, tiledExtent, type PoolGeometry } from
 import { native } from '../../tensor/native.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { isGradEnabled, noGrad } from '../tape.js';
-import type { GradTable } from './rule.js';
+import { wants, type GradTable } from './rule.js';
 
 interface ConvAttrs {
   stride: number[];
@@ -158,9 +158,9 @@ function weightGradByIm2col(dy: Tensor, x: Tensor, w: Tensor, a: ConvAttrs): Ten
 
 export const convGrads = {
   convGeneral: (dy, { inputs: [x, w], attrs }) => [
-    inputGrad(dy, x!, w!, attrs as ConvAttrs),
-    byIm2col(x!, w!, attrs as ConvAttrs)
-      ? weightGradByIm2col(dy, x!, w!, attrs as ConvAttrs)
+    wants(x) ? inputGrad(dy, x!, w!, attrs as ConvAttrs) : null,
+    !wants(w) ? null
+      : byIm2col(x!, w!, attrs as ConvAttrs) ? weightGradByIm2col(dy, x!, w!, attrs as ConvAttrs)
       : weightGrad(dy, x!, w!, attrs as ConvAttrs),
   ],
   maxPool1d: (dy, { inputs: [x], attrs, out }) => [maxPoolRule(dy, x!, out, attrs as PoolGeometry)],

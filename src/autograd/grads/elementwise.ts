@@ -4,12 +4,9 @@ import {
   logicalAnd, multiply, negative, rsqrt, sign, sin, sinh, square, subtract, where, zerosLike,
 } from '../../tensor/ops/index.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import type { GradTable } from './rule.js';
+import { wants, type GradTable } from './rule.js';
 
 const isNumber = (x: unknown): x is number => typeof x === 'number';
-// Whether an input takes a gradient (numbers never do). Hot rules skip the
-// others' cotangents: unused ones are never evaluated, but still cost an op each.
-const wants = (x: Tensor | number | undefined): boolean => (x as Tensor | undefined)?.requiresGrad === true;
 const zero = (dy: Tensor): Tensor[] => [zerosLike(dy)];
 
 export const elementwiseGrads = {

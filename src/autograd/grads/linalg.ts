@@ -2,14 +2,14 @@
 // same product again with the cotangent in place of one operand.
 import { broadcastTo, einsum, eye, matmul, multiply, ones, reshape, swapaxes, tensordot, transpose } from '../../tensor/ops/index.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import type { GradTable } from './rule.js';
+import { wants, type GradTable } from './rule.js';
 
 /**
  * [dy·bᵀ, aᵀ·dy] for `a @ b`. A 1-d operand is a row (a) or column (b) whose
  * axis the output dropped: put it back in `dy`, then drop it from the result.
  * Batch axes that broadcast are summed back by the engine's sumToShape.
  */
-function matmulGrads(dy: Tensor, a: Tensor, b: Tensor): [Tensor, Tensor] {
+function matmulGrads(dy: Tensor, a: Tensor, b: Tensor): [Tensor | null, Tensor | null] {
   let g = dy;
   if (a.ndim === 1 || b.ndim === 1) {
     const shape = [...dy.shape];
@@ -19,13 +19,14 @@ function matmulGrads(dy: Tensor, a: Tensor, b: Tensor): [Tensor, Tensor] {
   }
   const A = a.ndim === 1 ? reshape(a, [1, -1]) : a;
   const B = b.ndim === 1 ? reshape(b, [-1, 1]) : b;
-  let da = matmul(g, swapaxes(B, -1, -2));
+  let da = wants(a) ? matmul(g, swapaxes(B, -1, -2)) : null;
   // b = transpose(W), as in nn.Linear's x·Wᵀ: take db as (gᵀ·a)ᵀ, so that
   // transpose's rule hands W a contiguous gradient (an update of W with a
   // transposed one runs MLX's slow strided elementwise path).
-  let db = B.ndim === 2 && B.node?.op === 'transpose' ? swapaxes(matmul(swapaxes(g, -1, -2), A), -1, -2) : matmul(swapaxes(A, -1, -2), g);
-  if (a.ndim === 1) da = reshape(da, [...da.shape.slice(0, -2), a.shape[0]!]);
-  if (b.ndim === 1) db = reshape(db, db.shape.slice(0, -1));
+  let db = !wants(b) ? null
+    : B.ndim === 2 && B.node?.op === 'transpose' ? swapaxes(matmul(swapaxes(g, -1, -2), A), -1, -2) : matmul(swapaxes(A, -1, -2), g);
+  if (da && a.ndim === 1) da = reshape(da, [...da.shape.slice(0, -2), a.shape[0]!]);
+  if (db && b.ndim === 1) db = reshape(db, db.shape.slice(0, -1));
   return [da, db];
 }
 
@@ -37,8 +38,8 @@ export const linalgGrads = {
   matmul: (dy, { inputs: [a, b] }) => matmulGrads(dy, a!, b!),
   addmm: (dy, { inputs: [c, a, b], attrs: { alpha, beta } }) => {
     const [da, db] = matmulGrads(dy, a!, b!);
-    const scale = (t: Tensor, k: number): Tensor => (k === 1 ? t : multiply(t, k)); // a multiply by 1 is a full copy
-    return [scale(dy, beta), scale(da, alpha), scale(db, alpha)];
+    const scale = (t: Tensor | null, k: number): Tensor | null => (t === null || k === 1 ? t : multiply(t, k)); // a multiply by 1 is a full copy
+    return [wants(c) ? scale(dy, beta) : null, scale(da, alpha), scale(db, alpha)];
   },
   // out = [free axes of a..., free axes of b...]. Contracting dy with the
   // other operand's free axes leaves this operand's axes in another order.

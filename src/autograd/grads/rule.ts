@@ -17,3 +17,10 @@ export interface RuleContext {
 export type GradRule = (dy: Tensor, ctx: RuleContext) => (Tensor | null)[];
 
 export type GradTable = Record<string, GradRule>;
+
+/**
+ * Whether an input takes a gradient (numbers never do). Rules skip the
+ * others' cotangents: unused ones are never evaluated, but each still costs
+ * building an op, or several (a convolution's input gradient on the GPU).
+ */
+export const wants = (x: Tensor | number | undefined): boolean => (x as Tensor | undefined)?.requiresGrad === true;
