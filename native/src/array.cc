@@ -48,7 +48,8 @@ thread_local std::vector<uint32_t> free_slots;
 thread_local bool in_scope = false;
 
 // A key: magic (8 bits) | thread (8) | generation (24) | slot (24). The
-// thread tag refuses a handle posted to another worker (a BigInt can be).
+// thread tag refuses a handle posted to another worker (a BigInt can be;
+// tags repeat after 256 threads).
 constexpr uint64_t kMagic = 0x6d;  // "m"
 constexpr uint64_t kMask24 = (1u << 24) - 1;
 uint64_t NewThreadTag() {
