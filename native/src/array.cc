@@ -185,8 +185,9 @@ bool Array::Dispose(Napi::Value value) {
 bool Array::InScope(bool scope) { return std::exchange(in_scope, scope); }
 
 void Array::Outlive(Napi::Env env, Napi::Value value, Napi::Value owner) {
+  uint64_t key;
   bool stale;
-  Slot* slot = SlotOf(value, &stale);
+  Slot* slot = KeyOf(env, value, &key) ? SlotOf(key, &stale) : nullptr;
   if (!slot)
     throw Napi::TypeError::New(env, "outlive: expected an MLX array, got " + Describe(value));
   if (stale || slot->finalizer) return;
@@ -195,8 +196,6 @@ void Array::Outlive(Napi::Env env, Napi::Value value, Napi::Value owner) {
   if (!owner.IsObject())
     throw Napi::TypeError::New(env, "outlive: argument 'owner' must be the object holding the handle, got " +
                                         Describe(owner));
-  uint64_t key;
-  KeyOf(env, value, &key);
   NAPI_THROW_IF_FAILED_VOID(env, napi_add_finalizer(env, owner, reinterpret_cast<void*>(key),
                                                     &Array::Finalize, nullptr, nullptr));
   slot->finalizer = true;

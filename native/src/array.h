@@ -1,5 +1,6 @@
-// A JS handle per MLX array: an External naming a slot of the array table, so
-// a stray object or a stale handle is an error, never a crash.
+// A JS handle per MLX array: a key naming a slot of the array table (a BigInt,
+// or an External's data), so a stray value or a stale handle is an error,
+// never a crash.
 #pragma once
 
 #include <napi.h>
