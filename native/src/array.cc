@@ -349,7 +349,9 @@ Napi::Value Shape(const Napi::CallbackInfo& info) {
 
 // A JS Int32Array that shapeInto fills: setting a JS array's elements one
 // N-API call at a time cost ~0.5 µs per shape, 30 times per W1 step.
-// The reference keeps it alive, so its data pointer stays valid.
+// The reference keeps it alive, so its data pointer stays valid. It is never
+// deleted by its destructor: that runs at thread exit, after the env that
+// owns the reference is gone (the env frees its references itself).
 thread_local Napi::Reference<Napi::Int32Array> shape_buffer;
 thread_local int32_t* shape_data = nullptr;
 thread_local size_t shape_length = 0;
@@ -360,6 +362,7 @@ Napi::Value SetShapeBuffer(const Napi::CallbackInfo& info) {
                                                Describe(info[0]));
   auto buffer = info[0].As<Napi::Int32Array>();
   shape_buffer = Napi::Persistent(buffer);
+  shape_buffer.SuppressDestruct();
   shape_data = buffer.Data();
   shape_length = buffer.ElementLength();
   return info.Env().Undefined();
