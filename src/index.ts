@@ -20,6 +20,7 @@ export { noGrad, enableGrad, isGradEnabled, type Node, type Input, type DiffOp, 
 export type { NativeArray } from './tensor/native.js';
 export type { BackwardOptions } from './autograd/backward.js';
 export { grad, valueAndGrad, vjp } from './autograd/functional.js';
+export { compile, type CompileOptions } from './autograd/compile.js';
 export { type Tree, treeFlatten, treeUnflatten } from './autograd/tree.js';
 export { gradcheck, GradcheckError, type GradcheckOptions } from './autograd/gradcheck.js';
 /**

@@ -17,6 +17,7 @@ void InitShape(Napi::Env env, Napi::Object exports);
 void InitReduce(Napi::Env env, Napi::Object exports);
 void InitCreation(Napi::Env env, Napi::Object exports);
 void InitTransforms(Napi::Env env, Napi::Object exports);
+void InitCompile(Napi::Env env, Napi::Object exports);
 void InitLinalg(Napi::Env env, Napi::Object exports);
 void InitConv(Napi::Env env, Napi::Object exports);
 void InitIndexing(Napi::Env env, Napi::Object exports);
@@ -104,6 +105,7 @@ Napi::Object InitAddon(Napi::Env env, Napi::Object exports) {
   InitReduce(env, exports);
   InitCreation(env, exports);
   InitTransforms(env, exports);
+  InitCompile(env, exports);
   InitLinalg(env, exports);
   InitConv(env, exports);
   InitIndexing(env, exports);

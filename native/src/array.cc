@@ -182,6 +182,13 @@ bool Array::Dispose(Napi::Value value) {
   return true;
 }
 
+std::unordered_set<std::uintptr_t> Array::LiveIds() {
+  std::unordered_set<std::uintptr_t> ids;
+  for (const Slot& slot : slots)
+    if (slot.array) ids.insert(slot.array->id());
+  return ids;
+}
+
 bool Array::InScope(bool scope) { return std::exchange(in_scope, scope); }
 
 void Array::Outlive(Napi::Env env, Napi::Value value, Napi::Value owner) {

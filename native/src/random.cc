@@ -2,13 +2,36 @@
 // one it draws the next key from the global sequence that randomSeed resets.
 // Exported as random<Name> (randomSplit, ...): the native namespace is flat
 // and `split` is the shape op's.
+#include "compile.h"
 #include "convert.h"
 
 namespace mlx_tape {
 
 namespace {
 
-using Key = std::optional<mx::array>;
+// An optional key. Without one, inside a compiled function's trace, the
+// drawn key would become a constant of the compiled graph (the same numbers
+// on every call) and the global sequence would hold a tracer: refused.
+struct Key {
+  std::optional<mx::array> key;
+  operator const std::optional<mx::array>&() const { return key; }
+};
+
+}  // namespace
+
+template <>
+struct Arg<Key> {
+  static Key Get(Napi::Value v, const Where& what) {
+    auto key = Arg<std::optional<mx::array>>::Get(v, what);
+    if (!key && Tracing())
+      throw Napi::TypeError::New(v.Env(), std::string(what.op) +
+                                              ": inside mt.compile, pass a key (random.key, random.split) as an "
+                                              "argument; the global sequence would give the same numbers on every call");
+    return {std::move(key)};
+  }
+};
+
+namespace {
 
 // A distribution parameter: an array as given, or a JS number made an array
 // of dtype `d` (MLX-Python turns scalars into arrays the same way).

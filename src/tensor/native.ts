@@ -54,7 +54,14 @@ interface CoreNative {
   eval(arrays: A[]): void;
   /** MLX's own vjp of a function of handles: the test oracle for our rules. */
   mlxVjp(fn: (xs: A[]) => A[], primals: A[], cotangents: A[]): [A[], A[]];
+  /** A new compiled function (MLX's compile), erased from MLX's cache when the GC collects it. */
+  compile(shapeless: boolean): CompiledFunction;
+  /** Runs a compiled function; `fn` is called only when MLX traces, `variant` names the JS-side signature. */
+  compiledCall(compiled: CompiledFunction, fn: (xs: A[]) => A[], inputs: A[], variant: number): A[];
 }
+
+/** An opaque compiled function of the addon. */
+export type CompiledFunction = { readonly __brand: 'CompiledFunction' };
 
 type UnaryName =
   | 'abs' | 'negative' | 'sign' | 'exp' | 'expm1' | 'log' | 'log1p' | 'log2' | 'log10' | 'sqrt' | 'rsqrt'

@@ -6,9 +6,12 @@
 // check the index dtype and range first. That check evaluates the indices.
 // Gradient rules and the sorting ops, whose indices are in range by
 // construction, use the `*Unchecked` forms, which ops/index.ts keeps private.
+// Inside a compiled function's trace, the check is deferred to every call
+// (tensor/trace.ts).
 import { apply } from '../../autograd/tape.js';
 import { native } from '../native.js';
 import type { Tensor } from '../tensor.js';
+import { currentTrace, type Trace } from '../trace.js';
 import { broadcastTo, reshape } from './shape.js';
 
 const INTEGER = new Set(['uint8', 'uint16', 'uint32', 'uint64', 'int8', 'int16', 'int32', 'int64']);
@@ -54,6 +57,8 @@ function indexRange(idx: Tensor): IndexRange {
 export function checkIndices(op: string, idx: Tensor, size: number | undefined, what: string, extent = 1): void {
   if (!INTEGER.has(idx.dtype)) throw new TypeError(`[${op}] indices must have an integer dtype, got ${idx.dtype}`);
   if (size === undefined) return;
+  const trace = currentTrace();
+  if (trace) return deferCheck(trace, op, idx, size, what, extent);
   const { min, maxNonNegative, maxNegative } = indexRange(idx);
   if (min >= -size && maxNonNegative + extent <= size && maxNegative + extent <= 0) return;
   // Out of range: find the first bad index for the message.
@@ -64,6 +69,16 @@ export function checkIndices(op: string, idx: Tensor, size: number | undefined, 
       throw new RangeError(`[${op}] index ${k}${slice} is out of range for ${what} of size ${size}`);
     }
   }
+}
+
+/** Inside a compiled function's trace: the check runs on each call, on the argument the indices are. */
+function deferCheck(trace: Trace, op: string, idx: Tensor, size: number, what: string, extent: number): void {
+  const input = trace.inputs.get(idx);
+  if (input === undefined || trace.shapeless) {
+    throw new TypeError(`[${op}] inside mt.compile, indices are checked against their range on every call, so they must be ` +
+      `an argument of the compiled function${trace.shapeless ? ', compiled without shapeless' : ''} (these are computed inside it)`);
+  }
+  trace.checks.push({ input, op, size, what, extent });
 }
 
 /**

@@ -1,0 +1,184 @@
+import { describe, expect, test } from 'vitest';
+import * as mt from '../../src/index.js';
+import { native } from '../../src/tensor/native.js';
+import { expectClose } from '../helpers/close.js';
+
+const { nn, optim } = mt;
+
+/** A compiled function that counts how often its JS runs (its traces). */
+function counted<A extends mt.Tensor[]>(fn: (...args: A) => unknown, options?: mt.CompileOptions) {
+  const traces = { n: 0 };
+  const f = mt.compile((...args: A) => {
+    traces.n++;
+    return fn(...args);
+  }, options);
+  return { f, traces };
+}
+
+describe('compile', () => {
+  test('gives what the eager function gives, tracing once per input signature', () => {
+    const fn = (x: mt.Tensor, y: mt.Tensor) => mt.add(mt.multiply(mt.exp(x), y), mt.divide(x, 3));
+    const { f, traces } = counted(fn);
+    const x = mt.tensor([0, 1, 2]), y = mt.tensor([1, -2, 3]);
+    expectClose(f(x, y) as mt.Tensor, fn(x, y));
+    expectClose(f(x, y) as mt.Tensor, fn(x, y));
+    const seen = traces.n;
+    const x2 = mt.tensor([-1, 0.5, 4]);
+    expectClose(f(x2, y) as mt.Tensor, fn(x2, y)); // same shapes: the trace is replayed
+    expect(traces.n).toBe(seen);
+    const x3 = mt.tensor([[1, 2], [3, 4]]), y3 = mt.tensor([[2, 2], [1, 0]]);
+    expectClose(f(x3, y3) as mt.Tensor, fn(x3, y3)); // new shapes: traced again
+    expect(traces.n).toBe(seen + 1);
+    expectClose(f(mt.tensor([1, 2, 3], 'int32'), y) as mt.Tensor, fn(mt.tensor([1, 2, 3], 'int32'), y)); // new dtype
+    expect(traces.n).toBe(seen + 2);
+  });
+
+  test('shapeless: one trace serves every shape', () => {
+    const fn = (x: mt.Tensor) => mt.multiply(mt.sigmoid(x), x);
+    const { f, traces } = counted(fn, { shapeless: true });
+    const x3 = mt.divide(mt.arange(0, 3), 4);
+    f(x3);
+    f(x3);
+    const seen = traces.n;
+    for (const n of [5, 1, 17]) {
+      const x = mt.divide(mt.arange(0, n), 4);
+      expectClose(f(x) as mt.Tensor, fn(x));
+    }
+    expect(traces.n).toBe(seen);
+  });
+
+  test('non-tensor arguments are constants of a trace: a new value traces again', () => {
+    const { f, traces } = counted(((x: mt.Tensor, k: number, mode: string) => (mode === 'add' ? mt.add(x, k) : mt.multiply(x, k))) as never);
+    const call = f as unknown as (x: mt.Tensor, k: number, mode: string) => mt.Tensor;
+    const x = mt.tensor([1, 2]);
+    expectClose(call(x, 2, 'add'), [3, 4]);
+    expectClose(call(x, 2, 'add'), [3, 4]);
+    const seen = traces.n;
+    expectClose(call(x, 3, 'add'), [4, 5]);
+    expectClose(call(x, 3, 'mul'), [3, 6]);
+    expect(traces.n).toBe(seen + 2);
+  });
+
+  test('takes and returns trees of tensors', () => {
+    const f = mt.compile(({ a, rest: [b, scale] }: { a: mt.Tensor; rest: [mt.Tensor, number] }) => ({
+      total: mt.sum(mt.add(a, b)),
+      parts: [mt.multiply(a, scale), 'label', null],
+    }));
+    const out = f({ a: mt.tensor([1, 2]), rest: [mt.tensor([3, 4]), 10] });
+    expectClose(out.total, 10);
+    expectClose(out.parts[0] as mt.Tensor, [10, 20]);
+    expect(out.parts.slice(1)).toEqual(['label', null]);
+  });
+
+  test('refuses a captured tensor (its value would be frozen), takes it as an argument', () => {
+    const w = mt.tensor([1, 2, 3]);
+    expect(() => mt.compile((x: mt.Tensor) => mt.add(x, w))(mt.ones([3])))
+      .toThrow(/\[compile\] fn uses a tensor that is not one of its inputs \(shape \[3\], float32\)/);
+    expectClose(mt.compile((x: mt.Tensor, v: mt.Tensor) => mt.add(x, v))(mt.ones([3]), w), [2, 3, 4]);
+  });
+
+  test('random ops need a key inside a compiled function', () => {
+    expect(() => mt.compile((x: mt.Tensor) => mt.add(x, mt.random.normal([2])))(mt.zeros([2])))
+      .toThrow(/randomNormal: inside mt.compile, pass a key/);
+    const noisy = mt.compile((x: mt.Tensor, key: mt.Tensor) => mt.add(x, mt.random.normal([2], { key })));
+    const k1 = mt.random.key(1), k2 = mt.random.key(2);
+    expectClose(noisy(mt.zeros([2]), k1), mt.random.normal([2], { key: k1 }));
+    expectClose(noisy(mt.zeros([2]), k2), mt.random.normal([2], { key: k2 }));
+  });
+
+  test('index arguments are range-checked on every call, as the eager ops check them', () => {
+    const pick = mt.compile((x: mt.Tensor, labels: mt.Tensor) => nn.losses.crossEntropy(x, labels, { reduction: 'none' }));
+    const logits = mt.tensor([[1, 2, 3], [1, 1, 1]]);
+    expectClose(pick(logits, mt.tensor([2, 0], 'int32')), nn.losses.crossEntropy(logits, mt.tensor([2, 0], 'int32'), { reduction: 'none' }));
+    expect(() => pick(logits, mt.tensor([1, 3], 'int32'))).toThrow(/index 3 is out of range for the class axis -1 of size 3/);
+    const fresh = mt.compile((x: mt.Tensor, i: mt.Tensor) => mt.take(x, i, 0)); // its first call traces, then checks
+    expect(() => fresh(mt.ones([2, 2]), mt.tensor([5], 'int32'))).toThrow(/\[take\] index 5 is out of range for axis 0 of size 2/);
+    expectClose(fresh(mt.ones([2, 2]), mt.tensor([1], 'int32')), [[1, 1]]);
+  });
+
+  test('refuses indices computed inside (their range could not be checked)', () => {
+    const f = mt.compile((x: mt.Tensor) => mt.take(x, mt.argmax(x, 0), 0));
+    expect(() => f(mt.ones([2, 2]))).toThrow(/\[take\] inside mt.compile, indices are checked against their range on every call/);
+    const shapeless = mt.compile((x: mt.Tensor, i: mt.Tensor) => mt.take(x, i, 0), { shapeless: true });
+    expect(() => shapeless(mt.ones([2]), mt.tensor([0], 'int32'))).toThrow(/compiled without shapeless/);
+  });
+
+  test('nothing inside may evaluate', () => {
+    expect(() => mt.compile((x: mt.Tensor) => mt.multiply(x, mt.sum(x).item() as number))(mt.ones([2])))
+      .toThrow(/\[eval\] Attempting to eval an array during function transformations/);
+  });
+
+  test('refuses arguments that require a gradient (compiled calls are not recorded), but not under noGrad', () => {
+    const f = mt.compile((x: mt.Tensor) => mt.square(x));
+    const w = mt.tensor([1, 2]).requireGrad();
+    expect(() => f(w)).toThrow(/\[compile\] an argument \(shape \[2\]\) requires a gradient/);
+    expectClose(mt.noGrad(() => f(w)), [1, 4]);
+  });
+
+  test('a compiled gradient step trains like the eager one, seeing the updated parameters', () => {
+    mt.random.seed(3);
+    const a = new nn.Linear(4, 3);
+    mt.random.seed(3);
+    const b = new nn.Linear(4, 3);
+    const loss = (m: mt.nn.Linear, x: mt.Tensor, y: mt.Tensor) => nn.losses.mseLoss(mt.relu(m.forward(x)), y);
+    const compiled = mt.compile(nn.valueAndGrad(a, loss), { state: [a] });
+    const eager = nn.valueAndGrad(b, loss);
+    const optA = new optim.SGD({ learningRate: 0.1 }), optB = new optim.SGD({ learningRate: 0.1 });
+    const x = mt.random.normal([8, 4]), y = mt.random.normal([8, 3]);
+    for (let step = 0; step < 4; step++) {
+      const [la, ga] = compiled(a, x, y);
+      const [lb, gb] = eager(b, x, y);
+      expectClose(la, lb);
+      expectClose(ga.weight as mt.Tensor, gb.weight as mt.Tensor);
+      expectClose(ga.bias as mt.Tensor, gb.bias as mt.Tensor);
+      optA.update(a, ga, { evaluate: [la] });
+      optB.update(b, gb, { evaluate: [lb] });
+    }
+    expectClose(a.weight, b.weight);
+  });
+
+  test('refuses a module that is not in { state }, and a function that reassigns a state parameter', () => {
+    const m = new nn.Linear(2, 2);
+    expect(() => mt.compile((mod: mt.nn.Linear, x: mt.Tensor) => mod.forward(x))(m, mt.ones([1, 2])))
+      .toThrow(/may hold tensors, numbers, strings, booleans, arrays and plain objects, and the modules of \{ state \}; got a Linear/);
+    const reassign = mt.compile((x: mt.Tensor) => {
+      m.update({ bias: mt.add(m.bias!, x) });
+      return m.bias!;
+    }, { state: [m] });
+    expect(() => reassign(mt.ones([2]))).toThrow(/\[compile\] fn reassigned parameter 'bias' of a state module \(Linear\)/);
+    expect(m.bias!.shape).toEqual([2]); // the module got its own parameters back
+    expectClose(mt.sum(m.forward(mt.ones([1, 2]))), mt.sum(mt.add(mt.matmul(mt.ones([1, 2]), mt.transpose(m.weight)), m.bias!)));
+  });
+
+  test('refuses results it cannot rebuild', () => {
+    expect(() => mt.compile((x: mt.Tensor) => new Map([['x', x]]))(mt.ones([1])))
+      .toThrow(/a compiled function's result may hold tensors, numbers, strings, booleans, arrays and plain objects; got a Map/);
+  });
+
+  test('an error in fn reaches the caller, and a later call traces again', () => {
+    let fail = true;
+    const f = mt.compile((x: mt.Tensor) => {
+      if (fail) throw new RangeError('not yet');
+      return mt.exp(x);
+    });
+    expect(() => f(mt.zeros([2]))).toThrow('not yet');
+    fail = false;
+    expectClose(f(mt.zeros([2])), [1, 1]);
+  });
+
+  test('compiled functions nest', () => {
+    const inner = mt.compile((x: mt.Tensor) => mt.multiply(x, 2));
+    const outer = mt.compile((x: mt.Tensor) => mt.add(inner(x), 1));
+    expectClose(outer(mt.tensor([1, 2])), [3, 5]);
+    expectClose(inner(mt.tensor([4])), [8]);
+  });
+
+  test('frees its traces: no handles are left behind by many calls', () => {
+    const f = mt.compile((x: mt.Tensor, y: mt.Tensor) => [mt.add(x, y), mt.multiply(x, y)]);
+    const x = mt.ones([4]), y = mt.ones([4]);
+    mt.tidy(() => f(x, y)[0]!.eval());
+    const before = native.handleCount();
+    for (let i = 0; i < 200; i++) mt.tidy(() => mt.evaluate(...f(x, y)));
+    expect(native.handleCount()).toBe(before);
+  });
+});
