@@ -1,5 +1,6 @@
 # W1/W2 on the GPU for the Python peers, side by side with bench/gpu.ts:
-# MLX-Python (eager; CUDA backend) and PyTorch (eager, CUDA). Prints one JSON line.
+# MLX-Python (CUDA backend; eager, and the whole step mx.compile'd as MLX's docs
+# show) and PyTorch (eager, CUDA). Prints one JSON line.
 # Usage: python3 bench/gpu.py   (needs mlx + mlx-cuda-13 and torch importable)
 import json, statistics, sys, time
 
@@ -17,7 +18,8 @@ def median_ms(step):
     return statistics.median(times)
 
 
-def mlx_python():
+def mlx_python(compiled):
+    from functools import partial
     import mlx.core as mx, mlx.nn as nn, mlx.optimizers as optim
     from workers.mlx_models import Cnn, Mlp
     mx.set_default_device(mx.gpu)
@@ -26,9 +28,16 @@ def mlx_python():
         x, y = mx.random.normal(shape), mx.random.randint(0, 10, (shape[0],))
         opt = optim.SGD(learning_rate=LR)
         lg = nn.value_and_grad(model, lambda m, x, y: nn.losses.cross_entropy(m(x), y, reduction="mean"))
-        def step():
+        def update(x, y):
             loss, grads = lg(model, x, y)
             opt.update(model, grads)
+            return loss
+        if compiled:
+            opt.init(model.trainable_parameters())
+            state = [model.state, opt.state]
+            update = partial(mx.compile, inputs=state, outputs=state)(update)
+        def step():
+            loss = update(x, y)
             mx.eval(model.parameters(), opt.state, loss)
         return step
 
@@ -58,4 +67,5 @@ def pytorch():
     return {"W1": median_ms(trainer(mlp, (128, 784))), "W2": median_ms(trainer(cnn, (64, 1, 28, 28))), "version": torch.__version__}
 
 
-print(json.dumps({"mlx-python": mlx_python(), "pytorch": pytorch(), "gpu": sys.argv[1] if len(sys.argv) > 1 else ""}))
+print(json.dumps({"mlx-python": mlx_python(False), "mlx-python compiled": mlx_python(True), "pytorch": pytorch(),
+                  "gpu": sys.argv[1] if len(sys.argv) > 1 else ""}))

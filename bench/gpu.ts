@@ -1,5 +1,6 @@
 // W1/W2 train steps of mlx-tape on the GPU (MLX's CUDA or Metal backend), the
-// same workloads as bench/gpu.py. Prints one JSON line. Usage: tsx bench/gpu.ts
+// same workloads as bench/gpu.py, eager and with the loss and gradients
+// compiled (mt.compile). Prints one JSON line. Usage: tsx bench/gpu.ts
 import * as mt from '../src/index.js';
 import { Cnn, Mlp, trainer } from './models.js';
 
@@ -20,7 +21,8 @@ function medianMs(step: () => void): number {
 }
 
 mt.setDefaultDevice(process.env.BENCH_DEVICE === 'cpu' ? 'cpu' : 'gpu');
-mt.random.seed(0);
-const mlp = new Mlp();
-const cnn = new Cnn();
-console.log(JSON.stringify({ 'mlx-tape': { W1: medianMs(trainer(mlp, [128, 784])), W2: medianMs(trainer(cnn, [64, 28, 28, 1])), backend: mt.backend() } }));
+const steps = (compiled: boolean) => {
+  mt.random.seed(0);
+  return { W1: medianMs(trainer(new Mlp(), [128, 784], compiled)), W2: medianMs(trainer(new Cnn(), [64, 28, 28, 1], compiled)) };
+};
+console.log(JSON.stringify({ 'mlx-tape': { ...steps(false), backend: mt.backend() }, 'mlx-tape compiled': steps(true) }));

@@ -30,12 +30,17 @@ export class Cnn extends nn.Module {
 export const lossFn = (m: mt.nn.Module, x: mt.Tensor, y: mt.Tensor): mt.Tensor =>
   nn.losses.crossEntropy(m.forward(x) as mt.Tensor, y, { reduction: 'mean' });
 
-/** One SGD step (lr 0.01) of `model` on a fixed random batch, forced to completion: one evaluation of the new parameters and the loss. */
-export function trainer(model: mt.nn.Module, xShape: number[]): () => void {
+/**
+ * One SGD step (lr 0.01) of `model` on a fixed random batch, forced to
+ * completion: one evaluation of the new parameters and the loss. `compiled`:
+ * the loss and gradients through `mt.compile`, the update outside it.
+ */
+export function trainer(model: mt.nn.Module, xShape: number[], compiled = false): () => void {
   const x = mt.keep(mt.random.normal(xShape)), y = mt.keep(mt.random.randint(0, 10, [xShape[0]!]));
   mt.evaluate(x, y);
   const opt = new optim.SGD({ learningRate: 0.01 });
-  const step = nn.valueAndGrad(model, lossFn);
+  const valueAndGrad = nn.valueAndGrad(model, lossFn);
+  const step = compiled ? mt.compile(valueAndGrad, { state: [model] }) : valueAndGrad;
   return () => {
     const [loss, grads] = step(model, x, y);
     opt.update(model, grads, { evaluate: [loss] });

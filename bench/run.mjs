@@ -94,7 +94,7 @@ function definePeers(p) {
   const node = process.execPath;
   const py = [p.python, 'bench/workers/mlx_python.py'];
   return [
-    { id: 'mlx-tape', label: 'mlx-tape', cmd: [node, '--import', 'tsx', 'bench/workers/mlx-tape.ts'], env: {} },
+    { id: 'mlx-tape', label: 'mlx-tape', cmd: [node, '--import', 'tsx', 'bench/workers/mlx-tape.ts'], env: {}, compiled: true },
     { id: 'mlx-py-openblas', label: 'MLX-Python + OpenBLAS', cmd: py, env: { LD_PRELOAD: OPENBLAS }, compiled: true },
     { id: 'mlx-py', label: 'MLX-Python (wheel BLAS)', cmd: py, env: {}, compiled: true },
     { id: 'node-mlx', label: 'node-mlx', cmd: [node, 'bench/workers/node-mlx.mjs'], env: { NODE_MLX_DIR: p.nodeMlx } },
@@ -103,11 +103,13 @@ function definePeers(p) {
   ];
 }
 
-/** Rows of one case: each peer's eager form, and MLX-Python's compiled form where it applies. */
+/** Rows of one case: each peer's eager form, and the compiled form (mlx-tape, MLX-Python) where it applies. */
 const rowsOf = (c, workers) => workers.flatMap((wk) => [
   { wk, variant: c.variant, label: wk.peer.label },
   ...(c.compiled && wk.peer.compiled ? [{ wk, variant: 'compiled', label: `${wk.peer.label}, compiled` }] : []),
 ]);
+/** mlx-tape's median in the same form as `row` (compiled against compiled, eager against eager). */
+const mineFor = (c, row) => c.rows.find((r) => r.label === (row.variant === 'compiled' ? 'mlx-tape, compiled' : 'mlx-tape'))?.stats?.median;
 
 async function timeCase(c, workers) {
   const rows = rowsOf(c, workers);
@@ -237,16 +239,16 @@ function report(m, gemmRows, results, mem, t) {
       `@tensorflow/tfjs ${m.versions.tfjs} (pure-JS \`cpu\` backend)`, '');
 
   const cols = [...new Set(results.flatMap((c) => c.rows.map((r) => r.label)))];
-  out.push('## Summary', '', 'Median per step (µs per op for W3); in brackets mlx-tape ÷ peer (below 1: mlx-tape is faster). ' +
+  out.push('## Summary', '', 'Median per step (µs per op for W3); in brackets mlx-tape ÷ peer, compiled rows against mlx-tape compiled (below 1: mlx-tape is faster). ' +
     `GEMM limit: the workload's multiply-adds at the ${m.threads}-thread OpenBLAS rate of its main GEMM shape with the kernels every peer uses (${m.openblasCore}).`, '');
   out.push(`| workload | unit | ${cols.join(' | ')} | GEMM limit |`, `|---|---|${cols.map(() => '---:').join('|')}|---:|`);
   for (const c of results) {
-    const mine = c.rows.find((r) => r.label === 'mlx-tape')?.stats?.median;
     const cells = cols.map((label) => {
       const r = c.rows.find((x) => x.label === label);
       if (!r) return '';
       if (!r.stats) return 'error';
-      const ratio = label === 'mlx-tape' || mine === undefined ? '' : ` (${(mine / r.stats.median).toFixed(2)}×)`;
+      const mine = mineFor(c, r);
+      const ratio = label.startsWith('mlx-tape') || mine === undefined ? '' : ` (${(mine / r.stats.median).toFixed(2)}×)`;
       return `${fmt(r.stats.median)}${ratio}${r.stats.n < 20 ? ` n=${r.stats.n}` : ''}`;
     });
     const lim = FLOP[c.w] && limitRow && fmt(FLOP[c.w] / (gflopsAt(limitRow, c.w) * 1e6));
@@ -257,10 +259,9 @@ function report(m, gemmRows, results, mem, t) {
   out.push('## Details', '', 'Median, interquartile range, fastest step and number of timed steps, per row.', '');
   for (const c of results) {
     out.push(`### ${c.title} (${c.unit})`, '', '| peer | median | p25–p75 | min | n | mlx-tape ÷ peer |', '|---|---:|---:|---:|---:|---:|');
-    const mine = c.rows.find((r) => r.label === 'mlx-tape')?.stats?.median;
     for (const r of c.rows) {
       if (!r.stats) { out.push(`| ${r.label} | error: ${r.error?.replace(/\|/g, '/')} | | | | |`); continue; }
-      const s = r.stats;
+      const s = r.stats, mine = mineFor(c, r);
       out.push(`| ${r.label} | ${fmt(s.median)} | ${fmt(s.p25)}–${fmt(s.p75)} | ${fmt(s.min)} | ${s.n} | ${mine ? (mine / s.median).toFixed(2) : ''} |`);
     }
     out.push('');
@@ -304,7 +305,8 @@ function report(m, gemmRows, results, mem, t) {
       `so drifts of the VM's speed hit every peer alike. ${ITERS} timed steps per row, fewer only where they would take more than ${BUDGET_MS / 1e3} s (marked n=).`,
     '- W3: `y = add(multiply(y, a), b)` 5,000 times on [16] arrays (10,000 ops) and one eval; "recording + backward" makes the input a variable, ' +
       'reduces with `sum` and takes the gradient (mlx-tape: `backward()`; MLX-Python / node-mlx: `grad`; TF.js: `tf.grad`), evaluating the gradient. µs per op = step / 10,000.',
-    '- MLX-Python "compiled": `mx.compile` of the whole train step (model and optimizer state as inputs/outputs) or of the forward, as MLX\'s docs show.',
+    '- MLX-Python "compiled": `mx.compile` of the whole train step (model and optimizer state as inputs/outputs) or of the forward, as MLX\'s docs show. ' +
+      'mlx-tape "compiled": `mt.compile` of the loss and gradients (`nn.valueAndGrad`, the model in `{ state }`) with the optimizer step outside it, or of the forward.',
     '- The VM varies by ±20-30% between runs; differences under ~1.3× are noise unless they repeat.', '');
   return out.join('\n');
 }
@@ -365,14 +367,18 @@ function cpuMnistEpoch() {
 
 /** RESULTS.md's GPU section from bench/gpu-results.json (scripts/gpu-results.mjs), with this CPU's MNIST epoch beside it. */
 function gpuSection(g, cpuEpoch) {
-  const peers = [['mlx-tape', 'mlx-tape'], ['mlx-python', 'MLX-Python'], ['pytorch', 'PyTorch']].filter(([id]) => g.steps[id]);
+  const peers = [['mlx-tape', 'mlx-tape'], ['mlx-python', 'MLX-Python'], ['pytorch', 'PyTorch'],
+    ['mlx-tape compiled', 'mlx-tape, compiled'], ['mlx-python compiled', 'MLX-Python, compiled']].filter(([id]) => g.steps[id]);
+  // Compiled against compiled, eager against eager.
   const cell = (id, w) => {
-    const ms = g.steps[id][w].medianMs, ours = g.steps['mlx-tape'][w].medianMs;
-    return id === 'mlx-tape' ? fmt(ms) : `${fmt(ms)} (${(ours / ms).toFixed(2)}×)`;
+    const mine = id.endsWith(' compiled') ? 'mlx-tape compiled' : 'mlx-tape';
+    const ms = g.steps[id][w].medianMs, ours = g.steps[mine]?.[w].medianMs;
+    return id.startsWith('mlx-tape') || ours === undefined ? fmt(ms) : `${fmt(ms)} (${(ours / ms).toFixed(2)}×)`;
   };
   const lines = [`## GPU: ${g.card}`, '',
     `From bench/gpu-results.json: \`scripts/device-gpu-round.sh\` on the device machine, ${g.date}, git ${g.commit}; ` +
-      `median ms per step over ${g.steps['mlx-tape'].W1.rounds.length} alternating rounds (each the median of 50 steps after 200 warm-up steps, of \`bench/gpu.ts\` / \`bench/gpu.py\`); in brackets mlx-tape ÷ peer.`, '',
+      `median ms per step over ${g.steps['mlx-tape'].W1.rounds.length} alternating rounds (each the median of 50 steps after 200 warm-up steps, of \`bench/gpu.ts\` / \`bench/gpu.py\`); in brackets mlx-tape ÷ peer, compiled rows against mlx-tape compiled ` +
+      '(mlx-tape: `mt.compile` of the loss and gradients, the SGD update outside; MLX-Python: `mx.compile` of the whole step).', '',
     `| workload | ${peers.map(([, l]) => l).join(' | ')} |`, `|---|${peers.map(() => '---:').join('|')}|`,
     ...['W1', 'W2'].map((w) => `| ${w === 'W1' ? 'W1 MLP train step' : 'W2 CNN train step'} | ${peers.map(([id]) => cell(id, w)).join(' | ')} |`), ''];
   const epochs = Object.entries(g.mnistEpoch ?? {}).filter(([, e]) => e).map(([name, e]) =>

@@ -20,13 +20,15 @@ function chain(record: boolean): () => void {
 
 mt.random.seed(0);
 serve({ name: 'mlx-tape', version: `mlx ${mt.mlxVersion()}` }, {
-  W1: () => trainer(new Mlp(), [128, 784]),
-  W2: () => trainer(new Cnn(), [64, 28, 28, 1]),
+  W1: (variant) => trainer(new Mlp(), [128, 784], variant === 'compiled'),
+  W2: (variant) => trainer(new Cnn(), [64, 28, 28, 1], variant === 'compiled'),
   W3: (variant) => chain(variant === 'grad'),
-  W4: () => {
+  W4: (variant) => {
     const model = new Mlp();
     const x = mt.random.normal([1024, 784]).eval();
-    return () => mt.tidy(() => void mt.noGrad(() => model.forward(x)).eval());
+    const forward = (input: mt.Tensor) => model.forward(input);
+    const run = variant === 'compiled' ? mt.compile(forward, { state: [model] }) : forward;
+    return () => mt.tidy(() => void mt.noGrad(() => run(x)).eval());
   },
 }, {
   // Stops early past MEM_CAP_MIB of RSS, so that a leak can't take the machine down.
