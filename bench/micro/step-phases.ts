@@ -1,6 +1,7 @@
 // Where the time of one W1/W2 train step goes: building the graph (forward +
 // backward, lazy), the optimizer's eval, the loss eval; and how many native calls
-// the step makes. BENCH_DEVICE=gpu runs it on the GPU.
+// the step makes; eager, then with the loss and gradients through mt.compile.
+// BENCH_DEVICE=gpu runs it on the GPU.
 //   node --import tsx bench/micro/step-phases.ts
 import * as mt from '../../src/index.js';
 import { native } from '../../src/tensor/native.js';
@@ -33,11 +34,11 @@ function instrument(on: boolean): void {
   }
 }
 
-function phases(label: string, model: mt.nn.Module, shape: number[]): void {
+function phases(label: string, model: mt.nn.Module, shape: number[], compiled = false): void {
   const x = mt.keep(mt.random.normal(shape)), y = mt.keep(mt.random.randint(0, 10, [shape[0]!]));
   mt.evaluate(x, y);
   const opt = new optim.SGD({ learningRate: 0.01 });
-  const vg = nn.valueAndGrad(model, lossFn);
+  const vg = compiled ? mt.compile(nn.valueAndGrad(model, lossFn), { state: [model] }) : nn.valueAndGrad(model, lossFn);
   const t = [0, 0];
   const step = (record?: number[]): void => {
     const t0 = performance.now();
@@ -67,3 +68,5 @@ function phases(label: string, model: mt.nn.Module, shape: number[]): void {
 mt.random.seed(0);
 phases('W1', new Mlp(), [128, 784]);
 phases('W2', new Cnn(), [64, 28, 28, 1]);
+phases('W1 compiled', new Mlp(), [128, 784], true);
+phases('W2 compiled', new Cnn(), [64, 28, 28, 1], true);

@@ -1,15 +1,18 @@
 // A rank that dies or never connects makes the others fail with a clear
 // error within a bounded time, with or without the launcher; the launcher
 // exits non-zero naming the rank.
-import { describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 import { launch, loopbackRing, runWorker, worker } from './run.js';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+const dir = mkdtempSync(join(tmpdir(), 'mlx-tape-test-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
 /** The environment of `rank` in a 2-rank loopback ring (what the launcher sets). */
 async function ringEnv(): Promise<(rank: number) => Record<string, string>> {
-  const file = join(mkdtempSync(join(tmpdir(), 'mlx-tape-test-')), 'hostfile.json');
+  const file = join(mkdtempSync(join(dir, 'ring-')), 'hostfile.json');
   writeFileSync(file, await loopbackRing(2));
   return (rank) => ({ MLX_RANK: String(rank), MLX_HOSTFILE: file, MLX_TAPE_INIT_TIMEOUT_MS: '3000' });
 }

@@ -1,8 +1,8 @@
 // Checkpoints: weights and optimizer state to .safetensors, atomically.
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, test } from 'vitest';
+import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import * as mt from '../../src/index.js';
 import { writer } from '../../src/nn/checkpoint.js';
 
@@ -19,6 +19,7 @@ function failMidWrite(): void {
 afterEach(() => void (writer.saveSafetensors = realWrite));
 
 const dir = mkdtempSync(join(tmpdir(), 'mlx-tape-ckpt-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const bits = (t: mt.Tensor) => Buffer.from((t.toTypedArray() as Float32Array).buffer).toString('hex');
 const makeModel = () => new nn.Sequential(new nn.Linear(2, 8), new nn.Tanh(), new nn.BatchNorm(8), new nn.Linear(8, 1));
 
