@@ -50,7 +50,7 @@ export interface CompileOptions {
  * the example does; arguments that require a gradient are refused.
  *
  * On the CPU, MLX builds its fused kernels with the system's C++ compiler
- * (the one `npm install` used) and caches them on disk.
+ * and caches them on disk.
  *
  * @param fn - The function to compile.
  * @param options - `shapeless`, and `state`: the modules `fn` reads.

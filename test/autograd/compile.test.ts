@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import * as mt from '../../src/index.js';
 import { native } from '../../src/tensor/native.js';
 import { expectClose } from '../helpers/close.js';
+import { gc } from '../helpers/gc.js';
 
 const { nn, optim } = mt;
 
@@ -180,5 +181,13 @@ describe('compile', () => {
     const before = native.handleCount();
     for (let i = 0; i < 200; i++) mt.tidy(() => mt.evaluate(...f(x, y)));
     expect(native.handleCount()).toBe(before);
+  });
+
+  test('compiled functions that are collected take their traces with them, safely', async () => {
+    for (let i = 0; i < 50; i++) mt.tidy(() => mt.compile((x: mt.Tensor) => mt.add(x, i))(mt.ones([2])).eval());
+    gc();
+    await new Promise((resolve) => setImmediate(resolve)); // finalizers that Node defers to the event loop
+    gc();
+    expectClose(mt.compile((x: mt.Tensor) => mt.add(x, 1))(mt.ones([2])), [2, 2]);
   });
 });
