@@ -4,8 +4,10 @@
 // any JS: no op wrappers, no tape, no native call per op.
 import type { Module } from '../nn/module.js';
 import { isPlain, unflattenNamed } from '../nn/tree.js';
+import { Optimizer, tracedSteps } from '../optim/optimizer.js';
 import { type NativeArray, native } from '../tensor/native.js';
-import { dispose, tidy } from '../tensor/memory.js';
+import { dispose, keep, tidy } from '../tensor/memory.js';
+import { tensor } from '../tensor/ops/index.js';
 import { Tensor } from '../tensor/tensor.js';
 import { checkIndices } from '../tensor/ops/indexing.js';
 import { type IndexCheck, withTrace } from '../tensor/trace.js';
@@ -21,11 +23,14 @@ export interface CompileOptions {
    */
   shapeless?: boolean;
   /**
-   * Modules whose parameters `fn` reads. They enter the compiled graph as
-   * inputs, so every call sees their current values (after an optimizer
-   * step, say). `fn` may not reassign them.
+   * Modules and optimizers whose tensors `fn` reads or replaces (MLX-Python's
+   * `inputs` and `outputs` at once). Their tensors enter the compiled graph as
+   * inputs, so every call sees their current values; those `fn` replaces (a
+   * module's parameters, an optimizer's state) are outputs, written back after
+   * each call. An optimizer's step count and learning rate schedule advance on
+   * each call that steps it.
    */
-  state?: Module[];
+  state?: (Module | Optimizer)[];
 }
 
 /**
@@ -36,36 +41,43 @@ export interface CompileOptions {
  * host cost per op and per step.
  *
  * Arguments are tensors, numbers, strings, booleans, and arrays or plain
- * objects of them; the result likewise. As in MLX-Python, `fn` must be a
- * pure function of its arguments and `state`:
+ * objects of them (and the modules and optimizers of `state`); the result
+ * likewise, without modules. As in MLX-Python, `fn` must be a pure function
+ * of its arguments and `state`:
  * - A tensor it uses that is neither (a captured model weight, say) is
  *   refused with a TypeError: the compiled graph would keep its first value.
  * - Non-tensor arguments are constants of a trace: a new value retraces.
  * - Side effects in JS (logging, counters) happen only while tracing.
  * - Random ops need an explicit key argument ({@link random.key}); nothing
- *   inside may evaluate (`item()`, `toArray()`, an optimizer step).
+ *   inside may evaluate (`item()`, `toArray()`); index arguments (labels) are
+ *   range-checked on every call, indices computed inside are refused.
  *
- * Compiled calls are not recorded for autograd. To train, compile the
- * function that computes the gradients and run the optimizer outside, as
- * the example does; arguments that require a gradient are refused.
+ * A whole training step compiles with the model and the optimizer in
+ * `state`; the optimizer's update inside evaluates nothing, so evaluate its
+ * results after the call. Compiled calls are not recorded for autograd:
+ * arguments that require a gradient are refused.
  *
  * On the CPU, MLX builds its fused kernels with the system's C++ compiler
  * and caches them on disk.
  *
  * @param fn - The function to compile.
- * @param options - `shapeless`, and `state`: the modules `fn` reads.
+ * @param options - `shapeless`, and `state`: the modules and optimizers `fn` reads or updates.
  * @returns A function with `fn`'s signature.
  * @example
  * ```ts
  * const gelu = mt.compile((x: mt.Tensor) => mt.multiply(x, mt.sigmoid(mt.multiply(x, 1.702))));
  * gelu(mt.tensor([0, 1])).toArray(); // [0, 0.8458...]: one fused kernel
  *
- * // A training step: the loss and gradients compiled, the update outside.
- * const model = new nn.Linear(4, 1), opt = new optim.SGD({ learningRate: 0.1 });
- * const loss = (m: nn.Linear, x: mt.Tensor, y: mt.Tensor) => nn.losses.mseLoss(m.forward(x), y);
- * const step = mt.compile(nn.valueAndGrad(model, loss), { state: [model] });
- * const [l, grads] = step(model, mt.ones([8, 4]), mt.zeros([8, 1]));
- * opt.update(model, grads, { evaluate: [l] });
+ * // A whole training step: loss, gradients and the optimizer's update.
+ * const model = new nn.Linear(4, 1), opt = new optim.Adam({ learningRate: 0.1 });
+ * const lossAndGrad = nn.valueAndGrad(model, (m: nn.Linear, x: mt.Tensor, y: mt.Tensor) => nn.losses.mseLoss(m.forward(x), y));
+ * const step = mt.compile((x: mt.Tensor, y: mt.Tensor) => {
+ *   const [loss, grads] = lossAndGrad(model, x, y);
+ *   opt.update(model, grads);
+ *   return loss;
+ * }, { state: [model, opt] });
+ * const loss = step(mt.ones([8, 4]), mt.zeros([8, 1]));
+ * mt.evaluate(loss, ...model.namedParameters().map(([, p]) => p)); // opt.stepCount is 1
  * ```
  * @group Transforms
  */
@@ -73,12 +85,17 @@ export interface CompileOptions {
 export function compile<A extends any[], R>(fn: (...args: A) => R, options: CompileOptions = {}): (...args: A) => R {
   const { shapeless = false, state = [] } = options;
   const compiled = native.compile(shapeless);
-  // One variant per argument signature: its id is MLX's cache key beside the
-  // compiled function, and its result's structure comes from its trace.
-  const variants = new Map<string, { id: number; result?: unknown; checks: IndexCheck[] }>();
+  const holders = state.map(holderOf);
+  const optimizers = state.filter((s): s is Optimizer => s instanceof Optimizer);
+  // One variant per signature: its id is MLX's cache key beside the compiled
+  // function; its trace gives the result's structure, the state it replaces,
+  // the optimizers it steps and the index checks it defers.
+  const variants = new Map<string, Variant>();
   return (...args: A): R => {
     const leaves: Tensor[] = [];
-    const key = signature(args, leaves, shapeless, state);
+    const held = holders.map((h) => h.read());
+    // The state's names are part of the signature: an optimizer's state grows on its first step.
+    const key = `${signature(args, leaves, shapeless, state)}|${held.map((pairs) => pairs.map(([n]) => n).join()).join('|')}`;
     if (isGradEnabled()) {
       const watched = leaves.find((t) => t.requiresGrad);
       if (watched) {
@@ -87,51 +104,66 @@ export function compile<A extends any[], R>(fn: (...args: A) => R, options: Comp
       }
     }
     let variant = variants.get(key);
-    if (!variant) variants.set(key, (variant = { id: variants.size, checks: [] }));
+    if (!variant) variants.set(key, (variant = { id: variants.size, checks: [], replaced: [], stepped: [] }));
     // Index arguments are checked on every call, as the eager ops check them.
     const check = (checks: IndexCheck[]): void => checks.forEach((c) => checkIndices(c.op, leaves[c.input]!, c.size, c.what, c.extent));
     check(variant.checks);
-    const named = state.map((m) => m.namedParameters());
-    const inputs = [...leaves, ...named.flat().map(([, t]) => t)];
+    // Each optimizer's numbers for the step this call takes, if it steps it: inputs, so the trace is replayed with them.
+    const scalars = tidy(() => optimizers.map((o) => {
+      const { lr, t } = o.nextStep();
+      return Object.entries(o.stepScalars(lr, t)).map(([k, v]): [string, Tensor] => [k, keep(tensor(v))]);
+    }));
+    const inputs = [...leaves, ...held.flat().map(([, t]) => t), ...scalars.flat().map(([, t]) => t)];
     const traced: Tensor[] = [];
     let didTrace = false;
     const trace = (handles: NativeArray[]): NativeArray[] => {
       didTrace = true;
+      const v = variant!;
       const checks: IndexCheck[] = [];
-      const result = tidy(() => {
+      const replaced: [number, string][] = [];
+      let result: unknown, outs: Tensor[] = [];
+      tidy(() => {
         const tracers = handles.map((h) => new Tensor(h));
-        const trace = { inputs: new Map(tracers.slice(0, leaves.length).map((t, i) => [t, i])), checks, shapeless };
-        const stateTracers = tracers.slice(leaves.length);
-        let k = 0;
-        const swapped = named.map((pairs) => pairs.map(([name]): [string, Tensor] => [name, stateTracers[k++]!]));
-        state.forEach((m, i) => m.update(unflattenNamed(swapped[i]!)));
+        const at = { i: leaves.length };
+        const placeholders = held.map((pairs) => pairs.map(([name]): [string, Tensor] => [name, tracers[at.i++]!]));
+        holders.forEach((h, i) => h.write(placeholders[i]!));
+        optimizers.forEach((o, i) => tracedSteps.set(o, { scalars: Object.fromEntries(scalars[i]!.map(([k]) => [k, tracers[at.i++]!])), stepped: false }));
         try {
-          const out = withTrace(trace, () => fn(...(rebuild(args, tracers, { i: 0 }) as A)));
-          state.forEach((m, i) => refuseReassigned(m, swapped[i]!));
-          return out;
+          const scope = { inputs: new Map(tracers.slice(0, leaves.length).map((t, i) => [t, i])), checks, shapeless };
+          result = withTrace(scope, () => fn(...(rebuild(args, tracers, { i: 0 }) as A)));
+          signature(result, outs, true, [], 'result');
+          // What fn replaced in the state: outputs beside the result's tensors.
+          holders.forEach((h, i) => {
+            const before = new Map(placeholders[i]);
+            for (const [name, t] of h.read()) {
+              if (before.get(name) === t) continue;
+              replaced.push([i, name]);
+              outs.push(t);
+            }
+          });
+          v.stepped = optimizers.map((o) => tracedSteps.get(o)!.stepped);
+          keepAll(outs); // freed once MLX holds them, below
+        } catch (e) {
+          outs = [];
+          throw e;
         } finally {
-          state.forEach((m, i) => m.update(unflattenNamed(named[i]!)));
+          optimizers.forEach((o) => tracedSteps.delete(o));
+          holders.forEach((h, i) => h.restore(held[i]!));
         }
       });
-      const outs: Tensor[] = [];
-      try {
-        signature(result, outs, true, [], 'result');
-      } catch (e) {
-        dispose(result);
-        throw e;
-      }
-      variant.result = result;
-      variant.checks = checks;
+      v.result = result;
+      v.checks = checks;
+      v.replaced = replaced;
       traced.push(...outs);
       return outs.map((t) => t.data);
     };
-    let handles: NativeArray[];
+    let outs: Tensor[];
     try {
-      handles = native.compiledCall(compiled, trace, inputs.map((t) => t.data), variant.id);
+      outs = native.compiledCall(compiled, trace, inputs.map((t) => t.data), variant.id).map((h) => new Tensor(h));
     } finally {
       dispose(traced); // MLX holds what it traced
+      dispose(scalars);
     }
-    const outs = handles.map((h) => new Tensor(h));
     if (didTrace) {
       try {
         check(variant.checks); // the checks this call's trace found, before anything evaluates
@@ -140,17 +172,86 @@ export function compile<A extends any[], R>(fn: (...args: A) => R, options: Comp
         throw e;
       }
     }
+    // Write back what fn replaced, freeing what it replaces, and advance the stepped optimizers.
+    const updates = outs.splice(outs.length - variant.replaced.length);
+    holders.forEach((h, i) => {
+      const pairs = variant!.replaced.flatMap(([j, name], k): [string, Tensor][] => (j === i ? [[name, keep(updates[k]!)]] : []));
+      if (pairs.length) h.replace(pairs);
+    });
+    optimizers.forEach((o, i) => variant!.stepped[i] && o.advance());
     return rebuild(variant.result, outs, { i: 0 }) as R;
   };
+}
+
+interface Variant {
+  id: number;
+  result?: unknown;
+  checks: IndexCheck[];
+  /** The state fn replaced, as (holder, name), in the order of the outputs after the result's. */
+  replaced: [number, string][];
+  /** Whether fn steps each optimizer of `state`. */
+  stepped: boolean[];
+}
+
+/** A module or optimizer of `state`, as named tensors. */
+interface Holder {
+  read(): [string, Tensor][];
+  /** Sets these tensors, leaving what they replace alone (placeholders while tracing). */
+  write(pairs: [string, Tensor][]): void;
+  /** Back to exactly `pairs` after a trace (an optimizer's state may have grown). */
+  restore(pairs: [string, Tensor][]): void;
+  /** Sets these tensors and frees those they replace (after a call). */
+  replace(pairs: [string, Tensor][]): void;
+}
+
+function holderOf(s: Module | Optimizer): Holder {
+  if (s instanceof Optimizer) {
+    // Names `param\0key`: parameter names hold dots, state keys are identifiers.
+    const read = (): [string, Tensor][] => Object.entries(s.state).flatMap(([n, st]) => Object.entries(st).map(([k, t]): [string, Tensor] => [`${n}\0${k}`, t]));
+    const write = (pairs: [string, Tensor][]): void => {
+      for (const [key, t] of pairs) {
+        const [n, k] = key.split('\0') as [string, string];
+        s.state[n] = { ...s.state[n], [k]: t };
+      }
+    };
+    return {
+      read,
+      write,
+      restore(pairs) {
+        s.state = {};
+        write(pairs);
+      },
+      replace(pairs) {
+        const old = new Map(read());
+        write(pairs);
+        for (const [key] of pairs) old.get(key)?.dispose();
+      },
+    };
+  }
+  const write = (pairs: [string, Tensor][]): void => void s.update(unflattenNamed(pairs));
+  return {
+    read: () => s.namedParameters(),
+    write,
+    restore: write,
+    replace(pairs) {
+      const old = new Map(s.namedParameters());
+      write(pairs);
+      for (const [name] of pairs) old.get(name)?.dispose();
+    },
+  };
+}
+
+function keepAll(ts: Tensor[]): void {
+  for (const t of ts) keep(t);
 }
 
 /**
  * The key of a call's signature: the structure of `value`, the values of
  * its non-tensor leaves, and its tensors' dtypes (and shapes unless
- * `shapeless`); its tensors go to `leaves`. A module of `state` is a leaf
- * passed as it is (its parameters are inputs already).
+ * `shapeless`); its tensors go to `leaves`. A module or optimizer of
+ * `state` is a leaf passed as it is (its tensors are inputs already).
  */
-function signature(value: unknown, leaves: Tensor[], shapeless: boolean, state: Module[], what = 'argument'): string {
+function signature(value: unknown, leaves: Tensor[], shapeless: boolean, state: (Module | Optimizer)[], what = 'argument'): string {
   if (value instanceof Tensor) {
     leaves.push(value);
     return shapeless ? `T${value.dtype}` : `T${value.dtype}[${value.shape.join(',')}]`;
@@ -162,11 +263,11 @@ function signature(value: unknown, leaves: Tensor[], shapeless: boolean, state: 
   if (isPlain(value)) {
     return `{${Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}:${signature(v, leaves, shapeless, state, what)}`).join(',')}}`;
   }
-  const module = state.indexOf(value as Module);
-  if (module >= 0) return `M${module}`;
+  const held = state.indexOf(value as Module);
+  if (held >= 0) return `S${held}`;
   const name = (value as object).constructor?.name ?? typeof value;
   throw new TypeError(`[compile] a compiled function's ${what} may hold tensors, numbers, strings, booleans, arrays and plain objects` +
-    `${what === 'argument' ? ', and the modules of { state }' : ''}; got a ${name}`);
+    `${what === 'argument' ? ', and the modules and optimizers of { state }' : ''}; got a ${name}`);
 }
 
 /** `value` with its tensors replaced by `tensors`, in signature order. */
@@ -175,14 +276,4 @@ function rebuild(value: unknown, tensors: Tensor[], at: { i: number }): unknown 
   if (Array.isArray(value)) return value.map((v) => rebuild(v, tensors, at));
   if (isPlain(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, rebuild(v, tensors, at)]));
   return value;
-}
-
-function refuseReassigned(m: Module, swapped: [string, Tensor][]): void {
-  const now = new Map(m.namedParameters());
-  for (const [name, t] of swapped) {
-    if (now.get(name) !== t) {
-      throw new TypeError(`[compile] fn reassigned parameter '${name}' of a state module (${m.constructor.name}); a compiled function ` +
-        "can't update modules: return the new values instead, run the optimizer outside, or call BatchNorm in eval mode");
-    }
-  }
 }

@@ -1,5 +1,6 @@
 // Adafactor: second moments kept factored as row and column averages.
 import type { Tensor } from '../tensor/tensor.js';
+import type { Input } from '../autograd/tape.js';
 import { add, divide, expandDims, maximum, mean, multiply, rsqrt, sqrt, square, subtract, zeros, zerosLike } from '../tensor/ops/index.js';
 import { Optimizer, type OptimizerOptions } from './optimizer.js';
 
@@ -66,22 +67,26 @@ export class Adafactor extends Optimizer<FactorState> {
     return state;
   }
 
-  updateParam(g: Tensor, p: Tensor, state: FactorState): [Tensor, FactorState] {
-    const { eps, clipThreshold, decayRate, beta1, weightDecay, scaleParameter, relativeStep, warmupInit } = this.options;
-    const t = this.stepCount;
-    const rho = relativeStep ? Math.min(warmupInit ? 1e-6 * t : 1e-2, 1 / Math.sqrt(t)) : this.learningRate;
+  /** The step size ρ (relative or the learning rate), the decay β2 = 1 − tᶜ and 1 − β2. */
+  override stepScalars(lr: number, t: number): Record<string, number> {
+    const { decayRate, relativeStep, warmupInit } = this.options;
+    const rho = relativeStep ? Math.min(warmupInit ? 1e-6 * t : 1e-2, 1 / Math.sqrt(t)) : lr;
+    return { rho, b2: 1 - t ** decayRate, b2c: t ** decayRate };
+  }
+
+  updateParam(g: Tensor, p: Tensor, state: FactorState, { rho, b2, b2c }: { rho: Input; b2: Input; b2c: Input }): [Tensor, FactorState] {
+    const { eps, clipThreshold, beta1, weightDecay, scaleParameter } = this.options;
     const alpha = scaleParameter ? multiply(maximum(rms(p), eps[1]), rho) : rho;
-    const b2 = 1 - t ** decayRate;
     const u = add(square(g), eps[0]);
     const next: FactorState = {};
     let update: Tensor;
     if (state.row && state.col) {
-      next.row = add(multiply(state.row, b2), multiply(mean(u, -1), 1 - b2));
-      next.col = add(multiply(state.col, b2), multiply(mean(u, -2), 1 - b2));
+      next.row = add(multiply(state.row, b2), multiply(mean(u, -1), b2c));
+      next.col = add(multiply(state.col, b2), multiply(mean(u, -2), b2c));
       const r = rsqrt(divide(next.row, mean(next.row, -1, true)));
       update = multiply(multiply(expandDims(r, -1), expandDims(rsqrt(next.col), -2)), g);
     } else {
-      next.v = add(multiply(state.v!, b2), multiply(u, 1 - b2));
+      next.v = add(multiply(state.v!, b2), multiply(u, b2c));
       update = multiply(rsqrt(next.v), g);
     }
     update = multiply(divide(update, maximum(divide(rms(update), clipThreshold), 1)), alpha);

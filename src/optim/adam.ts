@@ -1,5 +1,6 @@
 // Adam and its relatives: moment estimates of the gradient.
 import type { Tensor } from '../tensor/tensor.js';
+import type { Input } from '../autograd/tape.js';
 import { abs, add, divide, maximum, multiply, sqrt, square, subtract, zerosLike } from '../tensor/ops/index.js';
 import { Optimizer, type OptimizerOptions } from './optimizer.js';
 
@@ -15,6 +16,9 @@ export interface AdamOptions extends OptimizerOptions {
 
 /** Adam's state: the first moment `m` and the second moment `v` (Adamax: the infinity norm). */
 export type Moments = { m: Tensor; v: Tensor };
+
+/** Adam's step scalars: the learning rate and the bias corrections 1 − β1ᵗ, 1 − β2ᵗ. */
+export type AdamScalars = { lr: Input; c1: Input; c2: Input };
 
 /**
  * Adam (Kingma & Ba, 2015):
@@ -48,14 +52,18 @@ export class Adam extends Optimizer<Moments> {
     return { m: zerosLike(p), v: zerosLike(p) };
   }
 
-  updateParam(g: Tensor, p: Tensor, { m, v }: Moments): [Tensor, Moments] {
+  /** The learning rate and the bias corrections c1 = 1 − β1ᵗ, c2 = 1 − β2ᵗ (1 without bias correction). */
+  override stepScalars(lr: number, t: number): Record<string, number> {
     const [b1, b2] = this.betas;
-    const t = this.stepCount;
+    return this.biasCorrection ? { lr, c1: 1 - b1 ** t, c2: 1 - b2 ** t } : { lr, c1: 1, c2: 1 };
+  }
+
+  updateParam(g: Tensor, p: Tensor, { m, v }: Moments, { lr, c1, c2 }: AdamScalars): [Tensor, Moments] {
+    const [b1, b2] = this.betas;
     m = add(multiply(m, b1), multiply(g, 1 - b1));
     v = add(multiply(v, b2), multiply(square(g), 1 - b2));
-    const [c1, c2] = this.biasCorrection ? [1 - b1 ** t, 1 - b2 ** t] : [1, 1];
     const step = divide(divide(m, c1), add(sqrt(divide(v, c2)), this.eps));
-    return [subtract(p, multiply(step, this.learningRate)), { m, v }];
+    return [subtract(p, multiply(step, lr)), { m, v }];
   }
 }
 
@@ -83,8 +91,13 @@ export class AdamW extends Adam {
     this.weightDecay = weightDecay;
   }
 
-  override updateParam(g: Tensor, p: Tensor, state: Moments): [Tensor, Moments] {
-    return super.updateParam(g, multiply(p, 1 - this.learningRate * this.weightDecay), state);
+  /** Adam's, and the decay factor 1 − η·λ. */
+  override stepScalars(lr: number, t: number): Record<string, number> {
+    return { ...super.stepScalars(lr, t), decay: 1 - lr * this.weightDecay };
+  }
+
+  override updateParam(g: Tensor, p: Tensor, state: Moments, scalars: AdamScalars & { decay: Input }): [Tensor, Moments] {
+    return super.updateParam(g, multiply(p, scalars.decay), state, scalars);
   }
 }
 
@@ -104,11 +117,15 @@ export class AdamW extends Adam {
  * @group Optimizers
  */
 export class Adamax extends Adam {
-  override updateParam(g: Tensor, p: Tensor, { m, v }: Moments): [Tensor, Moments] {
+  /** The learning rate, divided by 1 − β1ᵗ with bias correction. */
+  override stepScalars(lr: number, t: number): Record<string, number> {
+    return { lr: this.biasCorrection ? lr / (1 - this.betas[0] ** t) : lr };
+  }
+
+  override updateParam(g: Tensor, p: Tensor, { m, v }: Moments, { lr }: { lr: Input }): [Tensor, Moments] {
     const [b1, b2] = this.betas;
     m = add(multiply(m, b1), multiply(g, 1 - b1));
     v = maximum(multiply(v, b2), abs(g));
-    const lr = this.biasCorrection ? this.learningRate / (1 - b1 ** this.stepCount) : this.learningRate;
     return [subtract(p, multiply(divide(m, add(v, this.eps)), lr)), { m, v }];
   }
 }

@@ -1,5 +1,6 @@
 // Per-coordinate step sizes from accumulated squared gradients.
 import type { Tensor } from '../tensor/tensor.js';
+import type { Input } from '../autograd/tape.js';
 import { add, divide, multiply, sqrt, square, subtract, zerosLike } from '../tensor/ops/index.js';
 import { Optimizer, type OptimizerOptions } from './optimizer.js';
 
@@ -35,9 +36,9 @@ export class Adagrad extends Optimizer<{ v: Tensor }> {
     return { v: zerosLike(p) };
   }
 
-  updateParam(g: Tensor, p: Tensor, state: { v: Tensor }): [Tensor, { v: Tensor }] {
+  updateParam(g: Tensor, p: Tensor, state: { v: Tensor }, { lr }: { lr: Input }): [Tensor, { v: Tensor }] {
     const v = add(state.v, square(g));
-    return [subtract(p, multiply(divide(g, add(sqrt(v), this.eps)), this.learningRate)), { v }];
+    return [subtract(p, multiply(divide(g, add(sqrt(v), this.eps)), lr)), { v }];
   }
 }
 
@@ -77,9 +78,9 @@ export class RMSprop extends Optimizer<{ v: Tensor }> {
     return { v: zerosLike(p) };
   }
 
-  updateParam(g: Tensor, p: Tensor, state: { v: Tensor }): [Tensor, { v: Tensor }] {
+  updateParam(g: Tensor, p: Tensor, state: { v: Tensor }, { lr }: { lr: Input }): [Tensor, { v: Tensor }] {
     const v = add(multiply(state.v, this.alpha), multiply(square(g), 1 - this.alpha));
-    return [subtract(p, multiply(divide(g, add(sqrt(v), this.eps)), this.learningRate)), { v }];
+    return [subtract(p, multiply(divide(g, add(sqrt(v), this.eps)), lr)), { v }];
   }
 }
 
@@ -124,11 +125,11 @@ export class AdaDelta extends Optimizer<DeltaState> {
     return { v: zerosLike(p), u: zerosLike(p) };
   }
 
-  updateParam(g: Tensor, p: Tensor, state: DeltaState): [Tensor, DeltaState] {
+  updateParam(g: Tensor, p: Tensor, state: DeltaState, { lr }: { lr: Input }): [Tensor, DeltaState] {
     const rho = this.rho;
     const v = add(multiply(state.v, rho), multiply(square(g), 1 - rho));
     const delta = multiply(divide(sqrt(add(state.u, this.eps)), sqrt(add(v, this.eps))), g);
     const u = add(multiply(state.u, rho), multiply(square(delta), 1 - rho));
-    return [subtract(p, multiply(delta, this.learningRate)), { v, u }];
+    return [subtract(p, multiply(delta, lr)), { v, u }];
   }
 }

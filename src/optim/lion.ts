@@ -1,5 +1,6 @@
 // Lion: the sign of an interpolated momentum.
 import type { Tensor } from '../tensor/tensor.js';
+import type { Input } from '../autograd/tape.js';
 import { add, multiply, sign, subtract, zerosLike } from '../tensor/ops/index.js';
 import { Optimizer, type OptimizerOptions } from './optimizer.js';
 
@@ -41,11 +42,16 @@ export class Lion extends Optimizer<{ m: Tensor }> {
     return { m: zerosLike(p) };
   }
 
-  updateParam(g: Tensor, p: Tensor, state: { m: Tensor }): [Tensor, { m: Tensor }] {
+  /** The learning rate and the decay factor 1 − η·λ. */
+  override stepScalars(lr: number): Record<string, number> {
+    return { lr, decay: 1 - lr * this.weightDecay };
+  }
+
+  updateParam(g: Tensor, p: Tensor, state: { m: Tensor }, { lr, decay }: { lr: Input; decay: Input }): [Tensor, { m: Tensor }] {
     const [b1, b2] = this.betas;
     const c = add(multiply(state.m, b1), multiply(g, 1 - b1));
-    const decayed = this.weightDecay !== 0 ? multiply(p, 1 - this.learningRate * this.weightDecay) : p;
+    const decayed = this.weightDecay !== 0 ? multiply(p, decay) : p;
     const m = add(multiply(state.m, b2), multiply(g, 1 - b2));
-    return [subtract(decayed, multiply(sign(c), this.learningRate)), { m }];
+    return [subtract(decayed, multiply(sign(c), lr)), { m }];
   }
 }

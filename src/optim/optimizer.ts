@@ -3,9 +3,10 @@
 import { Tensor } from '../tensor/tensor.js';
 import { dispose, keep, tidy } from '../tensor/memory.js';
 import { evaluate } from '../tensor/device.js';
+import { astype } from '../tensor/ops/index.js';
 import { native } from '../tensor/native.js';
 import { isFloating } from '../tensor/dtype.js';
-import { noGrad } from '../autograd/tape.js';
+import { noGrad, type Input } from '../autograd/tape.js';
 import type { Tree } from '../autograd/tree.js';
 import type { Module } from '../nn/module.js';
 import { flattenNamed, unflattenNamed } from '../nn/tree.js';
@@ -16,6 +17,17 @@ export type Schedule = (step: number) => number;
 
 /** One parameter's optimizer state: named tensors (e.g. Adam's `m` and `v`). */
 export type ParamState = Record<string, Tensor>;
+
+/**
+ * The numbers of an update that change from step to step (the learning rate,
+ * bias corrections), from {@link Optimizer.stepScalars}: JS numbers, or
+ * scalar tensors inside {@link compile}, where a traced step is replayed with
+ * each step's values.
+ */
+export type StepScalars = Record<string, Input>;
+
+/** mt.compile's hold on an optimizer while it traces a step of it: the step's scalars (placeholders), and whether the step was taken. */
+export const tracedSteps = new WeakMap<object, { scalars: StepScalars; stepped: boolean }>();
 
 /** Options every optimizer takes. */
 export interface OptimizerOptions {
@@ -43,9 +55,11 @@ export interface UpdateOptions {
 
 /**
  * The base of every optimizer. A subclass gives `initState` (a parameter's
- * fresh state) and `updateParam` (one parameter's update from its gradient);
- * the base applies them to every parameter, evaluates the new parameters and
- * state together once per step, and frees the tensors they replace.
+ * fresh state), `updateParam` (one parameter's update from its gradient) and,
+ * when its rule needs more step-dependent numbers than the learning rate,
+ * `stepScalars`; the base applies them to every parameter, evaluates the new
+ * parameters and state together once per step, and frees the tensors they
+ * replace.
  *
  * @example
  * ```ts
@@ -85,8 +99,40 @@ export abstract class Optimizer<S extends ParamState = ParamState> {
 
   /** A parameter's state before its first update. */
   abstract initState(p: Tensor): S;
-  /** One parameter's update: returns the new parameter and the new state. Runs without recording. */
-  abstract updateParam(g: Tensor, p: Tensor, state: S): [Tensor, S];
+  /**
+   * One parameter's update: returns the new parameter and the new state. Runs without recording.
+   * It reads the numbers that change between steps from `scalars` (never `learningRate` or
+   * `stepCount`, which a compiled step would freeze at their values when it was traced).
+   */
+  abstract updateParam(g: Tensor, p: Tensor, state: S, scalars: StepScalars): [Tensor, S];
+  /**
+   * The numbers `updateParam` needs that change from step to step, for the step with learning
+   * rate `lr` and count `t` (1 on the first step). The default: `{ lr }`.
+   * @param lr - The step's learning rate.
+   * @param t - The step's count.
+   * @returns Named numbers.
+   */
+  stepScalars(lr: number, t: number): Record<string, number> {
+    void t;
+    return { lr };
+  }
+
+  /**
+   * The learning rate and count of the next step (mt.compile's replay takes it with {@link Optimizer.advance}).
+   * @internal
+   */
+  nextStep(): { lr: number; t: number } {
+    return { lr: this.#schedule ? this.#schedule(this.stepCount) : this.#lr, t: this.stepCount + 1 }; // MLX: the schedule sees the step before
+  }
+  /**
+   * Moves to the next step's learning rate and count.
+   * @internal
+   */
+  advance(): void {
+    const { lr, t } = this.nextStep();
+    this.#lr = lr;
+    this.stepCount = t;
+  }
 
   /**
    * Applies one step to `model` with `grads`, a tree shaped like (part of) `model.parameters()`.
@@ -126,14 +172,19 @@ export abstract class Optimizer<S extends ParamState = ParamState> {
         throw new RangeError(`[update] gradient of '${name}' has shape [${g.shape.join(',')}], the parameter has [${p.shape.join(',')}]`);
       }
     }
-    if (this.#schedule) this.#lr = this.#schedule(this.stepCount); // MLX: the schedule sees the step before
-    this.stepCount += 1;
+    // Inside mt.compile's trace the step's numbers are placeholders, its count
+    // advances per call, and nothing evaluates.
+    const traced = tracedSteps.get(this);
+    if (traced?.stepped) throw new Error('[update] inside mt.compile, an optimizer in { state } steps once per call');
+    if (traced) traced.stepped = true;
+    else this.advance();
+    const scalars = traced?.scalars ?? this.stepScalars(this.#lr, this.stepCount);
     // tidy frees the update's intermediates (g * lr, ...) now rather than at GC:
     // a synchronous training loop never lets finalizers run.
     const results = tidy(() => noGrad(() => grads.map(([name, g]) => {
       const p = params.get(name)!;
       const old = (this.state[name] ??= keepAll(this.initState(p)));
-      const [next, state] = this.updateParam(g, p, old);
+      const [next, state] = this.updateParam(g, p, old, traced ? castScalars(scalars, p) : scalars);
       return { name, p, next, old, state };
     })));
     model.update(unflattenNamed(results.map((r) => [r.name, keep(r.next)])));
@@ -142,7 +193,7 @@ export abstract class Optimizer<S extends ParamState = ParamState> {
     // and what the caller asked for (the loss).
     // The model's parameters now are `params` with the updated ones replaced.
     for (const r of results) params.set(r.name, r.next);
-    evaluate(...params.values(), ...results.flatMap((r) => Object.values(r.state)), ...extra);
+    if (!traced) evaluate(...params.values(), ...results.flatMap((r) => Object.values(r.state)), ...extra);
     for (const r of results) {
       this.state[r.name] = keepAll(r.state);
       if (r.p !== r.next) {
@@ -184,6 +235,12 @@ export abstract class Optimizer<S extends ParamState = ParamState> {
     if (metadata.learningRate !== undefined) this.learningRate = Number(metadata.learningRate);
     else if (this.#schedule) this.#lr = this.#schedule(Math.max(0, this.stepCount - 1));
   }
+}
+
+/** Placeholder scalars (float32) in a parameter's dtype, as weak JS numbers would be. */
+function castScalars(scalars: StepScalars, p: Tensor): StepScalars {
+  if (!isFloating(p.dtype)) return scalars;
+  return Object.fromEntries(Object.entries(scalars).map(([k, v]) => [k, v instanceof Tensor && v.dtype !== p.dtype ? astype(v, p.dtype) : v]));
 }
 
 function keepAll<S extends ParamState>(s: S): S {

@@ -1,5 +1,6 @@
 // Stochastic gradient descent with momentum.
 import type { Tensor } from '../tensor/tensor.js';
+import type { Input } from '../autograd/tape.js';
 import { add, multiply, subtract, zerosLike } from '../tensor/ops/index.js';
 import { Optimizer, type OptimizerOptions } from './optimizer.js';
 
@@ -54,11 +55,11 @@ export class SGD extends Optimizer<{ v?: Tensor }> {
     return this.momentum > 0 ? { v: zerosLike(p) } : {};
   }
 
-  updateParam(g: Tensor, p: Tensor, { v }: { v?: Tensor }): [Tensor, { v?: Tensor }] {
+  updateParam(g: Tensor, p: Tensor, { v }: { v?: Tensor }, { lr }: { lr: Input }): [Tensor, { v?: Tensor }] {
     if (this.weightDecay !== 0) g = add(g, multiply(p, this.weightDecay));
-    if (!v) return [subtract(p, multiply(g, this.learningRate)), {}];
+    if (!v) return [subtract(p, multiply(g, lr)), {}];
     const vNext = add(multiply(v, this.momentum), multiply(g, 1 - this.dampening));
     const step = this.nesterov ? add(g, multiply(vNext, this.momentum)) : vNext;
-    return [subtract(p, multiply(step, this.learningRate)), { v: vNext }];
+    return [subtract(p, multiply(step, lr)), { v: vNext }];
   }
 }

@@ -138,17 +138,71 @@ describe('compile', () => {
     expectClose(a.weight, b.weight);
   });
 
-  test('refuses a module that is not in { state }, and a function that reassigns a state parameter', () => {
+  test('refuses a module that is not in { state }; writes back the state fn replaces', () => {
     const m = new nn.Linear(2, 2);
     expect(() => mt.compile((mod: mt.nn.Linear, x: mt.Tensor) => mod.forward(x))(m, mt.ones([1, 2])))
-      .toThrow(/may hold tensors, numbers, strings, booleans, arrays and plain objects, and the modules of \{ state \}; got a Linear/);
-    const reassign = mt.compile((x: mt.Tensor) => {
+      .toThrow(/may hold tensors, numbers, strings, booleans, arrays and plain objects, and the modules and optimizers of \{ state \}; got a Linear/);
+    const bias0 = m.bias!.toArray() as number[];
+    const oldBias = m.bias!;
+    const bump = mt.compile((x: mt.Tensor) => {
       m.update({ bias: mt.add(m.bias!, x) });
-      return m.bias!;
+      return mt.multiply(m.bias!, 2);
     }, { state: [m] });
-    expect(() => reassign(mt.ones([2]))).toThrow(/\[compile\] fn reassigned parameter 'bias' of a state module \(Linear\)/);
-    expect(m.bias!.shape).toEqual([2]); // the module got its own parameters back
-    expectClose(mt.sum(m.forward(mt.ones([1, 2]))), mt.sum(mt.add(mt.matmul(mt.ones([1, 2]), mt.transpose(m.weight)), m.bias!)));
+    for (let i = 1; i <= 3; i++) {
+      const doubled = bump(mt.ones([2]));
+      expectClose(m.bias!, bias0.map((b) => b + i));
+      expectClose(doubled, bias0.map((b) => 2 * (b + i)));
+    }
+    expect(oldBias.isDisposed).toBe(true); // replaced, as an optimizer step replaces it
+  });
+
+  for (const [name, make] of [
+    ['SGD with momentum', () => new optim.SGD({ learningRate: 0.1, momentum: 0.9 })],
+    ['Adam with a schedule', () => new optim.Adam({ learningRate: optim.cosineDecay(0.05, 10) })],
+    ['AdamW', () => new optim.AdamW({ learningRate: 0.02 })],
+  ] as const) {
+    test(`a whole compiled training step (${name}) trains as the eager one does`, () => {
+      const models = [0, 1].map(() => {
+        mt.random.seed(5);
+        return new nn.Sequential(new nn.Linear(3, 4), new nn.ReLU(), new nn.Linear(4, 2));
+      });
+      const [a, b] = models as [mt.nn.Sequential, mt.nn.Sequential];
+      const optA = make(), optB = make();
+      const lossFn = (m: mt.nn.Module, x: mt.Tensor, y: mt.Tensor) => nn.losses.crossEntropy(m.forward(x) as mt.Tensor, y, { reduction: 'mean' });
+      const stepA = nn.valueAndGrad(a, lossFn), stepB = nn.valueAndGrad(b, lossFn);
+      const compiled = mt.compile((x: mt.Tensor, y: mt.Tensor) => {
+        const [loss, grads] = stepA(a, x, y);
+        optA.update(a, grads);
+        return loss;
+      }, { state: [a, optA] });
+      const x = mt.random.normal([6, 3]), y = mt.tensor([0, 1, 1, 0, 1, 0], 'int32');
+      for (let i = 0; i < 4; i++) {
+        const la = compiled(x, y);
+        const [lb, gb] = stepB(b, x, y);
+        optB.update(b, gb, { evaluate: [lb] });
+        expectClose(la, lb, { rtol: 1e-5, atol: 1e-6 });
+        expect(optA.stepCount).toBe(optB.stepCount);
+        expect(optA.learningRate).toBeCloseTo(optB.learningRate, 12);
+      }
+      const pa = new Map(a.namedParameters());
+      for (const [n, p] of b.namedParameters()) expectClose(pa.get(n)!, p, { rtol: 1e-5, atol: 1e-6 });
+      expect(Object.keys(optA.state)).toEqual(Object.keys(optB.state));
+      const stateA = optA.state as Record<string, mt.optim.ParamState>;
+      for (const [n, st] of Object.entries(optB.state)) {
+        for (const [k, t] of Object.entries(st as mt.optim.ParamState)) expectClose(stateA[n]![k]!, t, { rtol: 1e-5, atol: 1e-6 });
+      }
+    });
+  }
+
+  test('an optimizer in { state } steps once per call', () => {
+    const m = new nn.Linear(2, 1), opt = new optim.SGD({ learningRate: 0.1 });
+    const lossFn = (mod: mt.nn.Linear, x: mt.Tensor) => mt.sum(mod.forward(x));
+    const twice = mt.compile((x: mt.Tensor) => {
+      for (let i = 0; i < 2; i++) opt.update(m, nn.valueAndGrad(m, lossFn)(m, x)[1]);
+      return mt.sum(m.weight);
+    }, { state: [m, opt] });
+    expect(() => twice(mt.ones([1, 2]))).toThrow(/\[update\] inside mt.compile, an optimizer in \{ state \} steps once per call/);
+    expect(opt.stepCount).toBe(0);
   });
 
   test('refuses results it cannot rebuild', () => {
