@@ -1,6 +1,6 @@
 // W1/W2 train steps of mlx-tape on the GPU (MLX's CUDA or Metal backend), the
-// same workloads as bench/gpu.py, eager and with the loss and gradients
-// compiled (mt.compile). Prints one JSON line. Usage: tsx bench/gpu.ts
+// same workloads as bench/gpu.py, eager and with the whole step compiled
+// (mt.compile). Prints one JSON line. Usage: tsx bench/gpu.ts
 import * as mt from '../src/index.js';
 import { Cnn, Mlp, trainer } from './models.js';
 

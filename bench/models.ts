@@ -33,17 +33,29 @@ export const lossFn = (m: mt.nn.Module, x: mt.Tensor, y: mt.Tensor): mt.Tensor =
 /**
  * One SGD step (lr 0.01) of `model` on a fixed random batch, forced to
  * completion: one evaluation of the new parameters and the loss. `compiled`:
- * the loss and gradients through `mt.compile`, the update outside it.
+ * the whole step (loss, gradients, update) through `mt.compile`, the model
+ * and the optimizer in its state, as MLX-Python's compiled step.
  */
 export function trainer(model: mt.nn.Module, xShape: number[], compiled = false): () => void {
   const x = mt.keep(mt.random.normal(xShape)), y = mt.keep(mt.random.randint(0, 10, [xShape[0]!]));
   mt.evaluate(x, y);
   const opt = new optim.SGD({ learningRate: 0.01 });
   const valueAndGrad = nn.valueAndGrad(model, lossFn);
-  const step = compiled ? mt.compile(valueAndGrad, { state: [model] }) : valueAndGrad;
+  if (!compiled) {
+    return () => {
+      const [loss, grads] = valueAndGrad(model, x, y);
+      opt.update(model, grads, { evaluate: [loss] });
+      mt.dispose([loss, grads]);
+    };
+  }
+  const step = mt.compile((xb: mt.Tensor, yb: mt.Tensor) => {
+    const [loss, grads] = valueAndGrad(model, xb, yb);
+    opt.update(model, grads);
+    return loss;
+  }, { state: [model, opt] });
   return () => {
-    const [loss, grads] = step(model, x, y);
-    opt.update(model, grads, { evaluate: [loss] });
-    mt.dispose([loss, grads]);
+    const loss = step(x, y);
+    mt.evaluate(loss, ...mt.treeFlatten(model.parameters()), ...mt.treeFlatten(opt.state));
+    loss.dispose();
   };
 }

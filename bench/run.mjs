@@ -306,7 +306,7 @@ function report(m, gemmRows, results, mem, t) {
     '- W3: `y = add(multiply(y, a), b)` 5,000 times on [16] arrays (10,000 ops) and one eval; "recording + backward" makes the input a variable, ' +
       'reduces with `sum` and takes the gradient (mlx-tape: `backward()`; MLX-Python / node-mlx: `grad`; TF.js: `tf.grad`), evaluating the gradient. µs per op = step / 10,000.',
     '- MLX-Python "compiled": `mx.compile` of the whole train step (model and optimizer state as inputs/outputs) or of the forward, as MLX\'s docs show. ' +
-      'mlx-tape "compiled": `mt.compile` of the loss and gradients (`nn.valueAndGrad`, the model in `{ state }`) with the optimizer step outside it, or of the forward.',
+      'mlx-tape "compiled": `mt.compile` of the whole train step (the model and the optimizer in `{ state }`) or of the forward, likewise.',
     '- The VM varies by ±20-30% between runs; differences under ~1.3× are noise unless they repeat.', '');
   return out.join('\n');
 }
@@ -378,7 +378,7 @@ function gpuSection(g, cpuEpoch) {
   const lines = [`## GPU: ${g.card}`, '',
     `From bench/gpu-results.json: \`scripts/device-gpu-round.sh\` on the device machine, ${g.date}, git ${g.commit}; ` +
       `median ms per step over ${g.steps['mlx-tape'].W1.rounds.length} alternating rounds (each the median of 50 steps after 200 warm-up steps, of \`bench/gpu.ts\` / \`bench/gpu.py\`); in brackets mlx-tape ÷ peer, compiled rows against mlx-tape compiled ` +
-      '(mlx-tape: `mt.compile` of the loss and gradients, the SGD update outside; MLX-Python: `mx.compile` of the whole step).', '',
+      '(`mt.compile` / `mx.compile` of the whole train step, the model and the optimizer as its state).', '',
     `| workload | ${peers.map(([, l]) => l).join(' | ')} |`, `|---|${peers.map(() => '---:').join('|')}|`,
     ...['W1', 'W2'].map((w) => `| ${w === 'W1' ? 'W1 MLP train step' : 'W2 CNN train step'} | ${peers.map(([id]) => cell(id, w)).join(' | ')} |`), ''];
   const epochs = Object.entries(g.mnistEpoch ?? {}).filter(([, e]) => e).map(([name, e]) =>
