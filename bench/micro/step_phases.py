@@ -1,8 +1,10 @@
 # MLX-Python side of bench/micro/step-phases.ts for W1, split as it is: building
 # the forward and backward graph (value_and_grad, lazy), then the optimizer
-# update with the one eval, per step.
+# update with the one eval, per step; then the whole step mx.compile'd (model
+# and optimizer state as inputs/outputs), split into the call and the eval.
 #   python3 bench/micro/step_phases.py [gpu]
 import sys, time
+from functools import partial
 from pathlib import Path
 import mlx.core as mx, mlx.nn as nn, mlx.optimizers as optim
 
@@ -12,20 +14,43 @@ from mlx_models import Mlp
 if "gpu" in sys.argv:
     mx.set_default_device(mx.gpu)
 
-mx.random.seed(0)
-model, opt = Mlp(), optim.SGD(learning_rate=0.01)
-x, y = mx.random.normal([128, 784]), mx.random.randint(0, 10, [128])
-step = nn.value_and_grad(model, lambda m, a, b: nn.losses.cross_entropy(m(a), b, reduction="mean"))
-mx.eval(model.parameters(), x, y)
-graph = evaluate = 0.0
 WARMUP, N = 300, 100  # as step-phases.ts
-for i in range(WARMUP + N):
-    t0 = time.perf_counter()
-    loss, grads = step(model, x, y)
-    t1 = time.perf_counter()
-    opt.update(model, grads)
-    mx.eval(model.parameters(), opt.state, loss)
-    t2 = time.perf_counter()
-    if i >= WARMUP:
-        graph, evaluate = graph + t1 - t0, evaluate + t2 - t1
-print(f"MLX-Python W1: graph {graph / N * 1e3:.3f} ms, optimizer update + the one eval {evaluate / N * 1e3:.3f} ms")
+
+
+def phases(compiled):
+    mx.random.seed(0)
+    model, opt = Mlp(), optim.SGD(learning_rate=0.01)
+    x, y = mx.random.normal([128, 784]), mx.random.randint(0, 10, [128])
+    step = nn.value_and_grad(model, lambda m, a, b: nn.losses.cross_entropy(m(a), b, reduction="mean"))
+    mx.eval(model.parameters(), x, y)
+    if compiled:
+        opt.init(model.trainable_parameters())
+        state = [model.state, opt.state]
+
+        @partial(mx.compile, inputs=state, outputs=state)
+        def whole(a, b):
+            loss, grads = step(model, a, b)
+            opt.update(model, grads)
+            return loss
+    first = second = 0.0
+    for i in range(WARMUP + N):
+        t0 = time.perf_counter()
+        if compiled:
+            loss = whole(x, y)
+            t1 = time.perf_counter()
+        else:
+            loss, grads = step(model, x, y)
+            t1 = time.perf_counter()
+            opt.update(model, grads)
+        mx.eval(model.parameters(), opt.state, loss)
+        t2 = time.perf_counter()
+        if i >= WARMUP:
+            first, second = first + t1 - t0, second + t2 - t1
+    if compiled:
+        print(f"MLX-Python W1 compiled: the call {first / N * 1e3:.3f} ms, the eval {second / N * 1e3:.3f} ms")
+    else:
+        print(f"MLX-Python W1: graph {first / N * 1e3:.3f} ms, optimizer update + the one eval {second / N * 1e3:.3f} ms")
+
+
+phases(False)
+phases(True)

@@ -182,11 +182,11 @@ bool Array::Dispose(Napi::Value value) {
   return true;
 }
 
-std::unordered_set<std::uintptr_t> Array::LiveIds() {
-  std::unordered_set<std::uintptr_t> ids;
+std::vector<mx::array> Array::Live() {
+  std::vector<mx::array> live;
   for (const Slot& slot : slots)
-    if (slot.array) ids.insert(slot.array->id());
-  return ids;
+    if (slot.array) live.push_back(*slot.array);
+  return live;
 }
 
 bool Array::InScope(bool scope) { return std::exchange(in_scope, scope); }

@@ -7,7 +7,7 @@
 
 #include <cstdint>
 #include <optional>
-#include <unordered_set>
+#include <vector>
 
 #include "mlx/mlx.h"
 
@@ -60,8 +60,8 @@ class Array {
   // frees it once `owner`, the object holding the handle, is collected (if it
   // is never disposed). No-op for other handles.
   static void Outlive(Napi::Env env, Napi::Value value, Napi::Value owner);
-  // The ids of the arrays behind every live handle (compile's capture check).
-  static std::unordered_set<std::uintptr_t> LiveIds();
+  // The arrays behind every live handle (compile's capture check).
+  static std::vector<mx::array> Live();
 
  private:
   static void Finalize(napi_env env, void* key, void* hint);

@@ -5,6 +5,7 @@
 #include "compile.h"
 
 #include <memory>
+#include <unordered_set>
 
 #include "convert.h"
 #include "mlx/compile_impl.h"
@@ -48,7 +49,11 @@ void RefuseCaptures(Napi::Env env, const std::vector<mx::array>& inputs,
 
 std::vector<mx::array> Trace(const std::vector<mx::array>& tracers) {
   Tracee& t = *tracee;
-  auto before = Array::LiveIds();
+  // Held until the check, not just their ids: a handle the GC frees during
+  // the trace would free its array, whose address a new array could reuse.
+  auto live = Array::Live();
+  std::unordered_set<std::uintptr_t> before;
+  for (const auto& a : live) before.insert(a.id());
   auto args = Napi::Array::New(t.env, tracers.size());
   for (uint32_t i = 0; i < tracers.size(); ++i) args.Set(i, Array::New(t.env, tracers[i]));
   ++tracing;

@@ -87,6 +87,7 @@ export function compile<A extends any[], R>(fn: (...args: A) => R, options: Comp
   const compiled = native.compile(shapeless);
   const holders = state.map(holderOf);
   const optimizers = state.filter((s): s is Optimizer => s instanceof Optimizer);
+  const scalarTensors = optimizers.map(() => new ScalarCache());
   // One variant per signature: its id is MLX's cache key beside the compiled
   // function; its trace gives the result's structure, the state it replaces,
   // the optimizers it steps and the index checks it defers.
@@ -109,10 +110,10 @@ export function compile<A extends any[], R>(fn: (...args: A) => R, options: Comp
     const check = (checks: IndexCheck[]): void => checks.forEach((c) => checkIndices(c.op, leaves[c.input]!, c.size, c.what, c.extent));
     check(variant.checks);
     // Each optimizer's numbers for the step this call takes, if it steps it: inputs, so the trace is replayed with them.
-    const scalars = tidy(() => optimizers.map((o) => {
+    const scalars = optimizers.map((o, i) => {
       const { lr, t } = o.nextStep();
-      return Object.entries(o.stepScalars(lr, t)).map(([k, v]): [string, Tensor] => [k, keep(tensor(v))]);
-    }));
+      return Object.entries(o.stepScalars(lr, t)).map(([k, v]): [string, Tensor] => [k, scalarTensors[i]!.get(k, v)]);
+    });
     const inputs = [...leaves, ...held.flat().map(([, t]) => t), ...scalars.flat().map(([, t]) => t)];
     const traced: Tensor[] = [];
     let didTrace = false;
@@ -162,7 +163,6 @@ export function compile<A extends any[], R>(fn: (...args: A) => R, options: Comp
       outs = native.compiledCall(compiled, trace, inputs.map((t) => t.data), variant.id).map((h) => new Tensor(h));
     } finally {
       dispose(traced); // MLX holds what it traced
-      dispose(scalars);
     }
     if (didTrace) {
       try {
@@ -176,7 +176,7 @@ export function compile<A extends any[], R>(fn: (...args: A) => R, options: Comp
     const updates = outs.splice(outs.length - variant.replaced.length);
     holders.forEach((h, i) => {
       const pairs = variant!.replaced.flatMap(([j, name], k): [string, Tensor][] => (j === i ? [[name, keep(updates[k]!)]] : []));
-      if (pairs.length) h.replace(pairs);
+      if (pairs.length) h.replace(pairs, held[i]!);
     });
     optimizers.forEach((o, i) => variant!.stepped[i] && o.advance());
     return rebuild(variant.result, outs, { i: 0 }) as R;
@@ -200,8 +200,8 @@ interface Holder {
   write(pairs: [string, Tensor][]): void;
   /** Back to exactly `pairs` after a trace (an optimizer's state may have grown). */
   restore(pairs: [string, Tensor][]): void;
-  /** Sets these tensors and frees those they replace (after a call). */
-  replace(pairs: [string, Tensor][]): void;
+  /** Sets these tensors and frees those they replace, which `before` (read before the call) names. */
+  replace(pairs: [string, Tensor][], before: [string, Tensor][]): void;
 }
 
 function holderOf(s: Module | Optimizer): Holder {
@@ -221,10 +221,9 @@ function holderOf(s: Module | Optimizer): Holder {
         s.state = {};
         write(pairs);
       },
-      replace(pairs) {
-        const old = new Map(read());
+      replace(pairs, before) {
         write(pairs);
-        for (const [key] of pairs) old.get(key)?.dispose();
+        freeReplaced(pairs, before);
       },
     };
   }
@@ -233,12 +232,29 @@ function holderOf(s: Module | Optimizer): Holder {
     read: () => s.namedParameters(),
     write,
     restore: write,
-    replace(pairs) {
-      const old = new Map(s.namedParameters());
+    replace(pairs, before) {
       write(pairs);
-      for (const [name] of pairs) old.get(name)?.dispose();
+      freeReplaced(pairs, before);
     },
   };
+}
+
+function freeReplaced(pairs: [string, Tensor][], before: [string, Tensor][]): void {
+  const old = new Map(before);
+  for (const [name] of pairs) old.get(name)?.dispose();
+}
+
+/** An optimizer's step scalars as kept float32 tensors, made anew only when a value changes (a constant learning rate: never). */
+class ScalarCache {
+  #held = new Map<string, { value: number; tensor: Tensor }>();
+  get(name: string, value: number): Tensor {
+    const held = this.#held.get(name);
+    if (held?.value === value) return held.tensor;
+    held?.tensor.dispose();
+    const t = keep(tensor(value));
+    this.#held.set(name, { value, tensor: t });
+    return t;
+  }
 }
 
 function keepAll(ts: Tensor[]): void {

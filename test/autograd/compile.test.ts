@@ -78,6 +78,17 @@ describe('compile', () => {
     expectClose(mt.compile((x: mt.Tensor, v: mt.Tensor) => mt.add(x, v))(mt.ones([3]), w), [2, 3, 4]);
   });
 
+  test('arrays that the GC frees during a trace are not taken for captured tensors (their memory is reused)', () => {
+    const f = mt.compile((x: mt.Tensor) => {
+      gc(); // finalizes the garbage below: its arrays' memory is free for the trace's new arrays
+      let y = x;
+      for (let i = 0; i < 50; i++) y = mt.add(y, 1);
+      return y;
+    });
+    for (let i = 0; i < 50; i++) mt.ones([2]); // garbage out of any tidy: only finalizers free it
+    expectClose(f(mt.zeros([2])), [50, 50]);
+  });
+
   test('random ops need a key inside a compiled function', () => {
     expect(() => mt.compile((x: mt.Tensor) => mt.add(x, mt.random.normal([2])))(mt.zeros([2])))
       .toThrow(/randomNormal: inside mt.compile, pass a key/);
