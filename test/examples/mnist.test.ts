@@ -41,6 +41,16 @@ describe('the MNIST example', () => {
     expect(readFileSync(join(c.out, 'curves.svg'), 'utf8')).toMatch(/^<svg[^>]*>[\s\S]*<path d="M[\s\S]*<\/svg>\n$/);
   });
 
+  test('--compile trains as the eager loop does (the whole step through mt.compile)', async () => {
+    const eager = await train(config({ epochs: 2 }), small, quiet());
+    const compiled = await train(config({ epochs: 2, compile: true }), small, quiet());
+    eager.history.forEach((e, i) => {
+      const c = compiled.history[i]!;
+      expect(Math.abs(c.trainLoss - e.trainLoss)).toBeLessThan(1e-3 * e.trainLoss);
+      expect(Math.abs(c.testAccuracy - e.testAccuracy)).toBeLessThanOrEqual(2 / 400); // fused kernels round differently
+    });
+  });
+
   test('the CNN loss falls in a few steps (conv and max-pool gradients end to end)', () => {
     mt.random.seed(0);
     const model = cnn(28, 10);
