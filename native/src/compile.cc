@@ -4,8 +4,8 @@
 // later calls without calling JS at all.
 #include "compile.h"
 
-#include <memory>
 #include <unordered_set>
+#include <utility>
 
 #include "convert.h"
 #include "mlx/compile_impl.h"
@@ -42,7 +42,7 @@ void RefuseCaptures(Napi::Env env, const std::vector<mx::array>& inputs,
           env, "[compile] fn uses a tensor that is not one of its inputs (shape " +
                    ShapeString(a.shape()) + ", " + DtypeName(a.dtype()) +
                    "): the compiled function would keep its current value forever. Pass it "
-                   "as an argument, or its module in { state }");
+                   "as an argument, or its module or optimizer in { state }");
     for (const auto& in : a.inputs()) stack.push_back(in);
   }
 }

@@ -136,6 +136,8 @@ export abstract class Optimizer<S extends ParamState = ParamState> {
 
   /**
    * Applies one step to `model` with `grads`, a tree shaped like (part of) `model.parameters()`.
+   * Inside {@link compile}, with this optimizer in its `state`, it evaluates nothing: evaluate the
+   * parameters after the compiled call.
    * @param model - The model to update.
    * @param grads - The gradients, e.g. from `nn.valueAndGrad`.
    * @param options - More tensors to evaluate with the new parameters, e.g. the loss.
