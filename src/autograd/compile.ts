@@ -128,7 +128,8 @@ export function compile<A extends any[], R>(fn: (...args: A) => R, options: Comp
         const at = { i: leaves.length };
         const placeholders = held.map((pairs) => pairs.map(([name]): [string, Tensor] => [name, tracers[at.i++]!]));
         holders.forEach((h, i) => h.write(placeholders[i]!));
-        optimizers.forEach((o, i) => tracedSteps.set(o, { scalars: Object.fromEntries(scalars[i]!.map(([k]) => [k, tracers[at.i++]!])), stepped: false }));
+        const modules = state.filter((s) => !(s instanceof Optimizer));
+        optimizers.forEach((o, i) => tracedSteps.set(o, { scalars: Object.fromEntries(scalars[i]!.map(([k]) => [k, tracers[at.i++]!])), modules, stepped: false }));
         try {
           const scope = { inputs: new Map(tracers.slice(0, leaves.length).map((t, i) => [t, i])), checks, shapeless };
           result = withTrace(scope, () => fn(...(rebuild(args, tracers, { i: 0 }) as A)));

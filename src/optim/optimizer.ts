@@ -6,6 +6,7 @@ import { evaluate } from '../tensor/device.js';
 import { astype } from '../tensor/ops/index.js';
 import { native } from '../tensor/native.js';
 import { isFloating } from '../tensor/dtype.js';
+import { currentTrace } from '../tensor/trace.js';
 import { noGrad, type Input } from '../autograd/tape.js';
 import type { Tree } from '../autograd/tree.js';
 import type { Module } from '../nn/module.js';
@@ -26,8 +27,12 @@ export type ParamState = Record<string, Tensor>;
  */
 export type StepScalars = Record<string, Input>;
 
-/** mt.compile's hold on an optimizer while it traces a step of it: the step's scalars (placeholders), and whether the step was taken. */
-export const tracedSteps = new WeakMap<object, { scalars: StepScalars; stepped: boolean }>();
+/**
+ * mt.compile's hold on an optimizer of its `state` while it traces: the
+ * step's scalars (placeholders), the modules of the same `state`, and whether
+ * the step was taken.
+ */
+export const tracedSteps = new WeakMap<object, { scalars: StepScalars; modules: readonly object[]; stepped: boolean }>();
 
 /** Options every optimizer takes. */
 export interface OptimizerOptions {
@@ -177,6 +182,8 @@ export abstract class Optimizer<S extends ParamState = ParamState> {
     // Inside mt.compile's trace the step's numbers are placeholders, its count
     // advances per call, and nothing evaluates.
     const traced = tracedSteps.get(this);
+    if (!traced && currentTrace()) throw new Error('[update] inside mt.compile, the optimizer must be in { state } (with the model)');
+    if (traced && !traced.modules.includes(model)) throw new Error('[update] inside mt.compile, the model the optimizer updates must be in { state }');
     if (traced?.stepped) throw new Error('[update] inside mt.compile, an optimizer in { state } steps once per call');
     if (traced) traced.stepped = true;
     else this.advance();

@@ -72,11 +72,19 @@ export function setTensorCheck(check: (v: unknown) => v is Tensor): void {
  * result (and the graphs they need for backward). Scopes nest; `fn` must be
  * synchronous.
  *
+ * A scope holds every intermediate until it ends, so an evaluation inside it
+ * cannot hand an intermediate's buffer on to the next op (MLX's donation):
+ * return the result and evaluate it outside, where MLX frees intermediates as
+ * it goes. `bench/micro/tidy-eval.ts`: a ReLU forward and backward on
+ * [64,28,28,32] took 2.5–3.6 ms evaluated inside, 1.8–2.5 ms outside, on a
+ * 2-core CPU.
+ *
  * @param fn - The work whose intermediates should be freed.
  * @returns What `fn` returns.
  * @example
  * ```ts
  * const y = mt.tidy(() => mt.exp(mt.add(x, 1))); // the add's result is freed, y is kept
+ * y.eval(); // outside: MLX may reuse the add's buffer for the exp
  * ```
  * @group Memory
  */

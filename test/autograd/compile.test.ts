@@ -216,6 +216,21 @@ describe('compile', () => {
     expect(opt.stepCount).toBe(0);
   });
 
+  test('an optimizer stepped inside must be in { state }, and so must its model: refused before anything changes', () => {
+    const m = new nn.Linear(2, 1), opt = new optim.SGD({ learningRate: 0.1 });
+    const weight = m.weight;
+    const lossFn = (mod: mt.nn.Linear, x: mt.Tensor) => mt.sum(mod.forward(x));
+    const stepOf = (state: (mt.nn.Module | mt.optim.Optimizer)[]) => mt.compile((x: mt.Tensor) => {
+      opt.update(m, nn.valueAndGrad(m, lossFn)(m, x)[1]);
+      return mt.sum(x);
+    }, { state });
+    expect(() => stepOf([m])(mt.ones([1, 2]))).toThrow(/\[update\] inside mt.compile, the optimizer must be in \{ state \} \(with the model\)/);
+    expect(() => stepOf([opt])(mt.ones([1, 2]))).toThrow(/\[update\] inside mt.compile, the model the optimizer updates must be in \{ state \}/);
+    expect(opt.stepCount).toBe(0);
+    expect(m.weight).toBe(weight);
+    expect(weight.isDisposed).toBe(false);
+  });
+
   test('refuses results it cannot rebuild', () => {
     expect(() => mt.compile((x: mt.Tensor) => new Map([['x', x]]))(mt.ones([1])))
       .toThrow(/a compiled function's result may hold tensors, numbers, strings, booleans, arrays and plain objects; got a Map/);
