@@ -172,10 +172,10 @@ describe('compile', () => {
     ['Adam with a schedule', () => new optim.Adam({ learningRate: optim.cosineDecay(0.05, 10) })],
     ['AdamW', () => new optim.AdamW({ learningRate: 0.02 })],
   ] as const) {
-    test(`a whole compiled training step (${name}) trains as the eager one does`, () => {
+    test(`a whole compiled training step (${name}) trains as the eager one does, BatchNorm's running statistics included`, () => {
       const models = [0, 1].map(() => {
         mt.random.seed(5);
-        return new nn.Sequential(new nn.Linear(3, 4), new nn.ReLU(), new nn.Linear(4, 2));
+        return new nn.Sequential(new nn.Linear(3, 4), new nn.BatchNorm(4), new nn.ReLU(), new nn.Linear(4, 2)); // BatchNorm: buffers replaced too
       });
       const [a, b] = models as [mt.nn.Sequential, mt.nn.Sequential];
       const optA = make(), optB = make();
