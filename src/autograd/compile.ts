@@ -46,7 +46,8 @@ export interface CompileOptions {
  * of its arguments and `state`:
  * - A tensor it uses that is neither (a captured model weight, say) is
  *   refused with a TypeError: the compiled graph would keep its first value.
- * - Non-tensor arguments are constants of a trace: a new value retraces.
+ * - Non-tensor arguments are constants of a trace: a new value retraces, as
+ *   does a state module's switch between `train()` and `eval()`.
  * - Side effects in JS (logging, counters) happen only while tracing.
  * - Random ops need an explicit key argument ({@link random.key}); nothing
  *   inside may evaluate (`item()`, `toArray()`); index arguments (labels) are
@@ -95,8 +96,10 @@ export function compile<A extends any[], R>(fn: (...args: A) => R, options: Comp
   return (...args: A): R => {
     const leaves: Tensor[] = [];
     const held = holders.map((h) => h.read());
-    // The state's names are part of the signature: an optimizer's state grows on its first step.
-    const key = `${signature(args, leaves, shapeless, state)}|${held.map((pairs) => pairs.map(([n]) => n).join()).join('|')}`;
+    // The state's names are part of the signature (an optimizer's state grows on
+    // its first step), and so are the modules' training modes (BatchNorm, Dropout).
+    const modes = state.map((s) => (s instanceof Optimizer ? '' : s.modules().map((m) => (m.training ? 'T' : 'E')).join(''))).join();
+    const key = `${signature(args, leaves, shapeless, state)}|${held.map((pairs) => pairs.map(([n]) => n).join()).join('|')}|${modes}`;
     if (isGradEnabled()) {
       const watched = leaves.find((t) => t.requiresGrad);
       if (watched) {

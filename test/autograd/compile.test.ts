@@ -167,6 +167,21 @@ describe('compile', () => {
     expect(oldBias.isDisposed).toBe(true); // replaced, as an optimizer step replaces it
   });
 
+  test("a state module's training mode is part of the signature (BatchNorm's batch or running statistics)", () => {
+    mt.random.seed(4);
+    const m = new nn.Sequential(new nn.Linear(3, 4), new nn.BatchNorm(4));
+    const f = mt.compile((x: mt.Tensor) => m.forward(x) as mt.Tensor, { state: [m] });
+    const x = mt.random.normal([5, 3]);
+    m.eval();
+    const inEval = m.forward(x) as mt.Tensor;
+    expectClose(f(x), inEval);
+    m.train();
+    const trained = f(x); // batch statistics, and the running ones move
+    expect(Math.max(...(mt.abs(mt.subtract(trained, inEval)).toTypedArray() as Float32Array))).toBeGreaterThan(1e-3);
+    m.eval();
+    expectClose(f(x), m.forward(x) as mt.Tensor); // the running statistics as they are now
+  });
+
   for (const [name, make] of [
     ['SGD with momentum', () => new optim.SGD({ learningRate: 0.1, momentum: 0.9 })],
     ['Adam with a schedule', () => new optim.Adam({ learningRate: optim.cosineDecay(0.05, 10) })],
