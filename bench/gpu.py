@@ -19,30 +19,12 @@ def median_ms(step):
 
 
 def mlx_python(compiled):
-    from functools import partial
-    import mlx.core as mx, mlx.nn as nn, mlx.optimizers as optim
-    from workers.mlx_models import Cnn, Mlp
+    import mlx.core as mx
+    from workers.mlx_models import Cnn, Mlp, trainer
     mx.set_default_device(mx.gpu)
-
-    def trainer(model, shape):
-        x, y = mx.random.normal(shape), mx.random.randint(0, 10, (shape[0],))
-        opt = optim.SGD(learning_rate=LR)
-        lg = nn.value_and_grad(model, lambda m, x, y: nn.losses.cross_entropy(m(x), y, reduction="mean"))
-        def update(x, y):
-            loss, grads = lg(model, x, y)
-            opt.update(model, grads)
-            return loss
-        if compiled:
-            opt.init(model.trainable_parameters())
-            state = [model.state, opt.state]
-            update = partial(mx.compile, inputs=state, outputs=state)(update)
-        def step():
-            loss = update(x, y)
-            mx.eval(model.parameters(), opt.state, loss)
-        return step
-
     mx.random.seed(0)
-    return {"W1": median_ms(trainer(Mlp(), (128, 784))), "W2": median_ms(trainer(Cnn(), (64, 28, 28, 1))), "version": mx.__version__}
+    return {"W1": median_ms(trainer(Mlp(), (128, 784), compiled)), "W2": median_ms(trainer(Cnn(), (64, 28, 28, 1), compiled)),
+            "version": mx.__version__}
 
 
 def pytorch():

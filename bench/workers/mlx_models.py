@@ -1,6 +1,12 @@
-# The W1/W2 models in MLX-Python, shared by the bench worker, bench/gpu.py and
-# bench/micro/step_phases.py (bench/models.ts is the mlx-tape side).
+# The W1/W2 models and train step in MLX-Python, shared by the bench worker,
+# bench/gpu.py and bench/micro/step_phases.py (bench/models.ts is the mlx-tape side).
+from functools import partial
+
+import mlx.core as mx
 import mlx.nn as nn
+import mlx.optimizers as optim
+
+LR = 0.01
 
 
 class Mlp(nn.Module):
@@ -26,3 +32,34 @@ class Cnn(nn.Module):
         h = self.pool(nn.relu(self.c1(x)))
         h = self.pool(nn.relu(self.c2(h)))
         return self.fc(h.reshape(h.shape[0], -1))
+
+
+def loss_fn(model, x, y):
+    return nn.losses.cross_entropy(model(x), y, reduction="mean")
+
+
+def trainer(model, x_shape, compiled):
+    """One SGD step of `model` on a fixed random batch, forced to completion (one eval of
+    the parameters, the optimizer state and the loss); `compiled`: the whole step through
+    mx.compile with the model and optimizer state as inputs and outputs, as MLX's docs show."""
+    x = mx.random.normal(x_shape)
+    y = mx.random.randint(0, 10, (x_shape[0],))
+    mx.eval(x, y, model.parameters())
+    opt = optim.SGD(learning_rate=LR)
+    loss_and_grad = nn.value_and_grad(model, loss_fn)
+
+    def step(x, y):
+        loss, grads = loss_and_grad(model, x, y)
+        opt.update(model, grads)
+        return loss
+
+    if compiled:
+        opt.init(model.trainable_parameters())
+        state = [model.state, opt.state]
+        step = partial(mx.compile, inputs=state, outputs=state)(step)
+
+    def run():
+        loss = step(x, y)
+        mx.eval(model.parameters(), opt.state, loss)
+
+    return run

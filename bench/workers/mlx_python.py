@@ -1,44 +1,13 @@
-# MLX-Python side of the bench: mlx.nn layers, nn.value_and_grad, optim.SGD,
-# mx.eval of parameters, optimizer state and loss; variant "compiled" wraps the
-# step (or the forward) in mx.compile as MLX's docs show. Same protocol as
-# bench/workers/serve.mjs: one JSON request per line on stdin, one reply line.
+# MLX-Python side of the bench: the models and train step of mlx_models.py
+# (mlx.nn layers, nn.value_and_grad, optim.SGD, one eval per step); variant
+# "compiled" wraps the step (or the forward) in mx.compile as MLX's docs show.
+# Same protocol as bench/workers/serve.mjs: one JSON request per line on stdin,
+# one reply line.
 import json, resource, sys, time
 from functools import partial
 
 import mlx.core as mx
-import mlx.nn as nn
-import mlx.optimizers as optim
-from mlx_models import Cnn, Mlp
-
-LR = 0.01
-
-
-def loss_fn(model, x, y):
-    return nn.losses.cross_entropy(model(x), y, reduction="mean")
-
-
-def trainer(model, x_shape, compiled):
-    x = mx.random.normal(x_shape)
-    y = mx.random.randint(0, 10, (x_shape[0],))
-    mx.eval(x, y, model.parameters())
-    opt = optim.SGD(learning_rate=LR)
-    loss_and_grad = nn.value_and_grad(model, loss_fn)
-
-    def step(x, y):
-        loss, grads = loss_and_grad(model, x, y)
-        opt.update(model, grads)
-        return loss
-
-    if compiled:
-        opt.init(model.trainable_parameters())
-        state = [model.state, opt.state]
-        step = partial(mx.compile, inputs=state, outputs=state)(step)
-
-    def run():
-        loss = step(x, y)
-        mx.eval(model.parameters(), opt.state, loss)
-
-    return run
+from mlx_models import Cnn, Mlp, trainer
 
 
 def chain(record):
