@@ -71,13 +71,13 @@ Slot* SlotOf(uint64_t key, bool* stale) {
 // A handle's key: a BigInt (made in scope) or an External's data (out of scope).
 bool KeyOf(napi_env env, napi_value value, uint64_t* key) {
   napi_valuetype type;
-  if (napi_typeof(env, value, &type) != napi_ok) return false;
+  if (napi_typeof(env, value, &type) != napi_ok || !Array::IsHandleType(type)) return false;
   if (type == napi_bigint) {
     bool lossless;
     return napi_get_value_bigint_uint64(env, value, key, &lossless) == napi_ok && lossless;
   }
   void* data;
-  if (type != napi_external || napi_get_value_external(env, value, &data) != napi_ok) return false;
+  if (napi_get_value_external(env, value, &data) != napi_ok) return false;
   *key = reinterpret_cast<uint64_t>(data);
   return true;
 }

@@ -49,6 +49,8 @@ class Array {
   static mx::array& From(Napi::Value value, const Where& what);
   // Whether `value` is a handle of this addon, live or disposed.
   static bool Is(Napi::Value value);
+  // Whether values of this type can be handles (BigInts in scope, Externals out of it).
+  static bool IsHandleType(napi_valuetype type) { return type == napi_bigint || type == napi_external; }
   // Frees the array now; idempotent. Returns whether it was live.
   static bool Dispose(Napi::Value value);
   // Live handles: not disposed and not finalized by the GC (slots in use).

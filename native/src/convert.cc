@@ -99,10 +99,7 @@ mx::array ScalarLike(Napi::Value v, const mx::array& other,
 
 std::pair<mx::array, mx::array> Operands(const Operand& a, const Operand& b) {
   // Anything but a handle's type goes the scalar way (which names the bad value).
-  auto scalar = [](const Operand& o) {
-    auto type = o.value.Type();
-    return type != napi_external && type != napi_bigint;
-  };
+  auto scalar = [](const Operand& o) { return !Array::IsHandleType(o.value.Type()); };
   bool sa = scalar(a), sb = scalar(b);
   if (!sa && !sb) return {Array::From(a.value, a.where), Array::From(b.value, b.where)};
   if (!sa) {
