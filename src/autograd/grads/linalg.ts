@@ -17,14 +17,15 @@ function matmulGrads(dy: Tensor, a: Tensor, b: Tensor): [Tensor | null, Tensor |
     if (a.ndim === 1) shape.splice(shape.length - 1, 0, 1);
     g = reshape(dy, shape);
   }
-  const A = a.ndim === 1 ? reshape(a, [1, -1]) : a;
-  const B = b.ndim === 1 ? reshape(b, [-1, 1]) : b;
+  // A 1-d operand as a matrix, only where the other's gradient needs it.
+  const A = a.ndim === 1 && wants(b) ? reshape(a, [1, -1]) : a;
+  const B = b.ndim === 1 && wants(a) ? reshape(b, [-1, 1]) : b;
   let da = wants(a) ? matmul(g, swapaxes(B, -1, -2)) : null;
   // b = transpose(W), as in nn.Linear's x·Wᵀ: take db as (gᵀ·a)ᵀ, so that
   // transpose's rule hands W a contiguous gradient (an update of W with a
   // transposed one runs MLX's slow strided elementwise path).
   let db = !wants(b) ? null
-    : B.ndim === 2 && B.node?.op === 'transpose' ? swapaxes(matmul(swapaxes(g, -1, -2), A), -1, -2) : matmul(swapaxes(A, -1, -2), g);
+    : b.ndim === 2 && b.node?.op === 'transpose' ? swapaxes(matmul(swapaxes(g, -1, -2), A), -1, -2) : matmul(swapaxes(A, -1, -2), g);
   if (da && a.ndim === 1) da = reshape(da, [...da.shape.slice(0, -2), a.shape[0]!]);
   if (db && b.ndim === 1) db = reshape(db, db.shape.slice(0, -1));
   return [da, db];
