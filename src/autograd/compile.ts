@@ -147,7 +147,7 @@ export function compile<A extends any[], R>(fn: (...args: A) => R, options: Comp
             }
           });
           v.stepped = optimizers.map((o) => tracedSteps.get(o)!.stepped);
-          keepAll(outs); // freed once MLX holds them, below
+          for (const t of outs) keep(t); // freed once MLX holds them, below
         } catch (e) {
           outs = [];
           throw e;
@@ -259,10 +259,6 @@ class ScalarCache {
     this.#held.set(name, { value, tensor: t });
     return t;
   }
-}
-
-function keepAll(ts: Tensor[]): void {
-  for (const t of ts) keep(t);
 }
 
 /**
