@@ -40,22 +40,28 @@ export function trainer(model: mt.nn.Module, xShape: number[], compiled = false)
   const x = mt.keep(mt.random.normal(xShape)), y = mt.keep(mt.random.randint(0, 10, [xShape[0]!]));
   mt.evaluate(x, y);
   const opt = new optim.SGD({ learningRate: 0.01 });
-  const valueAndGrad = nn.valueAndGrad(model, lossFn);
   if (!compiled) {
+    const valueAndGrad = nn.valueAndGrad(model, lossFn);
     return () => {
       const [loss, grads] = valueAndGrad(model, x, y);
       opt.update(model, grads, { evaluate: [loss] });
       mt.dispose([loss, grads]);
     };
   }
-  const step = mt.compile((xb: mt.Tensor, yb: mt.Tensor) => {
-    const [loss, grads] = valueAndGrad(model, xb, yb);
-    opt.update(model, grads);
-    return loss;
-  }, { state: [model, opt] });
+  const step = compiledStep(model, opt);
   return () => {
     const loss = step(x, y);
     mt.evaluate(loss, ...mt.treeFlatten(model.parameters()), ...mt.treeFlatten(opt.state));
     loss.dispose();
   };
+}
+
+/** The whole train step (loss, gradients, `opt`'s update) through `mt.compile`, the model and optimizer as its state; returns the loss. */
+export function compiledStep(model: mt.nn.Module, opt: mt.optim.Optimizer): (x: mt.Tensor, y: mt.Tensor) => mt.Tensor {
+  const valueAndGrad = nn.valueAndGrad(model, lossFn);
+  return mt.compile((x: mt.Tensor, y: mt.Tensor) => {
+    const [loss, grads] = valueAndGrad(model, x, y);
+    opt.update(model, grads);
+    return loss;
+  }, { state: [model, opt] });
 }

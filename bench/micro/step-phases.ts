@@ -6,7 +6,7 @@
 //   node --import tsx bench/micro/step-phases.ts
 import * as mt from '../../src/index.js';
 import { native } from '../../src/tensor/native.js';
-import { Cnn, lossFn, Mlp } from '../models.js';
+import { Cnn, compiledStep, lossFn, Mlp } from '../models.js';
 
 const { nn, optim } = mt;
 // Enough steps for V8's optimizing JIT to compile the step's code: timing
@@ -42,17 +42,13 @@ function phases(label: string, model: mt.nn.Module, shape: number[], compiled = 
   const vg = nn.valueAndGrad(model, lossFn);
   // Compiled: the whole step (mt.compile, model and optimizer as state); its
   // phases are the call (replaying the graph) and the one eval.
-  const whole = mt.compile((xb: mt.Tensor, yb: mt.Tensor) => {
-    const [loss, grads] = vg(model, xb, yb);
-    opt.update(model, grads);
-    return loss;
-  }, { state: [model, opt] });
+  const whole = compiled ? compiledStep(model, opt) : undefined;
   const t = [0, 0];
   const step = (record?: number[]): void => {
     const t0 = performance.now();
     let t1: number;
     if (compiled) {
-      const loss = whole(x, y);
+      const loss = whole!(x, y);
       t1 = performance.now();
       mt.evaluate(loss, ...mt.treeFlatten(model.parameters()), ...mt.treeFlatten(opt.state));
       loss.dispose();
