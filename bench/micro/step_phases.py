@@ -4,12 +4,11 @@
 # and optimizer state as inputs/outputs), split into the call and the eval.
 #   python3 bench/micro/step_phases.py [gpu]
 import sys, time
-from functools import partial
 from pathlib import Path
 import mlx.core as mx, mlx.nn as nn, mlx.optimizers as optim
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "workers"))
-from mlx_models import Mlp
+from mlx_models import Mlp, loss_fn, update_step
 
 if "gpu" in sys.argv:
     mx.set_default_device(mx.gpu)
@@ -21,17 +20,10 @@ def phases(compiled):
     mx.random.seed(0)
     model, opt = Mlp(), optim.SGD(learning_rate=0.01)
     x, y = mx.random.normal([128, 784]), mx.random.randint(0, 10, [128])
-    step = nn.value_and_grad(model, lambda m, a, b: nn.losses.cross_entropy(m(a), b, reduction="mean"))
+    step = nn.value_and_grad(model, loss_fn)
     mx.eval(model.parameters(), x, y)
     if compiled:
-        opt.init(model.trainable_parameters())
-        state = [model.state, opt.state]
-
-        @partial(mx.compile, inputs=state, outputs=state)
-        def whole(a, b):
-            loss, grads = step(model, a, b)
-            opt.update(model, grads)
-            return loss
+        whole = update_step(model, opt, True)
     first = second = 0.0
     for i in range(WARMUP + N):
         t0 = time.perf_counter()

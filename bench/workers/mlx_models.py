@@ -38,14 +38,10 @@ def loss_fn(model, x, y):
     return nn.losses.cross_entropy(model(x), y, reduction="mean")
 
 
-def trainer(model, x_shape, compiled):
-    """One SGD step of `model` on a fixed random batch, forced to completion (one eval of
-    the parameters, the optimizer state and the loss); `compiled`: the whole step through
-    mx.compile with the model and optimizer state as inputs and outputs, as MLX's docs show."""
-    x = mx.random.normal(x_shape)
-    y = mx.random.randint(0, 10, (x_shape[0],))
-    mx.eval(x, y, model.parameters())
-    opt = optim.SGD(learning_rate=LR)
+def update_step(model, opt, compiled):
+    """The train step (loss, gradients, `opt`'s update) of `model`, returning the loss;
+    `compiled`: through mx.compile with the model and optimizer state as inputs and
+    outputs, as MLX's docs show."""
     loss_and_grad = nn.value_and_grad(model, loss_fn)
 
     def step(x, y):
@@ -53,10 +49,22 @@ def trainer(model, x_shape, compiled):
         opt.update(model, grads)
         return loss
 
-    if compiled:
-        opt.init(model.trainable_parameters())
-        state = [model.state, opt.state]
-        step = partial(mx.compile, inputs=state, outputs=state)(step)
+    if not compiled:
+        return step
+    opt.init(model.trainable_parameters())
+    state = [model.state, opt.state]
+    return partial(mx.compile, inputs=state, outputs=state)(step)
+
+
+def trainer(model, x_shape, compiled):
+    """One SGD step of `model` on a fixed random batch, forced to completion (one eval of
+    the parameters, the optimizer state and the loss); `compiled`: the whole step
+    through mx.compile."""
+    x = mx.random.normal(x_shape)
+    y = mx.random.randint(0, 10, (x_shape[0],))
+    mx.eval(x, y, model.parameters())
+    opt = optim.SGD(learning_rate=LR)
+    step = update_step(model, opt, compiled)
 
     def run():
         loss = step(x, y)
