@@ -2,7 +2,7 @@
 // per input signature with placeholder arrays (a trace), simplifies and fuses
 // the graph it built, and replays that graph on later calls without running
 // any JS: no op wrappers, no tape, no native call per op.
-import type { Module } from '../nn/module.js';
+import { Module, type Slot } from '../nn/module.js';
 import { isPlain, unflattenNamed } from '../nn/tree.js';
 import { Optimizer, tracedSteps } from '../optim/optimizer.js';
 import { type NativeArray, native } from '../tensor/native.js';
@@ -93,57 +93,80 @@ export function compile<A extends any[], R>(fn: (...args: A) => R, options: Comp
   // function; its trace gives the result's structure, the state it replaces,
   // the optimizers it steps and the index checks it defers.
   const variants = new Map<string, Variant>();
+  const modes = modesOf(state.filter((s): s is Module => !(s instanceof Optimizer)));
+  // The last call's signature, in parts: a call that matches it (a training
+  // loop's) finds its variant without building the whole key.
+  let last: { args: string; names: string[]; modes: string; variant: Variant } | undefined;
   return (...args: A): R => {
     const leaves: Tensor[] = [];
-    const held = holders.map((h) => h.read());
+    const argsKey = signature(args, leaves, shapeless, state);
+    const reads = holders.map((h) => h.read());
     // The state's names are part of the signature (an optimizer's state grows on
     // its first step), and so are the modules' training modes (BatchNorm, Dropout).
-    const modes = state.map((s) => (s instanceof Optimizer ? '' : s.modules().map((m) => (m.training ? 'T' : 'E')).join(''))).join();
-    const key = `${signature(args, leaves, shapeless, state)}|${held.map((pairs) => pairs.map(([n]) => n).join()).join('|')}|${modes}`;
+    const names = holders.map((h, i) => h.names(reads[i]!));
+    const modesKey = modes();
     if (isGradEnabled()) {
-      const watched = leaves.find((t) => t.requiresGrad);
-      if (watched) {
-        throw new TypeError(`[compile] an argument (shape [${watched.shape.join(',')}]) requires a gradient, and compiled calls are not ` +
+      for (const t of leaves) {
+        if (!t.requiresGrad) continue;
+        throw new TypeError(`[compile] an argument (shape [${t.shape.join(',')}]) requires a gradient, and compiled calls are not ` +
           'recorded: compile the function that computes the gradient (mt.compile(mt.valueAndGrad(f))), or call it inside mt.noGrad');
       }
     }
-    let variant = variants.get(key);
-    if (!variant) variants.set(key, (variant = { id: variants.size, checks: [], replaced: [], stepped: [] }));
+    let variant: Variant;
+    if (last && last.args === argsKey && last.modes === modesKey && names.every((n, i) => n === last!.names[i])) {
+      variant = last.variant;
+    } else {
+      const key = `${argsKey}|${names.join('|')}|${modesKey}`;
+      variant = variants.get(key) ?? { id: variants.size, checks: [], replaced: [], stepped: [] };
+      variants.set(key, variant);
+    }
+    last = { args: argsKey, names, modes: modesKey, variant };
     // Index arguments are checked on every call, as the eager ops check them.
-    const check = (checks: IndexCheck[]): void => checks.forEach((c) => checkIndices(c.op, leaves[c.input]!, c.size, c.what, c.extent));
+    const check = (checks: IndexCheck[]): void => {
+      for (const c of checks) checkIndices(c.op, leaves[c.input]!, c.size, c.what, c.extent);
+    };
     check(variant.checks);
-    // Each optimizer's numbers for the step this call takes, if it steps it: inputs, so the trace is replayed with them.
-    const scalars = optimizers.map((o, i) => {
+    // The inputs: the arguments' tensors, the state's, then each optimizer's
+    // numbers for the step this call takes, if it steps it (so that a replayed
+    // trace uses this step's learning rate).
+    const inputs: NativeArray[] = [];
+    for (const t of leaves) inputs.push(t.data);
+    for (const entries of reads) for (const e of entries) inputs.push(e.tensor.data);
+    const scalarNames = optimizers.map((o, i) => {
       const { lr, t } = o.nextStep();
-      return Object.entries(o.stepScalars(lr, t)).map(([k, v]): [string, Tensor] => [k, scalarTensors[i]!.get(k, v)]);
+      const values = o.stepScalars(lr, t);
+      const keys = Object.keys(values);
+      for (const k of keys) inputs.push(scalarTensors[i]!.get(k, values[k]!).data);
+      return keys;
     });
-    const inputs = [...leaves, ...held.flat().map(([, t]) => t), ...scalars.flat().map(([, t]) => t)];
     const traced: Tensor[] = [];
     let didTrace = false;
     const trace = (handles: NativeArray[]): NativeArray[] => {
       didTrace = true;
-      const v = variant!;
+      const v = variant;
       const checks: IndexCheck[] = [];
-      const replaced: [number, string][] = [];
+      const replaced: Replaced[] = [];
       let result: unknown, outs: Tensor[] = [];
       tidy(() => {
         const tracers = handles.map((h) => new Tensor(h));
-        const at = { i: leaves.length };
-        const placeholders = held.map((pairs) => pairs.map(([name]): [string, Tensor] => [name, tracers[at.i++]!]));
+        let at = leaves.length;
+        const placeholders = reads.map((entries) => entries.map((e): [string, Tensor] => [e.name, tracers[at++]!]));
         holders.forEach((h, i) => h.write(placeholders[i]!));
         const modules = state.filter((s) => !(s instanceof Optimizer));
-        optimizers.forEach((o, i) => tracedSteps.set(o, { scalars: Object.fromEntries(scalars[i]!.map(([k]) => [k, tracers[at.i++]!])), modules, stepped: false }));
+        optimizers.forEach((o, i) => tracedSteps.set(o, { scalars: Object.fromEntries(scalarNames[i]!.map((k) => [k, tracers[at++]!])), modules, stepped: false }));
         try {
           const scope = { inputs: new Map(tracers.slice(0, leaves.length).map((t, i) => [t, i])), checks, shapeless };
           result = withTrace(scope, () => fn(...(rebuild(args, tracers, { i: 0 }) as A)));
           signature(result, outs, true, [], 'result');
-          // What fn replaced in the state: outputs beside the result's tensors.
+          // What fn replaced in the state: outputs beside the result's tensors,
+          // each with its place in this call's read (-1: state fn added).
           holders.forEach((h, i) => {
-            const before = new Map(placeholders[i]);
-            for (const [name, t] of h.read()) {
-              if (before.get(name) === t) continue;
-              replaced.push([i, name]);
-              outs.push(t);
+            const before = new Map(placeholders[i]!.map(([name, t], k) => [name, { t, k }]));
+            for (const e of h.read()) {
+              const was = before.get(e.name);
+              if (was?.t === e.tensor) continue;
+              replaced.push([i, e.name, was ? was.k : -1]);
+              outs.push(e.tensor);
             }
           });
           v.stepped = optimizers.map((o) => tracedSteps.get(o)!.stepped);
@@ -153,7 +176,7 @@ export function compile<A extends any[], R>(fn: (...args: A) => R, options: Comp
           throw e;
         } finally {
           optimizers.forEach((o) => tracedSteps.delete(o));
-          holders.forEach((h, i) => h.restore(held[i]!));
+          holders.forEach((h, i) => h.restore(reads[i]!));
         }
       });
       v.result = result;
@@ -164,9 +187,9 @@ export function compile<A extends any[], R>(fn: (...args: A) => R, options: Comp
     };
     let outs: Tensor[];
     try {
-      outs = native.compiledCall(compiled, trace, inputs.map((t) => t.data), variant.id).map((h) => new Tensor(h));
+      outs = native.compiledCall(compiled, trace, inputs, variant.id).map((h) => new Tensor(h));
     } finally {
-      dispose(traced); // MLX holds what it traced
+      if (traced.length) dispose(traced); // MLX holds what it traced
     }
     if (didTrace) {
       try {
@@ -178,74 +201,136 @@ export function compile<A extends any[], R>(fn: (...args: A) => R, options: Comp
     }
     // Write back what fn replaced, freeing what it replaces, and advance the stepped optimizers.
     const updates = outs.splice(outs.length - variant.replaced.length);
-    holders.forEach((h, i) => {
-      const pairs = variant!.replaced.flatMap(([j, name], k): [string, Tensor][] => (j === i ? [[name, keep(updates[k]!)]] : []));
-      if (pairs.length) h.replace(pairs, held[i]!);
-    });
-    optimizers.forEach((o, i) => variant!.stepped[i] && o.advance());
+    holders.forEach((h, i) => h.replace(reads[i]!, variant.replaced, updates, i));
+    optimizers.forEach((o, i) => variant.stepped[i] && o.advance());
     return rebuild(variant.result, outs, { i: 0 }) as R;
   };
 }
+
+/** A state tensor fn replaced: its holder, its name, its place in the call's read (-1: new). */
+type Replaced = [holder: number, name: string, at: number];
 
 interface Variant {
   id: number;
   result?: unknown;
   checks: IndexCheck[];
-  /** The state fn replaced, as (holder, name), in the order of the outputs after the result's. */
-  replaced: [number, string][];
+  /** The state fn replaced, in the order of the outputs after the result's. */
+  replaced: Replaced[];
   /** Whether fn steps each optimizer of `state`. */
   stepped: boolean[];
 }
 
+/** A named state tensor. */
+interface Entry {
+  readonly name: string;
+  readonly tensor: Tensor;
+}
+
 /** A module or optimizer of `state`, as named tensors. */
 interface Holder {
-  read(): [string, Tensor][];
+  read(): Entry[];
+  /** The names of `entries` as one string: the same string while they stay the same. */
+  names(entries: Entry[]): string;
   /** Sets these tensors, leaving what they replace alone (placeholders while tracing). */
   write(pairs: [string, Tensor][]): void;
-  /** Back to exactly `pairs` after a trace (an optimizer's state may have grown). */
-  restore(pairs: [string, Tensor][]): void;
-  /** Sets these tensors and frees those they replace, which `before` (read before the call) names. */
-  replace(pairs: [string, Tensor][], before: [string, Tensor][]): void;
+  /** Back to exactly `entries` after a trace (an optimizer's state may have grown). */
+  restore(entries: Entry[]): void;
+  /** Sets the `updates` of this holder (number `self` in `replaced`) and frees what they replace, read as `entries`. */
+  replace(entries: Entry[], replaced: Replaced[], updates: Tensor[], self: number): void;
 }
 
 function holderOf(s: Module | Optimizer): Holder {
+  const names = nameCache();
   if (s instanceof Optimizer) {
     // Names `param\0key`: parameter names hold dots, state keys are identifiers.
-    const read = (): [string, Tensor][] => Object.entries(s.state).flatMap(([n, st]) => Object.entries(st).map(([k, t]): [string, Tensor] => [`${n}\0${k}`, t]));
+    type StateEntry = Entry & { param: string; key: string };
+    const read = (): StateEntry[] => {
+      const out: StateEntry[] = [];
+      for (const param in s.state) {
+        const st = s.state[param]!;
+        for (const key in st) out.push({ name: `${param}\0${key}`, tensor: st[key]!, param, key });
+      }
+      return out;
+    };
     const write = (pairs: [string, Tensor][]): void => {
-      for (const [key, t] of pairs) {
-        const [n, k] = key.split('\0') as [string, string];
-        s.state[n] = { ...s.state[n], [k]: t };
+      for (const [name, t] of pairs) {
+        const [param, key] = name.split('\0') as [string, string];
+        s.state[param] = { ...s.state[param], [key]: t };
       }
     };
     return {
       read,
+      names,
       write,
-      restore(pairs) {
+      restore(entries) {
         s.state = {};
-        write(pairs);
+        write(entries.map((e) => [e.name, e.tensor]));
       },
-      replace(pairs, before) {
-        write(pairs);
-        freeReplaced(pairs, before);
+      replace(entries, replaced, updates, self) {
+        replaced.forEach(([h, name, at], k) => {
+          if (h !== self) return;
+          const t = keep(updates[k]!);
+          const was = entries[at] as StateEntry | undefined;
+          if (!was) return write([[name, t]]);
+          s.state[was.param]![was.key] = t;
+          was.tensor.dispose();
+        });
       },
     };
   }
-  const write = (pairs: [string, Tensor][]): void => void s.update(unflattenNamed(pairs));
   return {
-    read: () => s.namedParameters(),
-    write,
-    restore: write,
-    replace(pairs, before) {
-      write(pairs);
-      freeReplaced(pairs, before);
+    read: () => s.parameterSlots(),
+    names,
+    write: (pairs) => void s.update(unflattenNamed(pairs)),
+    restore: (entries) => void s.update(unflattenNamed(entries.map((e) => [e.name, e.tensor]))),
+    replace(entries, replaced, updates, self) {
+      // Straight into the fields that hold the old tensors; update() for the rest.
+      const rest: [string, Tensor][] = [];
+      replaced.forEach(([h, name, at], k) => {
+        if (h !== self) return;
+        const t = keep(updates[k]!);
+        const slot = entries[at] as Slot | undefined;
+        if (slot && Module.setSlot(slot, t)) slot.tensor.dispose();
+        else rest.push([name, t]);
+      });
+      if (!rest.length) return;
+      s.update(unflattenNamed(rest));
+      const old = new Map(entries.map((e) => [e.name, e.tensor]));
+      for (const [name] of rest) old.get(name)?.dispose();
     },
   };
 }
 
-function freeReplaced(pairs: [string, Tensor][], before: [string, Tensor][]): void {
-  const old = new Map(before);
-  for (const [name] of pairs) old.get(name)?.dispose();
+/** A holder's names() : the names joined, rebuilt only when they change. */
+function nameCache(): (entries: Entry[]) => string {
+  let names: string[] = [], joined = '';
+  return (entries) => {
+    let same = entries.length === names.length;
+    for (let i = 0; same && i < entries.length; i++) same = entries[i]!.name === names[i];
+    if (!same) {
+      names = entries.map((e) => e.name);
+      joined = names.join();
+    }
+    return joined;
+  };
+}
+
+/** The training modes of `modules` and their submodules as one string, rebuilt only when one changes. */
+function modesOf(modules: Module[]): () => string {
+  let modes: boolean[] = [], joined = '';
+  return () => {
+    let i = 0, same = true;
+    const compare = (m: Module): void => {
+      if (modes[i++] !== m.training) same = false;
+    };
+    for (const m of modules) m.forEachModule(compare);
+    if (!same || i !== modes.length) {
+      modes = [];
+      for (const m of modules) m.forEachModule((sub) => void modes.push(sub.training));
+      joined = modes.map((t) => (t ? 'T' : 'E')).join('');
+    }
+    return joined;
+  };
 }
 
 /** An optimizer's step scalars as kept float32 tensors, made anew only when a value changes (a constant learning rate: never). */

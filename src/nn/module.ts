@@ -30,13 +30,16 @@ function walkField(x: unknown, name: string, field: string, visit: Visit): void 
   else if (isPlain(x)) for (const [key, y] of Object.entries(x)) walkField(y, `${name}.${key}`, field, visit);
 }
 
-/** A parameter as the traversal sees it: where it lives and whether it is trained. */
-interface Slot {
-  name: string;
-  tensor: Tensor;
-  /** The module whose own field holds it, and that field's name. */
-  owner: Module;
-  field: string;
+/**
+ * A parameter as the traversal sees it: its dotted name, and the module whose
+ * own field holds it (directly, or inside an array, Map or plain object).
+ * @internal
+ */
+export interface Slot {
+  readonly name: string;
+  readonly tensor: Tensor;
+  readonly owner: Module;
+  readonly field: string;
 }
 
 /**
@@ -154,6 +157,43 @@ export abstract class Module {
    */
   namedParameters(): [string, Tensor][] {
     return this.#slots().map((s) => [s.name, s.tensor]);
+  }
+
+  /**
+   * Every parameter with the module and field holding it, in
+   * {@link Module.namedParameters} order: mt.compile reads a model's state
+   * through these on each call, and writes it back with {@link Module.setSlot}.
+   * @internal
+   */
+  parameterSlots(): Slot[] {
+    return this.#slots();
+  }
+
+  /**
+   * Puts `t` in place of `slot.tensor` when the slot's field holds that tensor
+   * itself, as {@link Module.update} would (requiresGrad from the frozen and
+   * buffer marks); false, changing nothing, when the field holds it inside an
+   * array, Map or object, or holds something else by now.
+   * @internal
+   */
+  static setSlot(slot: Slot, t: Tensor): boolean {
+    const owner = slot.owner as unknown as Record<string, unknown>;
+    if (owner[slot.field] !== slot.tensor) return false;
+    if (t.node === null) t.requiresGrad = slot.owner.#trainable(slot.field) && isFloating(t.dtype);
+    owner[slot.field] = t;
+    return true;
+  }
+
+  /**
+   * Calls `fn` on this module and every submodule, depth first, in
+   * {@link Module.modules} order, without building the list.
+   * @internal
+   */
+  forEachModule(fn: (m: Module) => void): void {
+    fn(this);
+    this.#walk('', (x) => {
+      if (x instanceof Module) x.forEachModule(fn);
+    });
   }
 
   /**

@@ -220,6 +220,38 @@ describe('compile', () => {
     });
   }
 
+  test('writes back parameters held in arrays and objects, and reads the state anew on every call', () => {
+    class Nested extends nn.Module {
+      ws = [mt.tensor([1, 2]), mt.tensor([3, 4])];
+      o = { b: mt.tensor([0.5, -0.5]) };
+      forward(x: mt.Tensor): mt.Tensor {
+        return mt.add(mt.multiply(mt.multiply(x, this.ws[0]!), this.ws[1]!), this.o.b);
+      }
+    }
+    const [a, b] = [new Nested(), new Nested()];
+    const [optA, optB] = [new optim.SGD({ learningRate: 0.1 }), new optim.SGD({ learningRate: 0.1 })];
+    const lossFn = (m: Nested, x: mt.Tensor) => mt.sum(mt.square(m.forward(x)));
+    const stepA = nn.valueAndGrad(a, lossFn), stepB = nn.valueAndGrad(b, lossFn);
+    const compiled = mt.compile((x: mt.Tensor) => {
+      const [loss, grads] = stepA(a, x);
+      optA.update(a, grads);
+      return loss;
+    }, { state: [a, optA] });
+    const x = mt.tensor([1, -1]);
+    const old = a.namedParameters().map(([, p]) => p);
+    for (let i = 0; i < 3; i++) {
+      // Between calls, a parameter set from outside is what the next call uses.
+      if (i === 2) [a.ws[1], b.ws[1]] = [mt.tensor([1, 1]), mt.tensor([1, 1])];
+      const la = compiled(x);
+      const [lb, gb] = stepB(b, x);
+      optB.update(b, gb, { evaluate: [lb] });
+      expectClose(la, lb);
+    }
+    const pa = new Map(a.namedParameters());
+    for (const [n, p] of b.namedParameters()) expectClose(pa.get(n)!, p);
+    expect(old.every((t) => t.isDisposed)).toBe(true); // replaced, as an eager step replaces them
+  });
+
   test('an optimizer in { state } steps once per call', () => {
     const m = new nn.Linear(2, 1), opt = new optim.SGD({ learningRate: 0.1 });
     const lossFn = (mod: mt.nn.Linear, x: mt.Tensor) => mt.sum(mod.forward(x));
