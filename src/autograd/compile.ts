@@ -93,18 +93,19 @@ export function compile<A extends any[], R>(fn: (...args: A) => R, options: Comp
   // function; its trace gives the result's structure, the state it replaces,
   // the optimizers it steps and the index checks it defers.
   const variants = new Map<string, Variant>();
-  const modes = modesOf(state.filter((s): s is Module => !(s instanceof Optimizer)));
+  const modesJoined = joinedCache();
   // The last call's signature, in parts: a call that matches it (a training
   // loop's) finds its variant without building the whole key.
   let last: { args: string; names: string[]; modes: string; variant: Variant } | undefined;
   return (...args: A): R => {
     const leaves: Tensor[] = [];
     const argsKey = signature(args, leaves, shapeless, state);
-    const reads = holders.map((h) => h.read());
     // The state's names are part of the signature (an optimizer's state grows on
     // its first step), and so are the modules' training modes (BatchNorm, Dropout).
-    const names = holders.map((h, i) => h.names(reads[i]!));
-    const modesKey = modes();
+    const modes: boolean[] = [];
+    const reads = holders.map((h) => h.read(modes));
+    const names = holders.map((h, i) => h.names(reads[i]!.map((e) => e.name)));
+    const modesKey = modesJoined(modes.map((training) => (training ? 'T' : 'E')));
     if (isGradEnabled()) {
       for (const t of leaves) {
         if (!t.requiresGrad) continue;
@@ -162,7 +163,7 @@ export function compile<A extends any[], R>(fn: (...args: A) => R, options: Comp
           // each with its place in this call's read (-1: state fn added).
           holders.forEach((h, i) => {
             const before = new Map(placeholders[i]!.map(([name, t], k) => [name, { t, k }]));
-            for (const e of h.read()) {
+            for (const e of h.read([])) {
               const was = before.get(e.name);
               if (was?.t === e.tensor) continue;
               replaced.push([i, e.name, was ? was.k : -1]);
@@ -228,9 +229,10 @@ interface Entry {
 
 /** A module or optimizer of `state`, as named tensors. */
 interface Holder {
-  read(): Entry[];
-  /** The names of `entries` as one string: the same string while they stay the same. */
-  names(entries: Entry[]): string;
+  /** The state's tensors; a module's training modes (its own and its submodules') go onto `modes`. */
+  read(modes: boolean[]): Entry[];
+  /** The names as one string (the same string while they stay the same). */
+  names(names: string[]): string;
   /** Sets these tensors, leaving what they replace alone (placeholders while tracing). */
   write(pairs: [string, Tensor][]): void;
   /** Back to exactly `entries` after a trace (an optimizer's state may have grown). */
@@ -240,7 +242,7 @@ interface Holder {
 }
 
 function holderOf(s: Module | Optimizer): Holder {
-  const names = nameCache();
+  const names = joinedCache();
   if (s instanceof Optimizer) {
     // Names `param\0key`: parameter names hold dots, state keys are identifiers.
     type StateEntry = Entry & { param: string; key: string };
@@ -279,7 +281,7 @@ function holderOf(s: Module | Optimizer): Holder {
     };
   }
   return {
-    read: () => s.parameterSlots(),
+    read: (modes) => s.parameterSlots(modes),
     names,
     write: (pairs) => void s.update(unflattenNamed(pairs)),
     restore: (entries) => void s.update(unflattenNamed(entries.map((e) => [e.name, e.tensor]))),
@@ -301,33 +303,13 @@ function holderOf(s: Module | Optimizer): Holder {
   };
 }
 
-/** A holder's names() : the names joined, rebuilt only when they change. */
-function nameCache(): (entries: Entry[]) => string {
-  let names: string[] = [], joined = '';
-  return (entries) => {
-    let same = entries.length === names.length;
-    for (let i = 0; same && i < entries.length; i++) same = entries[i]!.name === names[i];
-    if (!same) {
-      names = entries.map((e) => e.name);
-      joined = names.join();
-    }
-    return joined;
-  };
-}
-
-/** The training modes of `modules` and their submodules as one string, rebuilt only when one changes. */
-function modesOf(modules: Module[]): () => string {
-  let modes: boolean[] = [], joined = '';
-  return () => {
-    let i = 0, same = true;
-    const compare = (m: Module): void => {
-      if (modes[i++] !== m.training) same = false;
-    };
-    for (const m of modules) m.forEachModule(compare);
-    if (!same || i !== modes.length) {
-      modes = [];
-      for (const m of modules) m.forEachModule((sub) => void modes.push(sub.training));
-      joined = modes.map((t) => (t ? 'T' : 'E')).join('');
+/** Joins a list of strings, joining again only when it differs from the last list (a training loop repeats it). */
+function joinedCache(): (parts: string[]) => string {
+  let last: string[] = [], joined = '';
+  return (parts) => {
+    if (parts.length !== last.length || parts.some((p, i) => p !== last[i])) {
+      last = parts;
+      joined = parts.join();
     }
     return joined;
   };

@@ -97,9 +97,10 @@ export abstract class Module {
   }
 
   /** Every parameter below this module, depth first in field order, with its dotted name. */
-  #slots(prefix = '', out: Slot[] = []): Slot[] {
+  #slots(prefix = '', out: Slot[] = [], modes?: boolean[]): Slot[] {
+    modes?.push(this.training);
     this.#walk(prefix, (x, name, field) => {
-      if (x instanceof Module) x.#slots(`${name}.`, out);
+      if (x instanceof Module) x.#slots(`${name}.`, out, modes);
       else out.push({ name, tensor: x, owner: this, field });
     });
     return out;
@@ -163,10 +164,11 @@ export abstract class Module {
    * Every parameter with the module and field holding it, in
    * {@link Module.namedParameters} order: mt.compile reads a model's state
    * through these on each call, and writes it back with {@link Module.setSlot}.
+   * @param modes - Gets the `training` flag of this module and each submodule, in {@link Module.modules} order.
    * @internal
    */
-  parameterSlots(): Slot[] {
-    return this.#slots();
+  parameterSlots(modes?: boolean[]): Slot[] {
+    return this.#slots('', [], modes);
   }
 
   /**
@@ -182,18 +184,6 @@ export abstract class Module {
     if (t.node === null) t.requiresGrad = slot.owner.#trainable(slot.field) && isFloating(t.dtype);
     owner[slot.field] = t;
     return true;
-  }
-
-  /**
-   * Calls `fn` on this module and every submodule, depth first, in
-   * {@link Module.modules} order, without building the list.
-   * @internal
-   */
-  forEachModule(fn: (m: Module) => void): void {
-    fn(this);
-    this.#walk('', (x) => {
-      if (x instanceof Module) x.forEachModule(fn);
-    });
   }
 
   /**
