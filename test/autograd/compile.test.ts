@@ -312,6 +312,35 @@ describe('compile', () => {
     expect(native.handleCount()).toBe(before);
   });
 
+  test('a compiled training step inside tidy: the written-back state outlives the scope, the replaced state is freed', () => {
+    const [m, twin] = [0, 1].map(() => {
+      mt.random.seed(6);
+      return new nn.Linear(3, 2);
+    }) as [mt.nn.Linear, mt.nn.Linear];
+    const [opt, twinOpt] = [0, 1].map(() => new optim.SGD({ learningRate: 0.01, momentum: 0.9 }));
+    const lossFn = (mod: mt.nn.Linear, x: mt.Tensor) => mt.sum(mt.square(mod.forward(x)));
+    const step = mt.compile((x: mt.Tensor) => {
+      const [loss, grads] = nn.valueAndGrad(m, lossFn)(m, x);
+      opt!.update(m, grads);
+      return loss;
+    }, { state: [m, opt!] });
+    const x = mt.ones([4, 3]);
+    for (let i = 0; i < 3; i++) {
+      const loss = mt.tidy(() => step(x).item() as number);
+      const [twinLoss, grads] = nn.valueAndGrad(twin, lossFn)(twin, x);
+      twinOpt!.update(twin, grads, { evaluate: [twinLoss] });
+      expect(loss).toBeCloseTo(twinLoss.item() as number, 4);
+    }
+    expectClose(m.weight, twin.weight);
+    gc();
+    const before = native.handleCount();
+    for (let i = 0; i < 50; i++) mt.tidy(() => void step(x).item());
+    gc();
+    expect(native.handleCount()).toBe(before); // each step's new weights, bias and momenta replace the old ones
+    expect([m.weight, m.bias!, ...Object.values(opt.state).flatMap((s) => Object.values(s))].every((t) => !t.isDisposed)).toBe(true);
+    expect(m.weight.toArray()).toHaveLength(2);
+  });
+
   test('compiled functions that are collected take their traces with them, safely', async () => {
     // One function, compiled anew each time (a new constant per trace would build a new GPU kernel each).
     for (let i = 0; i < 20; i++) mt.tidy(() => mt.compile((x: mt.Tensor) => mt.add(mt.exp(x), 1))(mt.ones([2])).eval());
