@@ -38,6 +38,9 @@ export function track(t: Tensor): void {
  * @group Memory
  */
 export function keep<T extends Tensor>(t: T): T {
+  // Outside every scope there is nothing to do: each handle made in a scope
+  // was freed, or made to outlive it, when the scope ended.
+  if (!scopes.length) return t;
   for (const scope of scopes) scope.delete(t);
   outlivesScopes(t);
   return t;
