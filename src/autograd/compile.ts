@@ -2,7 +2,7 @@
 // per input signature with placeholder arrays (a trace), simplifies and fuses
 // the graph it built, and replays that graph on later calls without running
 // any JS: no op wrappers, no tape, no native call per op.
-import { Module, type Slot } from '../nn/module.js';
+import type { Module, Slot } from '../nn/module.js';
 import { isPlain, unflattenNamed } from '../nn/tree.js';
 import { Optimizer, tracedSteps } from '../optim/optimizer.js';
 import { type NativeArray, native } from '../tensor/native.js';
@@ -286,19 +286,17 @@ function holderOf(s: Module | Optimizer): Holder {
     write: (pairs) => void s.update(unflattenNamed(pairs)),
     restore: (entries) => void s.update(unflattenNamed(entries.map((e) => [e.name, e.tensor]))),
     replace(entries, replaced, updates, self) {
-      // Straight into the fields that hold the old tensors; update() for the rest.
-      const rest: [string, Tensor][] = [];
+      const pairs: [Slot, Tensor][] = [];
+      const added: [string, Tensor][] = [];
       replaced.forEach(([h, name, at], k) => {
         if (h !== self) return;
         const t = keep(updates[k]!);
-        const slot = entries[at] as Slot | undefined;
-        if (slot && Module.setSlot(slot, t)) slot.tensor.dispose();
-        else rest.push([name, t]);
+        if (at >= 0) pairs.push([entries[at] as Slot, t]);
+        else added.push([name, t]);
       });
-      if (!rest.length) return;
-      s.update(unflattenNamed(rest));
-      const old = new Map(entries.map((e) => [e.name, e.tensor]));
-      for (const [name] of rest) old.get(name)?.dispose();
+      s.setSlots(pairs);
+      if (added.length) s.update(unflattenNamed(added));
+      for (const [slot] of pairs) slot.tensor.dispose();
     },
   };
 }

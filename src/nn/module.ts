@@ -40,6 +40,8 @@ export interface Slot {
   readonly tensor: Tensor;
   readonly owner: Module;
   readonly field: string;
+  /** Neither frozen nor a buffer: among {@link Module.trainableParameters}. */
+  readonly trainable: boolean;
 }
 
 /**
@@ -101,7 +103,7 @@ export abstract class Module {
     modes?.push(this.training);
     this.#walk(prefix, (x, name, field) => {
       if (x instanceof Module) x.#slots(`${name}.`, out, modes);
-      else out.push({ name, tensor: x, owner: this, field });
+      else out.push({ name, tensor: x, owner: this, field, trainable: this.#trainable(field) });
     });
     return out;
   }
@@ -163,7 +165,7 @@ export abstract class Module {
   /**
    * Every parameter with the module and field holding it, in
    * {@link Module.namedParameters} order: mt.compile reads a model's state
-   * through these on each call, and writes it back with {@link Module.setSlot}.
+   * through these on each call, and writes it back with {@link Module.setSlots}.
    * @param modes - Gets the `training` flag of this module and each submodule, in {@link Module.modules} order.
    * @internal
    */
@@ -172,18 +174,24 @@ export abstract class Module {
   }
 
   /**
-   * Puts `t` in place of `slot.tensor` when the slot's field holds that tensor
-   * itself, as {@link Module.update} would (requiresGrad from the frozen and
-   * buffer marks); false, changing nothing, when the field holds it inside an
-   * array, Map or object, or holds something else by now.
+   * Puts each tensor in its slot's place (a slot from {@link Module.parameterSlots}, its
+   * `tensor` what the place holds now): straight into the field when the field holds that
+   * tensor itself, through {@link Module.update} for the rest (tensors inside arrays, Maps or
+   * objects). requiresGrad follows the frozen and buffer marks, as in `update`.
    * @internal
    */
-  static setSlot(slot: Slot, t: Tensor): boolean {
-    const owner = slot.owner as unknown as Record<string, unknown>;
-    if (owner[slot.field] !== slot.tensor) return false;
-    if (t.node === null) t.requiresGrad = slot.owner.#trainable(slot.field) && isFloating(t.dtype);
-    owner[slot.field] = t;
-    return true;
+  setSlots(pairs: [Slot, Tensor][]): void {
+    const rest: [string, Tensor][] = [];
+    for (const [slot, t] of pairs) {
+      const owner = slot.owner as unknown as Record<string, unknown>;
+      if (owner[slot.field] !== slot.tensor) {
+        rest.push([slot.name, t]);
+        continue;
+      }
+      if (t.node === null) t.requiresGrad = slot.owner.#trainable(slot.field) && isFloating(t.dtype);
+      owner[slot.field] = t;
+    }
+    if (rest.length) this.update(unflattenNamed(rest));
   }
 
   /**
@@ -191,7 +199,7 @@ export abstract class Module {
    * @returns `[name, tensor]` pairs.
    */
   namedTrainableParameters(): [string, Tensor][] {
-    return this.#slots().filter((s) => s.owner.#trainable(s.field)).map((s) => [s.name, s.tensor]);
+    return this.#slots().filter((s) => s.trainable).map((s) => [s.name, s.tensor]);
   }
 
   /** The direct submodules (also those inside arrays, Maps and plain objects), with dotted names. */
@@ -379,7 +387,7 @@ export abstract class Module {
     visit(this, '', 0);
     const all = this.modules().flatMap(own);
     const total = all.reduce((a, s) => a + s.tensor.size, 0);
-    const trainable = all.filter((s) => s.owner.#trainable(s.field)).reduce((a, s) => a + s.tensor.size, 0);
+    const trainable = all.filter((s) => s.trainable).reduce((a, s) => a + s.tensor.size, 0);
     const table = [['Layer (type)', 'Output shape', 'Params'], ...rows];
     const widths = [0, 1, 2].map((c) => Math.max(...table.map((r) => r[c]!.length)));
     const lines = table.map((r) => r.map((cell, c) => (c === 2 ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join('  '));
