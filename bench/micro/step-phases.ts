@@ -1,7 +1,7 @@
 // Where the time of one W1/W2 train step goes: building the graph (forward +
 // backward, lazy), the optimizer's eval, the loss eval; and how many native calls
 // the step makes; eager, then the whole step through mt.compile (phases: the
-// compiled call, then the eval).
+// compiled call, then the eval). First, W1's graph alone, never evaluated.
 // BENCH_DEVICE=gpu runs it on the GPU.
 //   node --import tsx bench/micro/step-phases.ts
 import * as mt from '../../src/index.js';
@@ -77,7 +77,29 @@ function phases(label: string, model: mt.nn.Module, shape: number[], compiled = 
     `${calls.reduce((s, [, c]) => s + c, 0)} native calls: ${calls.map(([k, c]) => `${k} ${c}`).join(', ')}\n  ms per step in native calls: ${slow.map(([k, v]) => `${k} ${(v / n).toFixed(3)}`).join(', ')}`);
 }
 
+/**
+ * W1's graph (forward and backward) built and freed, never evaluated: the
+ * host's share of a step alone, without the eval's threads around it (the
+ * phases above are timed between evals). Median of 7 rounds of 300 steps.
+ */
+function graphAlone(): void {
+  const model = new Mlp();
+  const x = mt.keep(mt.random.normal([128, 784])), y = mt.keep(mt.random.randint(0, 10, [128]));
+  mt.evaluate(x, y, ...model.namedParameters().map(([, p]) => p));
+  const vg = nn.valueAndGrad(model, lossFn);
+  const step = (): void => mt.dispose(vg(model, x, y));
+  for (let i = 0; i < WARMUP; i++) step();
+  const rounds: number[] = [];
+  for (let r = 0; r < 7; r++) {
+    const t = performance.now();
+    for (let i = 0; i < 300; i++) step();
+    rounds.push((performance.now() - t) / 300);
+  }
+  console.log(`W1 graph alone, never evaluated: ${rounds.sort((a, b) => a - b)[3]!.toFixed(3)} ms`);
+}
+
 mt.random.seed(0);
+graphAlone();
 phases('W1', new Mlp(), [128, 784]);
 phases('W2', new Cnn(), [64, 28, 28, 1]);
 phases('W1 compiled', new Mlp(), [128, 784], true);
