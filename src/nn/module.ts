@@ -111,8 +111,14 @@ export abstract class Module {
   /** Sets requiresGrad on own leaf parameters from the frozen and buffer marks. */
   #syncRequiresGrad(): void {
     this.#walk('', (x, _name, field) => {
-      if (x instanceof Tensor && x.node === null) x.requiresGrad = this.#trainable(field) && isFloating(x.dtype);
+      if (x instanceof Tensor) this.#adopt(field, x);
     });
+  }
+
+  /** `t`, placed in `field`: a leaf requires grad unless the field is frozen or a buffer, or `t` is not floating. */
+  #adopt(field: string, t: Tensor): Tensor {
+    if (t.node === null) t.requiresGrad = this.#trainable(field) && isFloating(t.dtype);
+    return t;
   }
 
   /** A tree of this module's parameters (all, or only trainable), submodules as nested objects. */
@@ -188,8 +194,7 @@ export abstract class Module {
         rest.push([slot.name, t]);
         continue;
       }
-      if (t.node === null) t.requiresGrad = slot.owner.#trainable(slot.field) && isFloating(t.dtype);
-      owner[slot.field] = t;
+      owner[slot.field] = slot.owner.#adopt(slot.field, t);
     }
     if (rest.length) this.update(unflattenNamed(rest));
   }
@@ -249,15 +254,11 @@ export abstract class Module {
   }
 
   #merge(cur: unknown, v: unknown, field: string): unknown {
-    if (v instanceof Tensor && cur instanceof Tensor) {
-      if (v.node === null) v.requiresGrad = this.#trainable(field) && isFloating(v.dtype);
-      return v;
-    }
+    if (v instanceof Tensor && cur instanceof Tensor) return this.#adopt(field, v);
     if (isPlain(v) && Object.keys(v).length === 0) return cur; // `{}`: nothing to change (a frozen or parameterless entry)
     if (cur instanceof Tensor) {
       if (!(v instanceof Tensor)) throw new TypeError(`[update] '${field}' of ${this.constructor.name} must be a Tensor`);
-      if (v.node === null) v.requiresGrad = this.#trainable(field) && isFloating(v.dtype);
-      return v;
+      return this.#adopt(field, v);
     }
     if (cur instanceof Module) return cur.update(v as Tree);
     const entries = Array.isArray(v) ? v.map((x, i) => [String(i), x] as const) : isPlain(v) ? Object.entries(v) : null;
