@@ -93,10 +93,9 @@ export function compile<A extends any[], R>(fn: (...args: A) => R, options: Comp
   // function; its trace gives the result's structure, the state it replaces,
   // the optimizers it steps and the index checks it defers.
   const variants = new Map<string, Variant>();
-  const modesJoined = joinedCache();
-  // The last call's signature, in parts: a call that matches it (a training
-  // loop's) finds its variant without building the whole key.
-  let last: { args: string; names: string[]; modes: string; variant: Variant } | undefined;
+  // The last call's signature, in parts: a call with the same parts (a
+  // training loop's) finds its variant without building the whole key.
+  let last: { args: string; reads: Entry[][]; modes: boolean[]; variant: Variant } | undefined;
   return (...args: A): R => {
     const leaves: Tensor[] = [];
     const argsKey = signature(args, leaves, shapeless, state);
@@ -104,8 +103,6 @@ export function compile<A extends any[], R>(fn: (...args: A) => R, options: Comp
     // its first step), and so are the modules' training modes (BatchNorm, Dropout).
     const modes: boolean[] = [];
     const reads = holders.map((h) => h.read(modes));
-    const names = holders.map((h, i) => h.names(reads[i]!.map((e) => e.name)));
-    const modesKey = modesJoined(modes.map((training) => (training ? 'T' : 'E')));
     if (isGradEnabled()) {
       for (const t of leaves) {
         if (!t.requiresGrad) continue;
@@ -114,14 +111,15 @@ export function compile<A extends any[], R>(fn: (...args: A) => R, options: Comp
       }
     }
     let variant: Variant;
-    if (last && last.args === argsKey && last.modes === modesKey && names.every((n, i) => n === last!.names[i])) {
+    if (last && last.args === argsKey && sameList(last.modes, modes) && sameList(last.reads, reads, sameNames)) {
       variant = last.variant;
     } else {
-      const key = `${argsKey}|${names.join('|')}|${modesKey}`;
+      const names = reads.map((entries) => entries.map((e) => e.name).join()).join('|');
+      const key = `${argsKey}|${names}|${modes.map((training) => (training ? 'T' : 'E')).join('')}`;
       variant = variants.get(key) ?? { id: variants.size, checks: [], replaced: [], stepped: [] };
       variants.set(key, variant);
     }
-    last = { args: argsKey, names, modes: modesKey, variant };
+    last = { args: argsKey, reads, modes, variant };
     // Index arguments are checked on every call, as the eager ops check them.
     const check = (checks: IndexCheck[]): void => {
       for (const c of checks) checkIndices(c.op, leaves[c.input]!, c.size, c.what, c.extent);
@@ -231,8 +229,6 @@ interface Entry {
 interface Holder {
   /** The state's tensors; a module's training modes (its own and its submodules') go onto `modes`. */
   read(modes: boolean[]): Entry[];
-  /** The names as one string (the same string while they stay the same). */
-  names(names: string[]): string;
   /** Sets these tensors, leaving what they replace alone (placeholders while tracing). */
   write(pairs: [string, Tensor][]): void;
   /** Back to exactly `entries` after a trace (an optimizer's state may have grown). */
@@ -242,7 +238,6 @@ interface Holder {
 }
 
 function holderOf(s: Module | Optimizer): Holder {
-  const names = joinedCache();
   if (s instanceof Optimizer) {
     // Names `param\0key`: parameter names hold dots, state keys are identifiers.
     type StateEntry = Entry & { param: string; key: string };
@@ -262,7 +257,6 @@ function holderOf(s: Module | Optimizer): Holder {
     };
     return {
       read,
-      names,
       write,
       restore(entries) {
         s.state = {};
@@ -282,7 +276,6 @@ function holderOf(s: Module | Optimizer): Holder {
   }
   return {
     read: (modes) => s.parameterSlots(modes),
-    names,
     write: (pairs) => void s.update(unflattenNamed(pairs)),
     restore: (entries) => void s.update(unflattenNamed(entries.map((e) => [e.name, e.tensor]))),
     replace(entries, replaced, updates, self) {
@@ -301,16 +294,11 @@ function holderOf(s: Module | Optimizer): Holder {
   };
 }
 
-/** Joins a list of strings, joining again only when it differs from the last list (a training loop repeats it). */
-function joinedCache(): (parts: string[]) => string {
-  let last: string[] = [], joined = '';
-  return (parts) => {
-    if (parts.length !== last.length || parts.some((p, i) => p !== last[i])) {
-      last = parts;
-      joined = parts.join();
-    }
-    return joined;
-  };
+const sameNames = (a: Entry[], b: Entry[]): boolean => sameList(a, b, (e, f) => e.name === f.name);
+
+/** Whether two lists hold the same items in order, as `same` compares them. */
+function sameList<T>(a: readonly T[], b: readonly T[], same: (x: T, y: T) => boolean = (x, y) => x === y): boolean {
+  return a.length === b.length && a.every((x, i) => same(x, b[i]!));
 }
 
 /** An optimizer's step scalars as kept float32 tensors, made anew only when a value changes (a constant learning rate: never). */
