@@ -37,8 +37,7 @@ export const lossFn = (m: mt.nn.Module, x: mt.Tensor, y: mt.Tensor): mt.Tensor =
  * and the optimizer in its state, as MLX-Python's compiled step.
  */
 export function trainer(model: mt.nn.Module, xShape: number[], compiled = false): () => void {
-  const x = mt.keep(mt.random.normal(xShape)), y = mt.keep(mt.random.randint(0, 10, [xShape[0]!]));
-  mt.evaluate(x, y);
+  const [x, y] = randomBatch(xShape);
   const opt = new optim.SGD({ learningRate: 0.01 });
   if (!compiled) {
     const valueAndGrad = nn.valueAndGrad(model, lossFn);
@@ -54,6 +53,13 @@ export function trainer(model: mt.nn.Module, xShape: number[], compiled = false)
     mt.evaluate(loss, ...mt.treeFlatten(model.parameters()), ...mt.treeFlatten(opt.state));
     loss.dispose();
   };
+}
+
+/** A fixed random batch of shape `xShape` with labels 0–9 for its first axis, kept and evaluated. */
+export function randomBatch(xShape: number[]): [mt.Tensor, mt.Tensor] {
+  const x = mt.keep(mt.random.normal(xShape)), y = mt.keep(mt.random.randint(0, 10, [xShape[0]!]));
+  mt.evaluate(x, y);
+  return [x, y];
 }
 
 /** The whole train step (loss, gradients, `opt`'s update) through `mt.compile`, the model and optimizer as its state; returns the loss. */

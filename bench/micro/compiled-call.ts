@@ -8,13 +8,12 @@
 import * as mt from '../../src/index.js';
 import { native, type NativeArray } from '../../src/tensor/native.js';
 import { withTrace } from '../../src/tensor/trace.js';
-import { compiledStep, lossFn, Mlp } from '../models.js';
+import { compiledStep, lossFn, Mlp, randomBatch } from '../models.js';
 
 mt.setDefaultDevice(process.env.BENCH_DEVICE === 'gpu' ? 'gpu' : 'cpu');
 const ROUNDS = 20, STEPS = 100;
 mt.random.seed(0);
-const x = mt.keep(mt.random.normal([128, 784])), y = mt.keep(mt.random.randint(0, 10, [128]));
-mt.evaluate(x, y);
+const [x, y] = randomBatch([128, 784]);
 
 type Step = { run: () => number; model: Mlp };
 

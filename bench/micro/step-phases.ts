@@ -6,7 +6,7 @@
 //   node --import tsx bench/micro/step-phases.ts
 import * as mt from '../../src/index.js';
 import { native } from '../../src/tensor/native.js';
-import { Cnn, compiledStep, lossFn, Mlp } from '../models.js';
+import { Cnn, compiledStep, lossFn, Mlp, randomBatch } from '../models.js';
 
 const { nn, optim } = mt;
 // Enough steps for V8's optimizing JIT to compile the step's code: timing
@@ -36,8 +36,7 @@ function instrument(on: boolean): void {
 }
 
 function phases(label: string, model: mt.nn.Module, shape: number[], compiled = false): void {
-  const x = mt.keep(mt.random.normal(shape)), y = mt.keep(mt.random.randint(0, 10, [shape[0]!]));
-  mt.evaluate(x, y);
+  const [x, y] = randomBatch(shape);
   const opt = new optim.SGD({ learningRate: 0.01 });
   const vg = nn.valueAndGrad(model, lossFn);
   // Compiled: the whole step (mt.compile, model and optimizer as state); its
@@ -84,8 +83,8 @@ function phases(label: string, model: mt.nn.Module, shape: number[], compiled = 
  */
 function graphAlone(): void {
   const model = new Mlp();
-  const x = mt.keep(mt.random.normal([128, 784])), y = mt.keep(mt.random.randint(0, 10, [128]));
-  mt.evaluate(x, y, ...model.namedParameters().map(([, p]) => p));
+  const [x, y] = randomBatch([128, 784]);
+  mt.evaluate(...model.namedParameters().map(([, p]) => p));
   const vg = nn.valueAndGrad(model, lossFn);
   const step = (): void => mt.dispose(vg(model, x, y));
   for (let i = 0; i < WARMUP; i++) step();
