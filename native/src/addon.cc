@@ -20,6 +20,7 @@ void InitTransforms(Napi::Env env, Napi::Object exports);
 void InitCompile(Napi::Env env, Napi::Object exports);
 void InitLinalg(Napi::Env env, Napi::Object exports);
 void InitConv(Napi::Env env, Napi::Object exports);
+void InitKernels(Napi::Env env, Napi::Object exports);
 void InitIndexing(Napi::Env env, Napi::Object exports);
 void InitRandom(Napi::Env env, Napi::Object exports);
 void InitIo(Napi::Env env, Napi::Object exports);
@@ -108,6 +109,7 @@ Napi::Object InitAddon(Napi::Env env, Napi::Object exports) {
   InitCompile(env, exports);
   InitLinalg(env, exports);
   InitConv(env, exports);
+  InitKernels(env, exports);
   InitIndexing(env, exports);
   InitRandom(env, exports);
   InitIo(env, exports);

@@ -149,6 +149,12 @@ interface LinalgNative {
   convGeneral(input: A, weight: A, stride: Axes, paddingLo: Axes, paddingHi: Axes, kernelDilation: Axes, inputDilation: Axes, groups: number, flip: boolean): A;
   /** The im2col matrix [N * prod(out), prod(window) * C] of a convolution without dilation or groups. */
   im2col(input: A, window: number[], stride: number[], paddingLo: number[], paddingHi: number[]): A;
+  /** Max pooling of [N, ...spatial, C] over windows that tile it (stride = kernel), CPU only; any real dtype. */
+  maxPoolTiled(input: A, kernel: number[]): A;
+  /** Its gradient: each window's dy at the first of its elements equal to `out`, the window's max. */
+  maxPoolTiledGrad(input: A, out: A, dy: A, kernel: number[]): A;
+  /** The inverse layout of im2col for an input of `shape`, overlapping windows summed; CPU only, float32/float64. */
+  col2im(cols: A, shape: number[], window: number[], stride: number[], paddingLo: number[], paddingHi: number[]): A;
   convTranspose1d(input: A, weight: A, stride: number, padding: number, dilation: number, outputPadding: number, groups: number): A;
   convTranspose2d(input: A, weight: A, stride: number[], padding: number[], dilation: number[], outputPadding: number[], groups: number): A;
   convTranspose3d(input: A, weight: A, stride: number[], padding: number[], dilation: number[], outputPadding: number[], groups: number): A;

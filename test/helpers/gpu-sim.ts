@@ -12,6 +12,9 @@ const NO_OP = new Set([
   'shapeInto', 'setShapeBuffer', 'dtypeIndex', 'dtypeNames', 'sameShape', 'handleCount', 'inScope', 'outlive', 'alias', 'isArray', 'dispose', 'eval', 'randomSeed',
 ]);
 
+// The kernels of native/src/kernels.cc, which refuse the GPU stream.
+const CPU_ONLY = new Set(['maxPoolTiled', 'maxPoolTiledGrad', 'col2im']);
+
 /** Makes the addon act as a CUDA build whose GPU, once the default device, refuses float64 as MLX does. */
 export function simulateGpu(): void {
   const real = { ...native };
@@ -43,6 +46,7 @@ export function simulateGpu(): void {
   for (const [name, fn] of Object.entries(real)) {
     if (typeof fn !== 'function' || NO_OP.has(name)) continue;
     n[name] = (...args: unknown[]) => {
+      if (device === 'gpu' && CPU_ONLY.has(name)) throw new MlxError(`[${name}] runs on the CPU only; the default device is the GPU`, 'MLX_INVALID_ARGUMENT');
       if (!MAYBE_SAME.has(name)) check(args);
       const out = (fn as (...a: unknown[]) => unknown)(...args);
       if (!(MAYBE_SAME.has(name) && same(args[0], out))) check([args, out]);

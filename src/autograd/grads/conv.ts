@@ -10,7 +10,7 @@ import {
   add, argmax, convGeneral, equal, flip, matmul, max, multiply, pad, reshape, slice, swapaxes, tensor, transpose, zeros,
 } from '../../tensor/ops/index.js';
 import { scatterAddAxisUnchecked, takeUnchecked } from '../../tensor/ops/indexing.js';
-import { poolTiles, poolWindows, tileAxes, tiledExtent, type PoolGeometry } from '../../tensor/ops/pool.js';
+import { poolTiles, poolWindows, tileAxes, tiledExtent, tiledMaxKernel, type PoolGeometry } from '../../tensor/ops/pool.js';
 import { native } from '../../tensor/native.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { isGradEnabled, noGrad } from '../tape.js';
@@ -122,8 +122,13 @@ function maxPoolGrad(dy: Tensor, x: Tensor, g: PoolGeometry): Tensor {
  * tie rule: each window position gets a rank, highest first in row-major
  * order; the winner is the highest-ranked position equal to the maximum.
  * A window whose maximum is NaN (equal to nothing) passes no gradient.
+ * On the CPU one kernel does all that, unless the gradient is itself
+ * recorded (createGraph), which needs the composition.
  */
 function tiledMaxPoolGrad(dy: Tensor, x: Tensor, out: Tensor, g: PoolGeometry): Tensor {
+  if (tiledMaxKernel(x) && dy.dtype === x.dtype && !isGradEnabled()) {
+    return new Tensor(native.maxPoolTiledGrad(x.data, out.data, dy.data, g.kernel));
+  }
   const [n, c] = [x.shape[0]!, x.shape[x.ndim - 1]!];
   const k = g.kernel.reduce((a, b) => a * b, 1);
   // uint8 where it fits: the mask passes then move a quarter of the bytes.
@@ -138,16 +143,33 @@ function tiledMaxPoolGrad(dy: Tensor, x: Tensor, out: Tensor, g: PoolGeometry): 
 
 const maxPoolRule = (dy: Tensor, x: Tensor, out: Tensor, g: PoolGeometry): Tensor => (g.tiled ? tiledMaxPoolGrad(dy, x, out, g) : maxPoolGrad(dy, x, g));
 
-/**
- * Whether dw can be dyᵀ · im2col(x), one matmul: float32, no dilation, groups
- * or flip. weightGrad's convolution form would im2col the transposed input
- * with the whole image as kernel, ~1.5x slower for W2's conv. im2col(x) is
- * a constant of the tape, so a gradient that is itself differentiated with
- * respect to x keeps the convolution form.
- */
-function byIm2col(x: Tensor, w: Tensor, a: ConvAttrs): boolean {
+/** A float32 convolution without dilation, groups or flip: its gradients can be matmuls over window rows. */
+function plain(x: Tensor, w: Tensor, a: ConvAttrs): boolean {
   if (a.flip || a.groups !== 1 || [...a.kernelDilation, ...a.inputDilation].some((v) => v !== 1)) return false;
-  return x.dtype === 'float32' && w.dtype === 'float32' && x.size > 0 && w.size > 0 && !(isGradEnabled() && x.requiresGrad);
+  return x.dtype === 'float32' && w.dtype === 'float32' && x.size > 0 && w.size > 0;
+}
+
+/**
+ * Whether dw can be dyᵀ · im2col(x), one matmul. weightGrad's convolution
+ * form would im2col the transposed input with the whole image as kernel,
+ * ~1.5x slower for W2's conv. im2col(x) is a constant of the tape, so a
+ * gradient that is itself differentiated with respect to x keeps the
+ * convolution form.
+ */
+const byIm2col = (x: Tensor, w: Tensor, a: ConvAttrs): boolean => plain(x, w, a) && !(isGradEnabled() && x.requiresGrad);
+
+/**
+ * Whether dx can be col2im(dy · w), one matmul and the CPU's overlap-add
+ * kernel (native/src/kernels.cc): 2-3x faster than inputGrad's flipped
+ * convolution for W2's second conv. Not when the gradient is itself
+ * recorded: col2im has no rule.
+ */
+const byCol2im = (x: Tensor, w: Tensor, a: ConvAttrs): boolean => plain(x, w, a) && native.defaultDevice() === 'cpu' && !isGradEnabled();
+
+/** dx = col2im(dy · w), dy as [N * prod(out), C_out] and w as [C_out, prod(kernel) * C_in]. */
+function inputGradByCol2im(dy: Tensor, x: Tensor, w: Tensor, a: ConvAttrs): Tensor {
+  const cols = matmul(reshape(dy, [-1, w.shape[0]!]), reshape(w, [w.shape[0]!, -1]));
+  return new Tensor(native.col2im(cols.data, [...x.shape], w.shape.slice(1, -1), a.stride, a.paddingLo, a.paddingHi));
 }
 
 /** dw = dyᵀ · im2col(x), im2col(x) being [N * prod(out), prod(kernel) * C]. */
@@ -158,7 +180,9 @@ function weightGradByIm2col(dy: Tensor, x: Tensor, w: Tensor, a: ConvAttrs): Ten
 
 export const convGrads = {
   convGeneral: (dy, { inputs: [x, w], attrs }) => [
-    wants(x) ? inputGrad(dy, x!, w!, attrs as ConvAttrs) : null,
+    !wants(x) ? null
+      : byCol2im(x!, w!, attrs as ConvAttrs) ? inputGradByCol2im(dy, x!, w!, attrs as ConvAttrs)
+      : inputGrad(dy, x!, w!, attrs as ConvAttrs),
     !wants(w) ? null
       : byIm2col(x!, w!, attrs as ConvAttrs) ? weightGradByIm2col(dy, x!, w!, attrs as ConvAttrs)
       : weightGrad(dy, x!, w!, attrs as ConvAttrs),

@@ -5,7 +5,9 @@
 // each window's argmax (src/autograd/grads/conv.ts).
 // Non-overlapping windows without padding (stride = kernel, the common
 // case) are a reshape instead, [N, o0, k0, o1, k1, C]: no gather (~5x
-// faster), and maxPool's rule becomes a mask, no scatter.
+// faster), and maxPool's rule becomes a mask, no scatter. On the CPU, max
+// pooling over such windows and its rule are one kernel each instead
+// (native/src/pool.cc).
 import { apply, noGrad } from '../../autograd/tape.js';
 import { tidy } from '../memory.js';
 import { native } from '../native.js';
@@ -102,8 +104,12 @@ export const tiledExtent = (g: PoolGeometry): number[] => g.out.map((o, i) => o 
 /** The window axes of {@link poolTiles}' view: 2, 4, ... */
 export const tileAxes = (g: PoolGeometry): number[] => g.kernel.map((_, i) => 2 + 2 * i);
 
+/** Whether max pooling of `x` over tiled windows takes the CPU kernels; the GPU and complex keep the composition. */
+export const tiledMaxKernel = (x: Tensor): boolean => x.dtype !== 'complex64' && native.defaultDevice() === 'cpu';
+
 function maxPool(op: 'maxPool1d' | 'maxPool2d', x: Tensor, d: number, kernelSize: number | number[], stride?: number | number[], padding?: number | number[]): Tensor {
   const g = poolGeometry(op, x, d, kernelSize, stride, padding);
+  if (g.tiled && tiledMaxKernel(x)) return apply(op, [x], native.maxPoolTiled(x.data, g.kernel), g);
   // The forward values, computed unrecorded; the op is recorded once, below, with its own rule.
   const out = tidy(() => noGrad(() => native.stopGradient(
     (g.tiled ? max(poolTiles(x, g), tileAxes(g)) : max(poolWindows(x, g, -Infinity), 2)).data,

@@ -1,0 +1,141 @@
+// The CPU kernels of native/src/kernels.cc, against references written here.
+// The ops that use them are tested through the public API too (pool.test.ts,
+// the conv and maxPool gradient specs), and on the GPU, where they keep the
+// composition of MLX ops (npm run test:gpu, test:gpu-sim).
+import { describe, expect, test } from 'vitest';
+import { test as prop } from '@fast-check/vitest';
+import fc from 'fast-check';
+import * as mt from '../../src/index.js';
+import { native } from '../../src/tensor/native.js';
+import { expectClose } from '../helpers/close.js';
+import { cpuOnly, onGpu } from '../helpers/device.js';
+import { expectMlxError } from '../helpers/errors.js';
+
+const CPU_ONLY = 'the kernels of native/src/kernels.cc run on the CPU only';
+
+/** Row-major values of an [N, H, W, C] grid in -2..2: many ties. */
+function tieGrid(n: number, h: number, w: number, c: number, seed: number): number[] {
+  return Array.from({ length: n * h * w * c }, (_, i) => ((i * 7919 + seed) % 5) - 2);
+}
+
+describe('maxPoolTiled and maxPoolTiledGrad', () => {
+  // Each window's max, and the gradient at the first of its elements equal to it, by loops.
+  function reference(x: number[], [n, h, w, c]: number[], [kh, kw]: number[], dy: number[]): { out: number[]; dx: number[] } {
+    const [oh, ow] = [Math.floor(h / kh), Math.floor(w / kw)];
+    const out: number[] = [], dx = new Array<number>(x.length).fill(0);
+    for (let b = 0; b < n; b++) for (let i = 0; i < oh; i++) for (let j = 0; j < ow; j++) for (let ch = 0; ch < c; ch++) {
+      let best = -1;
+      for (let a = 0; a < kh; a++) for (let e = 0; e < kw; e++) {
+        const at = ((b * h + i * kh + a) * w + j * kw + e) * c + ch;
+        if (best < 0 || x[at]! > x[best]!) best = at;
+      }
+      const o = ((b * oh + i) * ow + j) * c + ch;
+      out[o] = x[best]!;
+      dx[best] = dy[o]!;
+    }
+    return { out, dx };
+  }
+
+  const geometry = fc.record({
+    n: fc.integer({ min: 1, max: 2 }), h: fc.integer({ min: 1, max: 7 }), w: fc.integer({ min: 1, max: 7 }),
+    c: fc.integer({ min: 1, max: 5 }), kh: fc.integer({ min: 1, max: 3 }), kw: fc.integer({ min: 1, max: 3 }),
+    seed: fc.integer({ min: 0, max: 1000 }),
+  }).filter((g) => g.kh <= g.h && g.kw <= g.w);
+  prop.prop([geometry, fc.constantFrom('float32', 'float64', 'float16', 'bfloat16', 'int32', 'int8', 'uint8', 'int64')], { numRuns: 40 })(
+    'every real dtype, remainders past the last whole window, ties to the first', ({ n, h, w, c, kh, kw, seed }, dtype) => {
+      cpuOnly(CPU_ONLY);
+      mt.tidy(() => {
+        const values = tieGrid(n, h, w, c, seed).map((v) => (dtype === 'uint8' ? v + 2 : v));
+        const x = mt.astype(mt.reshape(mt.tensor(values), [n, h, w, c]), dtype as mt.DType);
+        const [oh, ow] = [Math.floor(h / kh), Math.floor(w / kw)];
+        const dyValues = Array.from({ length: n * oh * ow * c }, (_, i) => i + 1);
+        const { out, dx } = reference(values, [n, h, w, c], [kh, kw], dyValues);
+        const pooled = new mt.Tensor(native.maxPoolTiled(x.data, [kh, kw]));
+        expect(pooled.dtype).toBe(dtype);
+        expect(pooled.shape).toEqual([n, oh, ow, c]);
+        expectClose(mt.astype(pooled, 'float64'), mt.reshape(mt.tensor(out), [n, oh, ow, c]));
+        if (!mt.isFloating(dtype as mt.DType)) return;
+        // dy values up to 2 * 7 * 3 * 5 = 210 are exact in every float dtype but bfloat16 (8 bits).
+        const dy = mt.astype(mt.reshape(mt.tensor(dyValues), [n, oh, ow, c]), dtype as mt.DType);
+        const grad = new mt.Tensor(native.maxPoolTiledGrad(x.data, pooled.data, dy.data, [kh, kw]));
+        expectClose(mt.astype(grad, 'float64'), mt.astype(mt.astype(mt.reshape(mt.tensor(dx), [n, h, w, c]), dtype as mt.DType), 'float64'));
+      });
+    });
+
+  test('NaN wins the forward and passes no gradient; -0 and 0 tie', () => {
+    cpuOnly(CPU_ONLY);
+    // Windows (1, NaN, 2, 3) and (-0, -1, 0, -2).
+    const x = mt.reshape(mt.tensor([1, NaN, -0, -1, 2, 3, 0, -2]), [1, 2, 4, 1]);
+    const [[y], [dx]] = mt.vjp((t: mt.Tensor) => mt.maxPool2d(t, 2), [x], [mt.reshape(mt.tensor([10, 20]), [1, 1, 2, 1])]);
+    expect(y!.toArray()).toEqual([[[[NaN], [-0]]]]);
+    expectClose(dx!, mt.reshape(mt.tensor([0, 0, 20, 0, 0, 0, 0, 0]), [1, 2, 4, 1]));
+  });
+
+  test('bad arguments get errors naming the op and the values', () => {
+    cpuOnly(CPU_ONLY);
+    const x = mt.zeros([1, 4, 4, 2]);
+    expectMlxError(() => native.maxPoolTiled(x.data, [2]), /\[maxPoolTiled\] input of shape \[1,4,4,2\] must have 3 axes for a kernel of 1/);
+    expectMlxError(() => native.maxPoolTiled(x.data, [2, 5]), /\[maxPoolTiled\] kernel size 5 does not fit axis 2 of shape \[1,4,4,2\]/);
+    expectMlxError(() => native.maxPoolTiled(x.data, [0, 2]), /\[maxPoolTiled\] kernel size 0 does not fit axis 1/);
+    expectMlxError(() => native.maxPoolTiled(mt.zeros([1, 2, 2, 1], 'complex64').data, [2, 2]), /\[maxPoolTiled\] no kernel for dtype complex64/);
+    const out = mt.zeros([1, 2, 2, 2]);
+    expectMlxError(() => native.maxPoolTiledGrad(x.data, out.data, mt.zeros([1, 2, 2, 1]).data, [2, 2]),
+      /\[maxPoolTiledGrad\] out and dy must be \[1,2,2,2\] float32, got \[1,2,2,2\] float32 and \[1,2,2,1\] float32/);
+    expectMlxError(() => native.maxPoolTiledGrad(x.data, out.data, mt.zeros([1, 2, 2, 2], 'float16').data, [2, 2]), /and \[1,2,2,2\] float16/);
+  });
+});
+
+describe('col2im', () => {
+  // dx[n, o*s + t - lo] += cols[n, o, t, c] over outputs o and taps t, by loops.
+  function reference(cols: number[], shape: number[], window: number[], stride: number[], lo: number[], out: number[]): number[] {
+    const d = window.length, C = shape[d + 1]!, dx = new Array<number>(shape.reduce((a, b) => a * b, 1)).fill(0);
+    const outputs = out.reduce((a, b) => a * b, 1), taps = window.reduce((a, b) => a * b, 1);
+    const unflat = (i: number, dims: number[]): number[] => dims.map((_, a) => Math.floor(i / dims.slice(a + 1).reduce((p, q) => p * q, 1)) % dims[a]!);
+    for (let n = 0; n < shape[0]!; n++) for (let o = 0; o < outputs; o++) for (let t = 0; t < taps; t++) {
+      const [oi, ti] = [unflat(o, out), unflat(t, window)];
+      const at = oi.map((v, a) => v * stride[a]! + ti[a]! - lo[a]!);
+      if (at.some((v, a) => v < 0 || v >= shape[a + 1]!)) continue;
+      const flat = at.reduce((f, v, a) => f * shape[a + 1]! + v, n);
+      for (let c = 0; c < C; c++) dx[flat * C + c] += cols[((n * outputs + o) * taps + t) * C + c]!;
+    }
+    return dx;
+  }
+
+  const geometry = fc.integer({ min: 1, max: 3 }).chain((d) => fc.record({
+    n: fc.integer({ min: 1, max: 2 }), c: fc.integer({ min: 1, max: 3 }),
+    axes: fc.array(fc.record({ size: fc.integer({ min: 1, max: 6 }), window: fc.integer({ min: 1, max: 3 }), stride: fc.integer({ min: 1, max: 3 }),
+      lo: fc.integer({ min: 0, max: 2 }), hi: fc.integer({ min: 0, max: 2 }) }), { minLength: d, maxLength: d }),
+  })).filter((g) => g.axes.every((a) => a.size + a.lo + a.hi >= a.window));
+  prop.prop([geometry, fc.constantFrom('float32', 'float64')], { numRuns: 40 })('overlapping windows add up; taps in the padding are dropped', ({ n, c, axes }, dtype) => {
+    cpuOnly(CPU_ONLY);
+    mt.tidy(() => {
+      const shape = [n, ...axes.map((a) => a.size), c];
+      const out = axes.map((a) => Math.floor((a.size + a.lo + a.hi - a.window) / a.stride) + 1);
+      const rows = n * out.reduce((p, q) => p * q, 1), width = c * axes.reduce((p, a) => p * a.window, 1);
+      const cols = Array.from({ length: rows * width }, (_, i) => (i % 7) - 3 + i / 64);
+      const got = new mt.Tensor(native.col2im(mt.reshape(mt.tensor(cols, dtype as mt.DType), [rows, width]).data, shape,
+        axes.map((a) => a.window), axes.map((a) => a.stride), axes.map((a) => a.lo), axes.map((a) => a.hi)));
+      expect(got.dtype).toBe(dtype);
+      const want = reference(cols, shape, axes.map((a) => a.window), axes.map((a) => a.stride), axes.map((a) => a.lo), out);
+      expectClose(got, mt.reshape(mt.tensor(want, 'float64'), shape), { rtol: 1e-5, atol: 1e-5 });
+    });
+  });
+
+  test('bad arguments get errors naming the op and the values', () => {
+    cpuOnly(CPU_ONLY);
+    const cols = mt.zeros([9, 4]).data;
+    expectMlxError(() => native.col2im(cols, [1, 3, 3, 1], [2, 2], [1, 1], [0, 0], [0, 0]),
+      /\[col2im\] cols must have shape \[4,4\] for shape \[1,3,3,1\], got \[9,4\]/);
+    expectMlxError(() => native.col2im(cols, [1, 3, 3, 1], [2], [1], [0], [0]), /\[col2im\] shape \[1,3,3,1\] needs 3 axes/);
+    expectMlxError(() => native.col2im(cols, [1, 3, 3, 1], [4, 2], [1, 1], [0, 0], [0, 0]), /\[col2im\] window 4, stride 1 and padding 0\/0 do not fit axis 1/);
+    expectMlxError(() => native.col2im(cols, [1, 3, 3, 1], [2, 2], [0, 1], [0, 0], [0, 0]), /stride 0/);
+    expectMlxError(() => native.col2im(mt.zeros([4, 4], 'int32').data, [1, 3, 3, 1], [2, 2], [1, 1], [0, 0], [0, 0]),
+      /\[col2im\] cols must be float32 or float64, got int32/);
+  });
+});
+
+test.runIf(onGpu)('on the GPU the kernels refuse with a clear error', () => {
+  const x = mt.zeros([1, 4, 4, 1]);
+  expectMlxError(() => native.maxPoolTiled(x.data, [2, 2]), /\[maxPoolTiled\] runs on the CPU only; the default device is the GPU/);
+  expectMlxError(() => native.col2im(mt.zeros([4, 4]).data, [1, 3, 3, 1], [2, 2], [1, 1], [0, 0], [0, 0]), /\[col2im\] runs on the CPU only/);
+});
