@@ -1,14 +1,15 @@
 // MLX primitives of our own, with CPU kernels only: where a composition of
 // MLX ops makes several full-size passes (or MLX's own op is slow) and one
 // loop makes one. Callers use them on the CPU and compose MLX ops on the GPU
-// (src/tensor/ops/pool.ts, src/autograd/grads/conv.ts). bench/micro/ops.ts
-// times the ops that use them.
+// (src/tensor/ops/pool.ts, src/autograd/grads/conv.ts and elementwise.ts).
+// bench/micro/ops.ts times the ops that use them.
 //  - Max pooling over tiled windows (stride = kernel, no padding) and its
 //    gradient: a strided max reduction and five passes when composed.
 //  - col2im, the overlap-add of a convolution's window rows back onto its
 //    input: with one matmul, the input gradient of a convolution without
 //    dilation or groups, in a third to a half of the time of MLX's flipped
 //    convolution (W2's second conv), a sixth for a single input channel.
+//  - dy · [x > value] (or <), relu's backward: three passes composed.
 #include <cstring>
 #include <numeric>
 #include <type_traits>
@@ -65,14 +66,24 @@ void MaxForward(const T* x, T* out, const Tiles& t) {
     }
 }
 
+// An unsigned integer of T's size, to mask T's bits: GCC turns a
+// data-dependent select or bool-to-float cast into a branch, which random
+// data mispredicts half the time (5-10x slower than these masks).
+template <typename T>
+using BitsOf = std::conditional_t<sizeof(T) == 1, uint8_t, std::conditional_t<sizeof(T) == 2, uint16_t,
+               std::conditional_t<sizeof(T) == 4, uint32_t, uint64_t>>>;
+
+// All ones when `pass`, else all zeros.
+template <typename T>
+BitsOf<T> MaskOf(bool pass) {
+  return static_cast<BitsOf<T>>(-static_cast<BitsOf<T>>(pass));
+}
+
 // dx: each window's cotangent at the first of its elements equal to the
-// window's max (none when the max is NaN); zero elsewhere. Branchless, on
-// the bits: a data-dependent branch per element made it 15x slower.
+// window's max (none when the max is NaN); zero elsewhere.
 template <typename T>
 void MaxBackward(const T* x, const T* out, const T* dy, T* dx, const Tiles& t) {
-  using Bits = std::conditional_t<sizeof(T) == 1, uint8_t, std::conditional_t<sizeof(T) == 2, uint16_t,
-               std::conditional_t<sizeof(T) == 4, uint32_t, uint64_t>>>;
-  static_assert(sizeof(Bits) == sizeof(T));
+  using Bits = BitsOf<T>;
   const int64_t C = t.channels;
   if (!t.whole) std::memset(dx, 0, t.batch * t.positions * C * sizeof(T));
   std::vector<Bits> open(C);  // all ones until the channel's winner is found
@@ -85,7 +96,7 @@ void MaxBackward(const T* x, const T* out, const T* dy, T* dx, const Tiles& t) {
         const T* __restrict v = x + at + offset * C;
         T* __restrict d = dx + at + offset * C;
         for (int64_t c = 0; c < C; ++c) {
-          const Bits equal = static_cast<Bits>(-static_cast<Bits>(v[c] == o[c]));
+          const Bits equal = MaskOf<T>(v[c] == o[c]);
           const Bits take = equal & open[c];
           open[c] &= static_cast<Bits>(~equal);
           Bits gradient;
@@ -116,6 +127,19 @@ void ForRealType(const char* op, mx::Dtype dtype, F&& f) {
     case mx::float64: return f(static_cast<double*>(nullptr));
     default:
       throw std::invalid_argument(std::string("[") + op + "] no kernel for dtype " + DtypeName(dtype));
+  }
+}
+
+// The same for the float dtypes, which gradients have.
+template <typename F>
+void ForFloatType(const char* op, mx::Dtype dtype, F&& f) {
+  switch (dtype) {
+    case mx::float16: return f(static_cast<mx::float16_t*>(nullptr));
+    case mx::bfloat16: return f(static_cast<mx::bfloat16_t*>(nullptr));
+    case mx::float32: return f(static_cast<float*>(nullptr));
+    case mx::float64: return f(static_cast<double*>(nullptr));
+    default:
+      throw std::invalid_argument(std::string("[") + op + "] needs a float dtype, got " + DtypeName(dtype));
   }
 }
 
@@ -317,12 +341,78 @@ mx::array Col2imOp(const mx::array& cols, mx::Shape shape, std::vector<int> wind
                    {mx::contiguous(cols, false, s)});
 }
 
+// dy · [x > value] (or <): the mask product of maximum's and minimum's
+// rules against a number (relu's backward) in one pass instead of three
+// (compare, cast the bools, multiply). A product, not a select, so that it
+// gives what the composition gives, NaN for 0 · inf included.
+template <typename T>
+void MaskedBy(const T* __restrict dy, const T* __restrict x, T* __restrict out, int64_t size, T value, bool greater) {
+  BitsOf<T> one;
+  const T unit = static_cast<T>(1);
+  std::memcpy(&one, &unit, sizeof(T));
+  for (int64_t i = 0; i < size; ++i) {
+    const BitsOf<T> bits = MaskOf<T>(greater ? x[i] > value : x[i] < value) & one;
+    T factor;  // 1 or 0
+    std::memcpy(&factor, &bits, sizeof(T));
+    out[i] = dy[i] * factor;
+  }
+}
+
+// Inputs: dy and x, row-contiguous, of one shape and float dtype.
+class MaskedByPrimitive : public mx::UnaryPrimitive {
+ public:
+  MaskedByPrimitive(mx::Stream s, double value, bool greater) : UnaryPrimitive(s), value_(value), greater_(greater) {}
+
+  void eval_cpu(const std::vector<mx::array>& in, mx::array& out) override {
+    out.set_data(mx::allocator::malloc(out.nbytes()));
+    auto& encoder = mx::cpu::get_command_encoder(stream());
+    encoder.set_input_array(in[0]);
+    encoder.set_input_array(in[1]);
+    encoder.set_output_array(out);
+    encoder.dispatch([dy = in[0].data<void>(), x = in[1].data<void>(), dst = out.data<void>(),
+                      size = static_cast<int64_t>(out.size()), dtype = out.dtype(), value = value_, greater = greater_] {
+      ForFloatType("maskedBy", dtype, [&](auto* type) {
+        using T = std::remove_pointer_t<decltype(type)>;
+        MaskedBy(static_cast<const T*>(dy), static_cast<const T*>(x), static_cast<T*>(dst), size, static_cast<T>(value), greater);
+      });
+    });
+  }
+  void eval_gpu(const std::vector<mx::array>&, mx::array&) override {
+    throw std::runtime_error("[maskedBy] has no GPU kernel");
+  }
+  const char* name() const override { return "MaskedBy"; }
+  bool is_equivalent(const mx::Primitive& other) const override {
+    auto& o = static_cast<const MaskedByPrimitive&>(other);
+    return value_ == o.value_ && greater_ == o.greater_;
+  }
+  std::vector<mx::Shape> output_shapes(const std::vector<mx::array>& in) override { return {in[0].shape()}; }
+
+ private:
+  double value_;
+  bool greater_;
+};
+
+// maskedBy(dy, x, comparison, value): dy · [x comparison value], comparison
+// "greater" or "less", value cast to x's dtype (a weak scalar, as in MLX).
+mx::array MaskedByOp(const mx::array& dy, const mx::array& x, std::string comparison, double value) {
+  if (comparison != "greater" && comparison != "less")
+    throw std::invalid_argument("[maskedBy] comparison must be 'greater' or 'less', got '" + comparison + "'");
+  if (dy.shape() != x.shape() || dy.dtype() != x.dtype())
+    throw std::invalid_argument("[maskedBy] dy and x must have one shape and dtype, got " + ShapeString(dy.shape()) + " " +
+                                DtypeName(dy.dtype()) + " and " + ShapeString(x.shape()) + " " + DtypeName(x.dtype()));
+  ForFloatType("maskedBy", x.dtype(), [](auto*) {});
+  auto s = CpuStream("maskedBy");
+  return mx::array(x.shape(), x.dtype(), std::make_shared<MaskedByPrimitive>(s, value, comparison == "greater"),
+                   {mx::contiguous(dy, false, s), mx::contiguous(x, false, s)});
+}
+
 }  // namespace
 
 void InitKernels(Napi::Env env, Napi::Object exports) {
   Def(env, exports, "maxPoolTiled(input, kernel)", MaxPoolTiled);
   Def(env, exports, "maxPoolTiledGrad(input, out, dy, kernel)", MaxPoolTiledGrad);
   Def(env, exports, "col2im(cols, shape, window, stride, paddingLo, paddingHi)", Col2imOp);
+  Def(env, exports, "maskedBy(dy, x, comparison, value)", MaskedByOp);
 }
 
 }  // namespace mlx_tape

@@ -134,8 +134,35 @@ describe('col2im', () => {
   });
 });
 
+describe('maskedBy', () => {
+  const special = fc.constantFrom(0, -0, 1, -1, 0.5, NaN, Infinity, -Infinity);
+  prop.prop([fc.array(fc.tuple(special, special), { minLength: 1, maxLength: 12 }), fc.constantFrom(0, 0.5, -1),
+    fc.constantFrom('greater', 'less'), fc.constantFrom('float32', 'float64', 'float16', 'bfloat16')], { numRuns: 40 })(
+    'gives what multiply(dy, greater(x, value)) gives, NaN for 0 · inf included', (pairs, value, comparison, dtype) => {
+      cpuOnly(CPU_ONLY);
+      mt.tidy(() => {
+        const dy = mt.tensor(pairs.map(([d]) => d), dtype as mt.DType), x = mt.tensor(pairs.map(([, v]) => v), dtype as mt.DType);
+        const got = new mt.Tensor(native.maskedBy(dy.data, x.data, comparison as 'greater' | 'less', value));
+        const mask = comparison === 'greater' ? mt.greater(x, value) : mt.less(x, value);
+        expect(got.dtype).toBe(dtype);
+        expect(Array.from(got.toTypedArray())).toEqual(Array.from(mt.multiply(dy, mask).toTypedArray()));
+      });
+    });
+
+  test('bad arguments get errors naming the op and the values', () => {
+    cpuOnly(CPU_ONLY);
+    const [a, b] = [mt.zeros([2, 3]).data, mt.zeros([3]).data];
+    expectMlxError(() => native.maskedBy(a, b, 'greater', 0), /\[maskedBy\] dy and x must have one shape and dtype, got \[2,3\] float32 and \[3\] float32/);
+    expectMlxError(() => native.maskedBy(a, mt.zeros([2, 3], 'float16').data, 'less', 0), /got \[2,3\] float32 and \[2,3\] float16/);
+    expectMlxError(() => native.maskedBy(a, a, 'equal' as 'less', 0), /\[maskedBy\] comparison must be 'greater' or 'less', got 'equal'/);
+    const ints = mt.zeros([2], 'int32').data;
+    expectMlxError(() => native.maskedBy(ints, ints, 'less', 0), /\[maskedBy\] needs a float dtype, got int32/);
+  });
+});
+
 test.runIf(onGpu)('on the GPU the kernels refuse with a clear error', () => {
   const x = mt.zeros([1, 4, 4, 1]);
   expectMlxError(() => native.maxPoolTiled(x.data, [2, 2]), /\[maxPoolTiled\] runs on the CPU only; the default device is the GPU/);
   expectMlxError(() => native.col2im(mt.zeros([4, 4]).data, [1, 3, 3, 1], [2, 2], [1, 1], [0, 0], [0, 0]), /\[col2im\] runs on the CPU only/);
+  expectMlxError(() => native.maskedBy(x.data, x.data, 'greater', 0), /\[maskedBy\] runs on the CPU only/);
 });

@@ -3,11 +3,26 @@ import {
   add, astype, cos, cosh, divide, equal, exp, floor, greater, greaterEqual, isfinite, less, lessEqual, log,
   logicalAnd, multiply, negative, rsqrt, sign, sin, sinh, square, subtract, where, zerosLike,
 } from '../../tensor/ops/index.js';
-import type { Tensor } from '../../tensor/tensor.js';
+import { native } from '../../tensor/native.js';
+import { Tensor } from '../../tensor/tensor.js';
+import { isGradEnabled } from '../tape.js';
 import { wants, type GradTable } from './rule.js';
 
 const isNumber = (x: unknown): x is number => typeof x === 'number';
 const zero = (dy: Tensor): Tensor[] => [zerosLike(dy)];
+
+/**
+ * dy · [a > b] (or <). Against a number, on the CPU, one kernel
+ * (native/src/kernels.cc) instead of three passes: relu's backward. Not
+ * when the gradient is itself recorded: the kernel has no rule.
+ */
+function maskedBy(dy: Tensor, a: Tensor, comparison: 'greater' | 'less', b: Tensor | number): Tensor {
+  if (isNumber(b) && a.dtype === dy.dtype && a.dtype !== 'complex64' && native.sameShape(a.data, dy.data) &&
+      native.defaultDevice() === 'cpu' && !isGradEnabled()) {
+    return new Tensor(native.maskedBy(dy.data, a.data, comparison, b));
+  }
+  return multiply(dy, comparison === 'greater' ? greater(a, b) : less(a, b));
+}
 
 export const elementwiseGrads = {
   add: (dy) => [dy, dy], // the engine sums each back to its input's shape
@@ -25,8 +40,8 @@ export const elementwiseGrads = {
   remainder: (dy, { inputs: [a, b] }) => [dy, isNumber(b) ? null : negative(multiply(dy, floor(divide(a!, b!))))],
   // Ties send the gradient to b, as MLX's Maximum/Minimum::vjp do; like them,
   // a mask multiply, not where(): MLX's CPU where is ~10x slower (relu's backward).
-  maximum: (dy, { inputs: [a, b] }) => [multiply(dy, greater(a!, b!)), isNumber(b) ? null : multiply(dy, lessEqual(a!, b!))],
-  minimum: (dy, { inputs: [a, b] }) => [multiply(dy, less(a!, b!)), isNumber(b) ? null : multiply(dy, greaterEqual(a!, b!))],
+  maximum: (dy, { inputs: [a, b] }) => [maskedBy(dy, a!, 'greater', b!), isNumber(b) ? null : multiply(dy, lessEqual(a!, b!))],
+  minimum: (dy, { inputs: [a, b] }) => [maskedBy(dy, a!, 'less', b!), isNumber(b) ? null : multiply(dy, greaterEqual(a!, b!))],
   arctan2: (dy, { inputs: [a, b] }) => {
     const r2 = add(square(a!), square(b!));
     return [multiply(dy, divide(b!, r2)), negative(multiply(dy, divide(a!, r2)))];
