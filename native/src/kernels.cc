@@ -14,6 +14,8 @@
 #include <numeric>
 #include <type_traits>
 
+#include "kernels.h"
+
 #include "convert.h"
 #include "mlx/backend/cpu/encoder.h"
 #include "mlx/primitives.h"
@@ -236,110 +238,184 @@ mx::array MaxPoolTiledGrad(const mx::array& x, const mx::array& out, const mx::a
                    {mx::contiguous(x, false, s), mx::contiguous(out, false, s), mx::contiguous(dy, false, s)});
 }
 
-// The overlap-add: dx[n, o*stride + t - lo] += cols[n*P + o, t*C : (t+1)*C]
-// over output positions o and window taps t (taps in the padding dropped).
-// `input`: per (o, t), the flat spatial position in x it adds to, or -1.
+// The windows of a convolution without dilation or groups over x
+// [N, ...spatial, C]: for each (output position, tap) pair, row-major in
+// both, the flat spatial position of x the tap reads, or -1 in the padding.
+// Rows of the im2col matrix [N * outputs, taps * C] are (n, output
+// position), its column blocks of C the taps.
+struct Windows {
+  int64_t batch, positions, channels, outputs, taps;
+  std::vector<int64_t> input;
+};
+
+Windows WindowsOf(const mx::Shape& x, const std::vector<int>& window, const std::vector<int>& stride,
+                  const std::vector<int>& lo, const std::vector<int>& out) {
+  const int d = static_cast<int>(window.size());
+  Windows w{x[0], 1, x.back(), 1, 1, {}};
+  for (int i = 0; i < d; ++i) w.outputs *= out[i], w.taps *= window[i], w.positions *= x[i + 1];
+  w.input.resize(w.outputs * w.taps);
+  for (int64_t o = 0; o < w.outputs; ++o)
+    for (int64_t t = 0; t < w.taps; ++t) {
+      int64_t flat = 0, ro = o, rt = t, scale = 1;
+      for (int i = d - 1; i >= 0 && flat >= 0; --i) {
+        const int64_t at = (ro % out[i]) * stride[i] + rt % window[i] - lo[i];
+        ro /= out[i], rt /= window[i];
+        flat = (at < 0 || at >= x[i + 1]) ? -1 : flat + at * scale;
+        scale *= x[i + 1];
+      }
+      w.input[o * w.taps + t] = flat;
+    }
+  return w;
+}
+
+// cols[n*P + o, t*C : (t+1)*C] = x[n, o*stride + t - lo], or 0 in the
+// padding. T: an unsigned integer of the element's size (a copy of bits).
 template <typename T>
-void Col2im(const T* cols, T* dx, int64_t batch, int64_t positions, int64_t channels,
-            const std::vector<int64_t>& input, int64_t outputs) {
-  const int64_t taps = static_cast<int64_t>(input.size()) / outputs, C = channels;
-  std::memset(dx, 0, batch * positions * C * sizeof(T));
-  for (int64_t n = 0; n < batch; ++n)
-    for (int64_t o = 0; o < outputs; ++o) {
-      const T* row = cols + (n * outputs + o) * taps * C;
-      for (int64_t t = 0; t < taps; ++t) {
-        const int64_t at = input[o * taps + t];
+void Im2col(const T* x, T* cols, const Windows& w) {
+  const int64_t C = w.channels;
+  if (C == 1) {  // one element per tap: a loop per tap costs more than the copy
+    for (int64_t n = 0; n < w.batch; ++n) {
+      const T* xn = x + n * w.positions;
+      T* __restrict rows = cols + n * w.outputs * w.taps;
+      for (int64_t i = 0; i < w.outputs * w.taps; ++i) {
+        const int64_t at = w.input[i];
+        rows[i] = at < 0 ? T(0) : xn[at];
+      }
+    }
+    return;
+  }
+  for (int64_t n = 0; n < w.batch; ++n)
+    for (int64_t o = 0; o < w.outputs; ++o) {
+      T* row = cols + (n * w.outputs + o) * w.taps * C;
+      for (int64_t t = 0; t < w.taps; ++t) {
+        const int64_t at = w.input[o * w.taps + t];
+        T* __restrict dst = row + t * C;
+        if (at < 0) {
+          std::fill(dst, dst + C, T(0));
+        } else {
+          const T* __restrict src = x + (n * w.positions + at) * C;
+          for (int64_t c = 0; c < C; ++c) dst[c] = src[c];
+        }
+      }
+    }
+}
+
+// The overlap-add, im2col's adjoint: dx[n, o*stride + t - lo] +=
+// cols[n*P + o, t*C : (t+1)*C], taps in the padding dropped.
+template <typename T>
+void Col2im(const T* cols, T* dx, const Windows& w) {
+  const int64_t C = w.channels;
+  std::memset(dx, 0, w.batch * w.positions * C * sizeof(T));
+  for (int64_t n = 0; n < w.batch; ++n)
+    for (int64_t o = 0; o < w.outputs; ++o) {
+      const T* row = cols + (n * w.outputs + o) * w.taps * C;
+      for (int64_t t = 0; t < w.taps; ++t) {
+        const int64_t at = w.input[o * w.taps + t];
         if (at < 0) continue;
-        T* __restrict d = dx + (n * positions + at) * C;
+        T* __restrict d = dx + (n * w.positions + at) * C;
         const T* __restrict r = row + t * C;
         for (int64_t c = 0; c < C; ++c) d[c] += r[c];
       }
     }
 }
 
-// Inputs: cols [N * prod(out), prod(window) * C], row-contiguous; output x's shape.
-class Col2imPrimitive : public mx::UnaryPrimitive {
+// im2col (x → cols, any dtype) or col2im (cols → x, float32 or float64);
+// the one input row-contiguous.
+class WindowRows : public mx::UnaryPrimitive {
  public:
-  Col2imPrimitive(mx::Stream s, std::vector<int> window, std::vector<int> stride, std::vector<int> lo,
-                  std::vector<int> out)
+  WindowRows(mx::Stream s, std::vector<int> window, std::vector<int> stride, std::vector<int> lo,
+             std::vector<int> out, bool gather)
       : UnaryPrimitive(s), window_(std::move(window)), stride_(std::move(stride)), lo_(std::move(lo)),
-        out_(std::move(out)) {}
+        out_(std::move(out)), gather_(gather) {}
 
   void eval_cpu(const std::vector<mx::array>& in, mx::array& out) override {
     out.set_data(mx::allocator::malloc(out.nbytes()));
     auto& encoder = mx::cpu::get_command_encoder(stream());
     encoder.set_input_array(in[0]);
     encoder.set_output_array(out);
-    const int d = static_cast<int>(window_.size());
-    // Row-major walk over (output position, tap) pairs, both multi-indices.
-    int64_t outputs = 1, taps = 1, positions = 1;
-    for (int i = 0; i < d; ++i) outputs *= out_[i], taps *= window_[i], positions *= out.shape(i + 1);
-    std::vector<int64_t> input(outputs * taps);
-    for (int64_t o = 0; o < outputs; ++o)
-      for (int64_t t = 0; t < taps; ++t) {
-        int64_t flat = 0, ro = o, rt = t, scale = 1;
-        for (int i = d - 1; i >= 0 && flat >= 0; --i) {
-          const int64_t oi = ro % out_[i], ti = rt % window_[i], at = oi * stride_[i] + ti - lo_[i];
-          ro /= out_[i], rt /= window_[i];
-          flat = (at < 0 || at >= out.shape(i + 1)) ? -1 : flat + at * scale;
-          scale *= out.shape(i + 1);
-        }
-        input[o * taps + t] = flat;
-      }
-    encoder.dispatch([cols = in[0].data<void>(), dst = out.data<void>(), dtype = out.dtype(),
-                      batch = static_cast<int64_t>(out.shape(0)), positions, channels = static_cast<int64_t>(out.shape(-1)),
-                      input = std::move(input), outputs] {
-      if (dtype == mx::float32)
-        Col2im(static_cast<const float*>(cols), static_cast<float*>(dst), batch, positions, channels, input, outputs);
+    encoder.dispatch([src = in[0].data<void>(), dst = out.data<void>(), dtype = out.dtype(), gather = gather_,
+                      windows = WindowsOf(gather_ ? in[0].shape() : out.shape(), window_, stride_, lo_, out_)] {
+      if (!gather && dtype == mx::float32)
+        Col2im(static_cast<const float*>(src), static_cast<float*>(dst), windows);
+      else if (!gather)
+        Col2im(static_cast<const double*>(src), static_cast<double*>(dst), windows);
       else
-        Col2im(static_cast<const double*>(cols), static_cast<double*>(dst), batch, positions, channels, input, outputs);
+        ForRealType("im2col", dtype, [&](auto* type) {
+          using Bits = BitsOf<std::remove_pointer_t<decltype(type)>>;
+          Im2col(static_cast<const Bits*>(src), static_cast<Bits*>(dst), windows);
+        });
     });
   }
   void eval_gpu(const std::vector<mx::array>&, mx::array&) override {
-    throw std::runtime_error("[col2im] has no GPU kernel");
+    throw std::runtime_error(gather_ ? "[im2col] has no GPU kernel" : "[col2im] has no GPU kernel");
   }
-  const char* name() const override { return "Col2im"; }
+  const char* name() const override { return gather_ ? "Im2col" : "Col2im"; }
   bool is_equivalent(const mx::Primitive& other) const override {
-    auto& o = static_cast<const Col2imPrimitive&>(other);
-    return window_ == o.window_ && stride_ == o.stride_ && lo_ == o.lo_ && out_ == o.out_;
+    auto& o = static_cast<const WindowRows&>(other);
+    return window_ == o.window_ && stride_ == o.stride_ && lo_ == o.lo_ && out_ == o.out_ && gather_ == o.gather_;
   }
 
  private:
   std::vector<int> window_, stride_, lo_, out_;
+  bool gather_;
 };
 
-// col2im(cols, shape, window, stride, lo, hi): the inverse layout of
-// im2col (conv.cc) for a convolution of an input of `shape`, summing where
-// windows overlap.
-mx::array Col2imOp(const mx::array& cols, mx::Shape shape, std::vector<int> window, std::vector<int> stride,
-                   std::vector<int> lo, std::vector<int> hi) {
+// The output size per spatial axis of a convolution of an input of `shape`
+// with this window, stride and padding; the error names `op`.
+std::vector<int> OutputSize(const char* op, const mx::Shape& shape, const std::vector<int>& window,
+                            const std::vector<int>& stride, const std::vector<int>& lo, const std::vector<int>& hi) {
   const size_t d = window.size();
   if (shape.size() != d + 2 || stride.size() != d || lo.size() != d || hi.size() != d)
-    throw std::invalid_argument("[col2im] shape " + ShapeString(shape) + " needs " + std::to_string(d + 2) +
-                                " axes, and stride and padding " + std::to_string(d) + " values each, for a window of " +
-                                std::to_string(d));
-  if (cols.dtype() != mx::float32 && cols.dtype() != mx::float64)
-    throw std::invalid_argument(std::string("[col2im] cols must be float32 or float64, got ") + DtypeName(cols.dtype()));
+    throw std::invalid_argument(std::string("[") + op + "] shape " + ShapeString(shape) + " needs " +
+                                std::to_string(d + 2) + " axes, and stride and padding " + std::to_string(d) +
+                                " values each, for a window of " + std::to_string(d));
   std::vector<int> out(d);
-  int64_t rows = shape[0], width = shape.back();
   for (size_t i = 0; i < d; ++i) {
     const int64_t span = int64_t{shape[i + 1]} + lo[i] + hi[i] - window[i];
     if (window[i] < 1 || stride[i] < 1 || lo[i] < 0 || hi[i] < 0 || span < 0)
-      throw std::invalid_argument("[col2im] window " + std::to_string(window[i]) + ", stride " +
+      throw std::invalid_argument(std::string("[") + op + "] window " + std::to_string(window[i]) + ", stride " +
                                   std::to_string(stride[i]) + " and padding " + std::to_string(lo[i]) + "/" +
                                   std::to_string(hi[i]) + " do not fit axis " + std::to_string(i + 1) + " of shape " +
                                   ShapeString(shape));
     out[i] = static_cast<int>(span / stride[i] + 1);
-    rows *= out[i], width *= window[i];
   }
+  return out;
+}
+
+// col2im(cols, shape, window, stride, lo, hi): the inverse layout of
+// im2col for a convolution of an input of `shape`, summing where windows
+// overlap.
+mx::array Col2imOp(const mx::array& cols, mx::Shape shape, std::vector<int> window, std::vector<int> stride,
+                   std::vector<int> lo, std::vector<int> hi) {
+  auto out = OutputSize("col2im", shape, window, stride, lo, hi);
+  if (cols.dtype() != mx::float32 && cols.dtype() != mx::float64)
+    throw std::invalid_argument(std::string("[col2im] cols must be float32 or float64, got ") + DtypeName(cols.dtype()));
+  int64_t rows = shape[0], width = shape.back();
+  for (size_t i = 0; i < window.size(); ++i) rows *= out[i], width *= window[i];
   if (cols.ndim() != 2 || cols.shape(0) != rows || cols.shape(1) != width)
     throw std::invalid_argument("[col2im] cols must have shape [" + std::to_string(rows) + "," + std::to_string(width) +
                                 "] for shape " + ShapeString(shape) + ", got " + ShapeString(cols.shape()));
   auto s = CpuStream("col2im");
   return mx::array(std::move(shape), cols.dtype(),
-                   std::make_shared<Col2imPrimitive>(s, std::move(window), std::move(stride), std::move(lo), std::move(out)),
+                   std::make_shared<WindowRows>(s, std::move(window), std::move(stride), std::move(lo), std::move(out), false),
                    {mx::contiguous(cols, false, s)});
 }
+
+}  // namespace
+
+mx::array Im2colCpu(const mx::array& x, std::vector<int> window, std::vector<int> stride, std::vector<int> lo,
+                    std::vector<int> hi) {
+  auto out = OutputSize("im2col", x.shape(), window, stride, lo, hi);
+  ForRealType("im2col", x.dtype(), [](auto*) {});
+  int64_t rows = x.shape(0), width = x.shape(-1);
+  for (size_t i = 0; i < window.size(); ++i) rows *= out[i], width *= window[i];
+  auto s = CpuStream("im2col");
+  return mx::array({static_cast<int>(rows), static_cast<int>(width)}, x.dtype(),
+                   std::make_shared<WindowRows>(s, std::move(window), std::move(stride), std::move(lo), std::move(out), true),
+                   {mx::contiguous(x, false, s)});
+}
+
+namespace {
 
 // dy · [x > value] (or <): the mask product of maximum's and minimum's
 // rules against a number (relu's backward) in one pass instead of three

@@ -85,20 +85,21 @@ describe('maxPoolTiled and maxPoolTiledGrad', () => {
   });
 });
 
-describe('col2im', () => {
-  // dx[n, o*s + t - lo] += cols[n, o, t, c] over outputs o and taps t, by loops.
-  function reference(cols: number[], shape: number[], window: number[], stride: number[], lo: number[], out: number[]): number[] {
-    const d = window.length, C = shape[d + 1]!, dx = new Array<number>(shape.reduce((a, b) => a * b, 1)).fill(0);
+describe('im2col and col2im', () => {
+  // Calls visit(flat position in x or -1, flat position in cols) for every
+  // element of the im2col matrix, by loops: x[n, o*s + t - lo, c] goes to
+  // cols[n, o, t, c] over outputs o and taps t.
+  function eachWindowElement(shape: number[], window: number[], stride: number[], lo: number[], out: number[], visit: (x: number, col: number) => void): void {
+    const d = window.length, C = shape[d + 1]!;
     const outputs = out.reduce((a, b) => a * b, 1), taps = window.reduce((a, b) => a * b, 1);
     const unflat = (i: number, dims: number[]): number[] => dims.map((_, a) => Math.floor(i / dims.slice(a + 1).reduce((p, q) => p * q, 1)) % dims[a]!);
     for (let n = 0; n < shape[0]!; n++) for (let o = 0; o < outputs; o++) for (let t = 0; t < taps; t++) {
       const [oi, ti] = [unflat(o, out), unflat(t, window)];
       const at = oi.map((v, a) => v * stride[a]! + ti[a]! - lo[a]!);
-      if (at.some((v, a) => v < 0 || v >= shape[a + 1]!)) continue;
+      const inside = at.every((v, a) => v >= 0 && v < shape[a + 1]!);
       const flat = at.reduce((f, v, a) => f * shape[a + 1]! + v, n);
-      for (let c = 0; c < C; c++) dx[flat * C + c] += cols[((n * outputs + o) * taps + t) * C + c]!;
+      for (let c = 0; c < C; c++) visit(inside ? flat * C + c : -1, ((n * outputs + o) * taps + t) * C + c);
     }
-    return dx;
   }
 
   const geometry = fc.integer({ min: 1, max: 3 }).chain((d) => fc.record({
@@ -106,20 +107,41 @@ describe('col2im', () => {
     axes: fc.array(fc.record({ size: fc.integer({ min: 1, max: 6 }), window: fc.integer({ min: 1, max: 3 }), stride: fc.integer({ min: 1, max: 3 }),
       lo: fc.integer({ min: 0, max: 2 }), hi: fc.integer({ min: 0, max: 2 }) }), { minLength: d, maxLength: d }),
   })).filter((g) => g.axes.every((a) => a.size + a.lo + a.hi >= a.window));
-  prop.prop([geometry, fc.constantFrom('float32', 'float64')], { numRuns: 40 })('overlapping windows add up; taps in the padding are dropped', ({ n, c, axes }, dtype) => {
+  const layout = ({ n, c, axes }: { n: number; c: number; axes: { size: number; window: number; stride: number; lo: number; hi: number }[] }) => {
+    const out = axes.map((a) => Math.floor((a.size + a.lo + a.hi - a.window) / a.stride) + 1);
+    return {
+      shape: [n, ...axes.map((a) => a.size), c], out, window: axes.map((a) => a.window), stride: axes.map((a) => a.stride),
+      lo: axes.map((a) => a.lo), hi: axes.map((a) => a.hi),
+      rows: n * out.reduce((p, q) => p * q, 1), width: c * axes.reduce((p, a) => p * a.window, 1),
+    };
+  };
+  prop.prop([geometry, fc.constantFrom('float32', 'float64')], { numRuns: 40 })('col2im: overlapping windows add up; taps in the padding are dropped', (g, dtype) => {
     cpuOnly(CPU_ONLY);
     mt.tidy(() => {
-      const shape = [n, ...axes.map((a) => a.size), c];
-      const out = axes.map((a) => Math.floor((a.size + a.lo + a.hi - a.window) / a.stride) + 1);
-      const rows = n * out.reduce((p, q) => p * q, 1), width = c * axes.reduce((p, a) => p * a.window, 1);
+      const { shape, out, window, stride, lo, hi, rows, width } = layout(g);
       const cols = Array.from({ length: rows * width }, (_, i) => (i % 7) - 3 + i / 64);
-      const got = new mt.Tensor(native.col2im(mt.reshape(mt.tensor(cols, dtype as mt.DType), [rows, width]).data, shape,
-        axes.map((a) => a.window), axes.map((a) => a.stride), axes.map((a) => a.lo), axes.map((a) => a.hi)));
+      const got = new mt.Tensor(native.col2im(mt.reshape(mt.tensor(cols, dtype as mt.DType), [rows, width]).data, shape, window, stride, lo, hi));
       expect(got.dtype).toBe(dtype);
-      const want = reference(cols, shape, axes.map((a) => a.window), axes.map((a) => a.stride), axes.map((a) => a.lo), out);
+      const want = new Array<number>(shape.reduce((p, q) => p * q, 1)).fill(0);
+      eachWindowElement(shape, window, stride, lo, out, (x, col) => { if (x >= 0) want[x] += cols[col]!; });
       expectClose(got, mt.reshape(mt.tensor(want, 'float64'), shape), { rtol: 1e-5, atol: 1e-5 });
     });
   });
+  prop.prop([geometry, fc.constantFrom('float32', 'float16', 'int32', 'uint8', 'bool', 'float64')], { numRuns: 40 })(
+    'im2col: each window\'s taps in rows, zeros in the padding, any real dtype', (g, dtype) => {
+      cpuOnly(CPU_ONLY);
+      mt.tidy(() => {
+        const { shape, out, window, stride, lo, hi, rows, width } = layout(g);
+        const values = Array.from({ length: shape.reduce((p, q) => p * q, 1) }, (_, i) => (dtype === 'bool' ? Number(i % 3 === 0) : (i % 11) + 1));
+        const x = mt.astype(mt.reshape(mt.tensor(values), shape), dtype as mt.DType);
+        const got = new mt.Tensor(native.im2col(x.data, window, stride, lo, hi));
+        expect(got.dtype).toBe(dtype);
+        expect(got.shape).toEqual([rows, width]);
+        const want = new Array<number>(rows * width).fill(0);
+        eachWindowElement(shape, window, stride, lo, out, (at, col) => { want[col] = at >= 0 ? values[at]! : 0; });
+        expectClose(mt.astype(got, 'float64'), mt.reshape(mt.tensor(want, 'float64'), [rows, width]));
+      });
+    });
 
   test('bad arguments get errors naming the op and the values', () => {
     cpuOnly(CPU_ONLY);
@@ -131,6 +153,10 @@ describe('col2im', () => {
     expectMlxError(() => native.col2im(cols, [1, 3, 3, 1], [2, 2], [0, 1], [0, 0], [0, 0]), /stride 0/);
     expectMlxError(() => native.col2im(mt.zeros([4, 4], 'int32').data, [1, 3, 3, 1], [2, 2], [1, 1], [0, 0], [0, 0]),
       /\[col2im\] cols must be float32 or float64, got int32/);
+    const x = mt.zeros([1, 3, 3, 1]).data;
+    expectMlxError(() => native.im2col(x, [4, 2], [1, 1], [0, 0], [0, 0]), /\[im2col\] window 4, stride 1 and padding 0\/0 do not fit axis 1 of shape \[1,3,3,1\]/);
+    expectMlxError(() => native.im2col(x, [2], [1], [0], [0]), /\[im2col\] shape \[1,3,3,1\] needs 3 axes/);
+    expectMlxError(() => native.im2col(mt.zeros([1, 3, 3, 1], 'complex64').data, [2, 2], [1, 1], [0, 0], [0, 0]), /\[im2col\] no kernel for dtype complex64/);
   });
 });
 
@@ -145,7 +171,7 @@ describe('maskedBy', () => {
         const got = new mt.Tensor(native.maskedBy(dy.data, x.data, comparison as 'greater' | 'less', value));
         const mask = comparison === 'greater' ? mt.greater(x, value) : mt.less(x, value);
         expect(got.dtype).toBe(dtype);
-        expect(Array.from(got.toTypedArray())).toEqual(Array.from(mt.multiply(dy, mask).toTypedArray()));
+        expect(got.toArray()).toEqual(mt.multiply(dy, mask).toArray());
       });
     });
 
