@@ -6,8 +6,8 @@
 // workers for timed steps in rounds, rotating the order, so that the VM's
 // slow drifts hit every peer alike. Medians are over all timed steps.
 //
-//   node bench/run.mjs [--only W1,W3] [--peers mlx-tape,node-mlx] [--iters 20]
-//                      [--budget 25] [--rounds 4] [--mem-steps 200,2000] [--out FILE]
+//   node bench/run.mjs [--only W1,W3] [--peers mlx-tape,node-mlx] [--iters 40]
+//                      [--budget 25] [--rounds 8] [--mem-steps 200,2000] [--out FILE]
 import { spawn, spawnSync } from 'node:child_process';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { existsSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,9 +23,9 @@ const { values: opt } = parseArgs({
   options: {
     only: { type: 'string' }, // workloads, e.g. W1,W3,W5
     peers: { type: 'string' }, // peer ids, e.g. mlx-tape,mlx-py-openblas
-    iters: { type: 'string', default: '20' }, // timed steps per row (when the budget allows)
+    iters: { type: 'string', default: '40' }, // timed steps per row (when the budget allows)
     budget: { type: 'string', default: '25' }, // seconds of timed steps per row at most
-    rounds: { type: 'string', default: '4' },
+    rounds: { type: 'string', default: '8' },
     'mem-steps': { type: 'string', default: '200,2000' },
     out: { type: 'string', default: join(root, 'bench', 'RESULTS.md') },
   },
