@@ -191,3 +191,24 @@ test('shapes read through the shared buffer match MLX, from rank 0 to past the b
   }
   expect(() => native.setShapeBuffer(new Float32Array(4) as never)).toThrow(/setShapeBuffer: argument 'buffer' must be an Int32Array/);
 });
+
+test('setCacheLimit: mlx-tape keeps up to 1 GiB of freed buffers by default, the setter returns the limit before', () => {
+  const start = mt.setCacheLimit(0);
+  try {
+    // A quarter of MLX's memory limit, at most 1 GiB; never below MLX's own default (32 MiB on the CPU).
+    const memoryLimit = native.setMemoryLimit(0);
+    native.setMemoryLimit(memoryLimit);
+    const ours = Math.min(Math.floor(memoryLimit / 4), 2 ** 30);
+    if (onGpu) expect(start).toBeGreaterThanOrEqual(ours);
+    else expect(start).toBe(Math.max(ours, 32 * 2 ** 20));
+    mt.tidy(() => void mt.add(mt.ones([1 << 20]), 1).eval()); // 4 MiB freed at the scope's end
+    expect(mt.memoryStats().cache).toBe(0); // nothing kept at limit 0
+    expect(mt.setCacheLimit(64 * 2 ** 20)).toBe(0);
+    mt.tidy(() => void mt.add(mt.ones([1 << 20]), 1).eval());
+    expect(mt.memoryStats().cache).toBeGreaterThanOrEqual(4 * 2 ** 20);
+  } finally {
+    mt.setCacheLimit(start);
+  }
+  expect(() => mt.setCacheLimit(-1)).toThrow(/\[setCacheLimit\] bytes must be a non-negative integer, got -1/);
+  expect(() => mt.setCacheLimit(1.5)).toThrow(RangeError);
+});
