@@ -45,7 +45,7 @@ perOp('native calls, intermediates disposed, eval', () => {
   native.dispose(y);
 });
 // The eval alone of that chain; bench/micro/chain.cc times the same on libmlx from C++.
-perOp('native calls, intermediates disposed, the eval alone', () => {
+perOp('native calls, disposed first, the eval alone', () => {
   let y = x0.data;
   const made: NativeArray[] = [];
   for (let i = 0; i < N; i++) {
