@@ -69,8 +69,8 @@ std::string BlasCore() { return ""; }
 
 // MLX keeps 32 MiB of freed CPU buffers by default: the larger buffers of
 // a CNN step (W2's peaks at ~100 MiB) then go back to the system every step
-// and return as page faults, 890K in 48 W2 steps, 68 ms a step against 36
-// with 1 GiB kept. mlx-tape keeps up to a quarter of MLX's memory limit, at
+// and return as page faults: 876K against 48K in 45 W2 steps, 55-61 ms a
+// step against 31-33 with 1 GiB kept (bench/micro/w2-cache.ts). mlx-tape keeps up to a quarter of MLX's memory limit, at
 // most 1 GiB, never less than MLX's own default; once per process, so a
 // worker thread loading the addon keeps what the user set.
 void RaiseCacheLimit() {
