@@ -56,6 +56,19 @@ describe('maxPool1d and maxPool2d', () => {
       expectClose(dx!, mt.reshape(mt.tensor(Array.from(expected)), [1, h, w, c]));
     });
   });
+  test('a NaN or infinite cotangent reaches its window\'s winner only, tiled or not', () => {
+    const x = mt.reshape(mt.tensor([1, 4, 2, 3, 8, 5, 7, 6]), [1, 8, 1]);
+    const gradOf = (pool: (t: mt.Tensor) => mt.Tensor, dy: number[], createGraph = false): unknown => {
+      const t = x.detach().requireGrad();
+      pool(t).backward(mt.reshape(mt.tensor(dy), [1, dy.length, 1]), { createGraph });
+      return t.grad!.toArray();
+    };
+    const tiled = [[[0], [NaN], [0], [0], [Infinity], [0], [0], [0]]];
+    expect(gradOf((t) => mt.maxPool1d(t, 4), [NaN, Infinity])).toEqual(tiled); // the CPU kernel (the composition on the GPU)
+    expect(gradOf((t) => mt.maxPool1d(t, 4), [NaN, Infinity], true)).toEqual(tiled); // the composition, recorded
+    // Overlapping windows: the scatter. Windows from 1 on all pick the 8.
+    expect(gradOf((t) => mt.maxPool1d(t, 4, 1), [NaN, 1, 1, 1, 1])).toEqual([[[0], [NaN], [0], [0], [4], [0], [0], [0]]]);
+  });
   test('bad arguments', () => {
     expect(() => mt.maxPool1d(mt.zeros([4, 1]), 2)).toThrow(RangeError);
     expect(() => mt.maxPool1d(mt.zeros([4, 1]), 2)).toThrow(/\[maxPool1d\] input must have 3 axes \[N, L, C\], got shape \[4,1\]/);

@@ -7,7 +7,7 @@
 // convolutions again, with the roles of stride and dilation exchanged; in
 // the common float32 case the weight's is one matmul over im2col(x) instead.
 import {
-  add, argmax, convGeneral, equal, flip, matmul, max, multiply, pad, reshape, slice, swapaxes, tensor, transpose, zeros,
+  add, argmax, convGeneral, equal, flip, matmul, max, pad, reshape, slice, swapaxes, tensor, transpose, where, zeros,
 } from '../../tensor/ops/index.js';
 import { scatterAddAxisUnchecked, takeUnchecked } from '../../tensor/ops/indexing.js';
 import { poolTiles, poolWindows, tileAxes, tiledExtent, tiledMaxKernel, type PoolGeometry } from '../../tensor/ops/pool.js';
@@ -117,13 +117,15 @@ function maxPoolGrad(dy: Tensor, x: Tensor, g: PoolGeometry): Tensor {
 }
 
 /**
- * Max pooling over tiled windows (stride = kernel, no padding): a mask of
- * each window's winner times the cotangent, no gather or scatter. The same
+ * Max pooling over tiled windows (stride = kernel, no padding): each
+ * window's cotangent selected at its winner, no gather or scatter. The same
  * tie rule: each window position gets a rank, highest first in row-major
  * order; the winner is the highest-ranked position equal to the maximum.
  * A window whose maximum is NaN (equal to nothing) passes no gradient.
- * On the CPU one kernel does all that, unless the gradient is itself
- * recorded (createGraph), which needs the composition.
+ * Selects, not mask products: the other positions get 0 even from a NaN
+ * cotangent, as from the scatter and the CPU kernel, and the GPU runs two
+ * kernels fewer. On the CPU one kernel does all that, unless the gradient
+ * is itself recorded (createGraph), which needs the composition.
  */
 function tiledMaxPoolGrad(dy: Tensor, x: Tensor, out: Tensor, g: PoolGeometry): Tensor {
   if (tiledMaxKernel(x) && dy.dtype === x.dtype && !isGradEnabled()) {
@@ -134,9 +136,9 @@ function tiledMaxPoolGrad(dy: Tensor, x: Tensor, out: Tensor, g: PoolGeometry): 
   // uint8 where it fits: the mask passes then move a quarter of the bytes.
   const rank = tensor(Int32Array.from({ length: k }, (_, i) => k - i), k < 256 ? 'uint8' : 'int32', [1, ...g.kernel.flatMap((ki) => [1, ki]), 1]);
   const split = (t: Tensor): Tensor => reshape(t, [n, ...g.out.flatMap((o) => [o, 1]), c]); // [N, o0, 1, o1, 1, C]
-  const best = max(multiply(equal(poolTiles(x, g), split(out)), rank), tileAxes(g), true);
+  const best = max(where(equal(poolTiles(x, g), split(out)), rank, 0), tileAxes(g), true);
   const used = tiledExtent(g);
-  const dx = reshape(multiply(equal(best, rank), split(dy)), [n, ...used, c]);
+  const dx = reshape(where(equal(best, rank), split(dy), 0), [n, ...used, c]);
   // Elements past the last whole window are in no window.
   return used.every((u, i) => u === x.shape[i + 1]) ? dx : pad(dx, [[0, 0], ...used.map((u, i): [number, number] => [0, x.shape[i + 1]! - u]), [0, 0]]);
 }
