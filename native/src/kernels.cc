@@ -5,8 +5,9 @@
 // bench/micro/ops.ts times the ops that use them.
 //  - Max pooling over tiled windows (stride = kernel, no padding) and its
 //    gradient: a strided max reduction and five passes when composed.
-//  - im2col, the window rows of a convolution's input (its weight gradient
-//    is one matmul over them): a third of the time of MLX's strided copy.
+//  - im2col, the window rows of a convolution's input: a plain float32
+//    convolution and its weight gradient are one matmul over them. A third
+//    of the time of MLX's strided copy.
 //  - col2im, the overlap-add of a convolution's window rows back onto its
 //    input: with one matmul, the input gradient of a convolution without
 //    dilation or groups, in a third to a half of the time of MLX's flipped
