@@ -30,8 +30,8 @@ perOp('Tensor ops in tidy, no eval', () => mt.tidy(() => {
   let y = x0;
   for (let i = 0; i < N; i++) y = mt.add(mt.multiply(y, a), b);
 }));
-// Every intermediate handle disposed before the eval: only MLX's graph holds them.
-perOp('native calls, intermediates disposed, eval', () => {
+/** The chain from raw native calls, every intermediate handle disposed: only MLX's graph holds them. */
+function disposedChain(): NativeArray {
   let y = x0.data;
   const made: NativeArray[] = [];
   for (let i = 0; i < N; i++) {
@@ -41,20 +41,16 @@ perOp('native calls, intermediates disposed, eval', () => {
   }
   made.pop();
   for (const h of made) native.dispose(h);
+  return y;
+}
+perOp('native calls, intermediates disposed, eval', () => {
+  const y = disposedChain();
   native.eval([y]);
   native.dispose(y);
 });
 // The eval alone of that chain; bench/micro/chain.cc times the same on libmlx from C++.
 perOp('native calls, disposed first, the eval alone', () => {
-  let y = x0.data;
-  const made: NativeArray[] = [];
-  for (let i = 0; i < N; i++) {
-    const m = native.multiply(y, a.data);
-    y = native.add(m, b.data);
-    made.push(m, y);
-  }
-  made.pop();
-  for (const h of made) native.dispose(h);
+  const y = disposedChain();
   const t = performance.now();
   native.eval([y]);
   const ms = performance.now() - t;
