@@ -113,9 +113,23 @@ void MaxBackward(const T* x, const T* out, const T* dy, T* dx, const Tiles& t) {
     }
 }
 
-// Calls f with a null pointer of x's element type; complex has no order.
+// Calls f with a null pointer of a float dtype's element type; false for
+// the other dtypes.
+template <typename F>
+bool ForFloat(mx::Dtype dtype, F&& f) {
+  switch (dtype) {
+    case mx::float16: return f(static_cast<mx::float16_t*>(nullptr)), true;
+    case mx::bfloat16: return f(static_cast<mx::bfloat16_t*>(nullptr)), true;
+    case mx::float32: return f(static_cast<float*>(nullptr)), true;
+    case mx::float64: return f(static_cast<double*>(nullptr)), true;
+    default: return false;
+  }
+}
+
+// The same for every real dtype; complex has no order.
 template <typename F>
 void ForRealType(const char* op, mx::Dtype dtype, F&& f) {
+  if (ForFloat(dtype, f)) return;
   switch (dtype) {
     case mx::bool_: return f(static_cast<bool*>(nullptr));
     case mx::uint8: return f(static_cast<uint8_t*>(nullptr));
@@ -126,26 +140,16 @@ void ForRealType(const char* op, mx::Dtype dtype, F&& f) {
     case mx::int16: return f(static_cast<int16_t*>(nullptr));
     case mx::int32: return f(static_cast<int32_t*>(nullptr));
     case mx::int64: return f(static_cast<int64_t*>(nullptr));
-    case mx::float16: return f(static_cast<mx::float16_t*>(nullptr));
-    case mx::bfloat16: return f(static_cast<mx::bfloat16_t*>(nullptr));
-    case mx::float32: return f(static_cast<float*>(nullptr));
-    case mx::float64: return f(static_cast<double*>(nullptr));
     default:
       throw std::invalid_argument(std::string("[") + op + "] no kernel for dtype " + DtypeName(dtype));
   }
 }
 
-// The same for the float dtypes, which gradients have.
+// The float dtypes only, which gradients have.
 template <typename F>
 void ForFloatType(const char* op, mx::Dtype dtype, F&& f) {
-  switch (dtype) {
-    case mx::float16: return f(static_cast<mx::float16_t*>(nullptr));
-    case mx::bfloat16: return f(static_cast<mx::bfloat16_t*>(nullptr));
-    case mx::float32: return f(static_cast<float*>(nullptr));
-    case mx::float64: return f(static_cast<double*>(nullptr));
-    default:
-      throw std::invalid_argument(std::string("[") + op + "] needs a float dtype, got " + DtypeName(dtype));
-  }
+  if (!ForFloat(dtype, f))
+    throw std::invalid_argument(std::string("[") + op + "] needs a float dtype, got " + DtypeName(dtype));
 }
 
 // Inputs: x (forward), or x, out, dy (backward); all row-contiguous.
