@@ -200,7 +200,13 @@ export function compile<A extends any[], R>(fn: (...args: A) => R, options: Comp
     }
     // Write back what fn replaced, freeing what it replaces, and advance the stepped optimizers.
     const updates = outs.splice(outs.length - variant.replaced.length);
-    holders.forEach((h, i) => h.replace(reads[i]!, variant.replaced, updates, i));
+    holders.forEach((h, i) => {
+      const mine: Update[] = [];
+      variant.replaced.forEach(([holder, name, at], k) => {
+        if (holder === i) mine.push({ name, was: reads[i]![at], tensor: keep(updates[k]!) });
+      });
+      if (mine.length) h.replace(mine);
+    });
     optimizers.forEach((o, i) => variant.stepped[i] && o.advance());
     return rebuild(variant.result, outs, { i: 0 }) as R;
   };
@@ -208,6 +214,13 @@ export function compile<A extends any[], R>(fn: (...args: A) => R, options: Comp
 
 /** A state tensor fn replaced: its holder, its name, its place in the call's read (-1: new). */
 type Replaced = [holder: number, name: string, at: number];
+
+/** A state tensor to write back: what the call read in its place (none: fn added it), and the new tensor. */
+interface Update {
+  readonly name: string;
+  readonly was: Entry | undefined;
+  readonly tensor: Tensor;
+}
 
 interface Variant {
   id: number;
@@ -233,8 +246,8 @@ interface Holder {
   write(pairs: [string, Tensor][]): void;
   /** Back to exactly `entries` after a trace (an optimizer's state may have grown). */
   restore(entries: Entry[]): void;
-  /** Sets the `updates` of this holder (number `self` in `replaced`) and frees what they replace, read as `entries`. */
-  replace(entries: Entry[], replaced: Replaced[], updates: Tensor[], self: number): void;
+  /** Sets these tensors and frees what they replace. */
+  replace(updates: Update[]): void;
 }
 
 function holderOf(s: Module | Optimizer): Holder {
@@ -262,15 +275,16 @@ function holderOf(s: Module | Optimizer): Holder {
         s.state = {};
         write(entries.map((e) => [e.name, e.tensor]));
       },
-      replace(entries, replaced, updates, self) {
-        replaced.forEach(([h, name, at], k) => {
-          if (h !== self) return;
-          const t = keep(updates[k]!);
-          const was = entries[at] as StateEntry | undefined;
-          if (!was) return write([[name, t]]);
-          s.state[was.param]![was.key] = t;
+      replace(updates) {
+        for (const { name, was, tensor } of updates) {
+          if (!was) {
+            write([[name, tensor]]);
+            continue;
+          }
+          const { param, key } = was as StateEntry;
+          s.state[param]![key] = tensor;
           was.tensor.dispose();
-        });
+        }
       },
     };
   }
@@ -278,15 +292,13 @@ function holderOf(s: Module | Optimizer): Holder {
     read: (modes) => s.parameterSlots(modes),
     write: (pairs) => void s.update(unflattenNamed(pairs)),
     restore: (entries) => void s.update(unflattenNamed(entries.map((e) => [e.name, e.tensor]))),
-    replace(entries, replaced, updates, self) {
+    replace(updates) {
       const pairs: [Slot, Tensor][] = [];
       const added: [string, Tensor][] = [];
-      replaced.forEach(([h, name, at], k) => {
-        if (h !== self) return;
-        const t = keep(updates[k]!);
-        if (at >= 0) pairs.push([entries[at] as Slot, t]);
-        else added.push([name, t]);
-      });
+      for (const { name, was, tensor } of updates) {
+        if (was) pairs.push([was as Slot, tensor]);
+        else added.push([name, tensor]);
+      }
       s.setSlots(pairs);
       if (added.length) s.update(unflattenNamed(added));
       for (const [slot] of pairs) slot.tensor.dispose();
