@@ -9,6 +9,7 @@
 import {
   add, argmax, convGeneral, equal, flip, matmul, max, pad, reshape, slice, swapaxes, tensor, transpose, where, zeros,
 } from '../../tensor/ops/index.js';
+import { isPlainConv } from '../../tensor/ops/conv.js';
 import { scatterAddAxisUnchecked, takeUnchecked } from '../../tensor/ops/indexing.js';
 import { poolTiles, poolWindows, tileAxes, tiledExtent, tiledMaxKernel, type PoolGeometry } from '../../tensor/ops/pool.js';
 import { native } from '../../tensor/native.js';
@@ -145,12 +146,6 @@ function tiledMaxPoolGrad(dy: Tensor, x: Tensor, out: Tensor, g: PoolGeometry): 
 
 const maxPoolRule = (dy: Tensor, x: Tensor, out: Tensor, g: PoolGeometry): Tensor => (g.tiled ? tiledMaxPoolGrad(dy, x, out, g) : maxPoolGrad(dy, x, g));
 
-/** A float32 convolution without dilation, groups or flip: its gradients can be matmuls over window rows. */
-function plain(x: Tensor, w: Tensor, a: ConvAttrs): boolean {
-  if (a.flip || a.groups !== 1 || [...a.kernelDilation, ...a.inputDilation].some((v) => v !== 1)) return false;
-  return x.dtype === 'float32' && w.dtype === 'float32' && x.size > 0 && w.size > 0;
-}
-
 /**
  * Whether dw can be dyᵀ · im2col(x), one matmul. weightGrad's convolution
  * form would im2col the transposed input with the whole image as kernel,
@@ -158,7 +153,7 @@ function plain(x: Tensor, w: Tensor, a: ConvAttrs): boolean {
  * gradient that is itself differentiated with respect to x keeps the
  * convolution form.
  */
-const byIm2col = (x: Tensor, w: Tensor, a: ConvAttrs): boolean => plain(x, w, a) && !(isGradEnabled() && x.requiresGrad);
+const byIm2col = (x: Tensor, w: Tensor, a: ConvAttrs): boolean => isPlainConv(x, w, a) && !(isGradEnabled() && x.requiresGrad);
 
 /**
  * Whether dx can be col2im(dy · w), one matmul and the CPU's overlap-add
@@ -166,7 +161,7 @@ const byIm2col = (x: Tensor, w: Tensor, a: ConvAttrs): boolean => plain(x, w, a)
  * convolution for W2's second conv. Not when the gradient is itself
  * recorded: col2im has no rule.
  */
-const byCol2im = (x: Tensor, w: Tensor, a: ConvAttrs): boolean => plain(x, w, a) && native.defaultDevice() === 'cpu' && !isGradEnabled();
+const byCol2im = (x: Tensor, w: Tensor, a: ConvAttrs): boolean => isPlainConv(x, w, a) && native.defaultDevice() === 'cpu' && !isGradEnabled();
 
 /** dx = col2im(dy · w), dy as [N * prod(out), C_out] and w as [C_out, prod(kernel) * C_in]. */
 function inputGradByCol2im(dy: Tensor, x: Tensor, w: Tensor, a: ConvAttrs): Tensor {

@@ -99,23 +99,32 @@ export function convGeneral(input: Tensor, weight: Tensor, options: ConvGeneralO
   // Arguments MLX would refuse go to MLX as they are, for its own error.
   const valid = x.ndim === n + 2 && weight.ndim === n + 2 && inputDilation.length === n && inputDilation.every((d) => Number.isInteger(d) && d >= 1);
   const device = native.defaultDevice();
-  const plain = valid && !flip && groups === 1 && [...kernelDilation, ...inputDilation].every((d) => d === 1);
   const out = device === 'gpu' && valid && (flip || inputDilation.some((d) => d !== 1))
     ? plainConvOnGpu(x, weight, stride, lo, hi, kernelDilation, inputDilation, groups, flip)
-    : device === 'cpu' && plain && byIm2colFits(x, weight, stride, lo, hi, kernelDilation)
+    : device === 'cpu' && valid && isPlainConv(x, weight, { kernelDilation, inputDilation, groups, flip }) &&
+        byIm2colFits(x, weight, stride, lo, hi, kernelDilation)
       ? convByIm2col(x, weight, stride, lo, hi)
       : native.convGeneral(x.data, weight.data, stride, lo, hi, kernelDilation, inputDilation, groups, flip);
   return apply('convGeneral', [x, weight], out, { stride, paddingLo: lo, paddingHi: hi, kernelDilation, inputDilation, groups, flip });
 }
 
 /**
- * Whether a plain convolution is float32 and non-empty, with one value per
- * spatial axis for each argument, matching channels and windows that fit;
- * anything else goes to MLX, for its own error.
+ * A float32, non-empty convolution without dilation, groups or flip: it and
+ * its gradients can run as matmuls over im2col's window rows (here and in
+ * src/autograd/grads/conv.ts).
+ */
+export function isPlainConv(x: Tensor, w: Tensor, a: { kernelDilation: number[]; inputDilation: number[]; groups: number; flip: boolean }): boolean {
+  if (a.flip || a.groups !== 1 || [...a.kernelDilation, ...a.inputDilation].some((v) => v !== 1)) return false;
+  return x.dtype === 'float32' && w.dtype === 'float32' && x.size > 0 && w.size > 0;
+}
+
+/**
+ * Whether a plain convolution's arguments hold one value per spatial axis,
+ * with matching channels and windows that fit; anything else goes to MLX,
+ * for its own error.
  */
 function byIm2colFits(x: Tensor, w: Tensor, stride: number[], lo: number[], hi: number[], kernelDilation: number[]): boolean {
   const n = x.ndim - 2;
-  if (x.dtype !== 'float32' || w.dtype !== 'float32' || x.size === 0 || w.size === 0) return false;
   if ([stride, lo, hi, kernelDilation].some((v) => v.length !== n) || x.shape[n + 1] !== w.shape[n + 1]) return false;
   if (stride.some((v) => !Number.isInteger(v) || v < 1) || [...lo, ...hi].some((v) => !Number.isInteger(v) || v < 0)) return false;
   return w.shape.slice(1, -1).every((k, i) => x.shape[i + 1]! + lo[i]! + hi[i]! >= k);

@@ -7,7 +7,9 @@ export { slice, sliceUpdate, scatter, scatterAdd, gather, take, takeAlongAxis, p
 export * from './sort.js';
 export * from './io.js';
 export * from './linalg.js';
-export * from './conv.js';
+// conv.ts also holds isPlainConv, which the gradient rules use: not public.
+export { convGeneral, conv1d, conv2d, conv3d, convTranspose1d, convTranspose2d, convTranspose3d } from './conv.js';
+export type { ConvOptions, ConvTransposeOptions, ConvGeneralOptions } from './conv.js';
 export { maxPool1d, maxPool2d, avgPool1d, avgPool2d } from './pool.js';
 /**
  * Random numbers from MLX's keyed PRNG, as MLX-Python's `mx.random`: a
