@@ -113,6 +113,31 @@ test('backward builds no cotangent for an input that takes no gradient (data int
   expect(backwardCalls(dxOp, (v) => conv.forward(v), img.detach().requireGrad())).toBe(1);
 });
 
+test("a conv's weight gradient reuses the forward's im2col rows, or makes them again once their scope has ended", () => {
+  const im2colCalls = (run: () => void): number => {
+    const spy = vi.spyOn(native, 'im2col');
+    run();
+    const n = spy.mock.calls.length;
+    spy.mockRestore();
+    return n;
+  };
+  const x = mt.random.normal([2, 5, 5, 2]), w = mt.random.normal([3, 3, 3, 2]).requireGrad();
+  const forward = (): mt.Tensor => mt.conv2d(x, w, { padding: 1 });
+  // The CPU's float32 forward is im2col + matmul; the GPU's is MLX's convolution, so there the rule makes the rows.
+  const cpu = mt.defaultDevice() === 'cpu' ? 1 : 0;
+  let y!: mt.Tensor;
+  expect(im2colCalls(() => { y = forward(); })).toBe(cpu);
+  expect(im2colCalls(() => mt.sum(y).backward())).toBe(1 - cpu);
+  const reused = w.grad!;
+  w.grad = null;
+  y = mt.tidy(forward); // the rows were freed with the scope; y and its graph were kept
+  expect(im2colCalls(() => mt.sum(y).backward())).toBe(1);
+  expectClose(w.grad!, reused);
+  // MLX's own vjp of its convolution.
+  const [, [theirs]] = native.mlxVjp(([v]) => [native.convGeneral(x.data, v!, [1, 1], [1, 1], [1, 1], [1, 1], [1, 1], 1, false)], [w.data], [mt.onesLike(y).data]);
+  expectClose(reused, new mt.Tensor(theirs!), { rtol: 1e-4, atol: 1e-4 });
+});
+
 describe('grad, valueAndGrad, vjp', () => {
   test('grad of the design example', () => {
     expectClose(mt.grad((t: mt.Tensor) => mt.sum(mt.square(t)))(mt.tensor([1, 2, 3, 4])), [2, 4, 6, 8]);

@@ -9,23 +9,13 @@
 import {
   add, argmax, convGeneral, equal, flip, matmul, max, pad, reshape, slice, swapaxes, tensor, transpose, where, zeros,
 } from '../../tensor/ops/index.js';
-import { isPlainConv } from '../../tensor/ops/conv.js';
+import { isPlainConv, type ConvAttrs } from '../../tensor/ops/conv.js';
 import { scatterAddAxisUnchecked, takeUnchecked } from '../../tensor/ops/indexing.js';
 import { poolTiles, poolWindows, tileAxes, tiledExtent, tiledMaxKernel, type PoolGeometry } from '../../tensor/ops/pool.js';
 import { native } from '../../tensor/native.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { isGradEnabled, noGrad } from '../tape.js';
 import { wants, type GradTable } from './rule.js';
-
-interface ConvAttrs {
-  stride: number[];
-  paddingLo: number[];
-  paddingHi: number[];
-  kernelDilation: number[];
-  inputDilation: number[];
-  groups: number;
-  flip: boolean;
-}
 
 /**
  * Swaps the first and last axes of a [A, ..., B] tensor within each of
@@ -176,7 +166,8 @@ function inputGradByCol2im(dy: Tensor, x: Tensor, w: Tensor, a: ConvAttrs): Tens
  * its second (288 against 64) 15% slower.
  */
 function weightGradByIm2col(dy: Tensor, x: Tensor, w: Tensor, a: ConvAttrs): Tensor {
-  const cols = new Tensor(native.im2col(x.data, w.shape.slice(1, -1), a.stride, a.paddingLo, a.paddingHi));
+  // The forward's rows, unless their scope has ended since.
+  const cols = a.cols && !a.cols.isDisposed ? a.cols : new Tensor(native.im2col(x.data, w.shape.slice(1, -1), a.stride, a.paddingLo, a.paddingHi));
   const dyRows = reshape(dy, [-1, w.shape[0]!]);
   const dw = cols.shape[1]! < w.shape[0]! ? transpose(matmul(transpose(cols), dyRows)) : matmul(transpose(dyRows), cols);
   return reshape(dw, [...w.shape]);

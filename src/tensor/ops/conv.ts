@@ -3,10 +3,10 @@
 // conv_general, and so do we: convGeneral is the one primitive (its rule is
 // in src/autograd/grads/conv.ts), the others are convGeneral with MLX's
 // parameters, so they are differentiable for free.
-import { apply, noGrad } from '../../autograd/tape.js';
+import { apply, isGradEnabled, noGrad } from '../../autograd/tape.js';
 import { tidy } from '../memory.js';
 import { native, type NativeArray } from '../native.js';
-import type { Tensor } from '../tensor.js';
+import { Tensor } from '../tensor.js';
 import { zeros } from './creation.js';
 import { flip as flipAxes, slice } from './indexing.js';
 import { concatenate, expandDims, reshape } from './shape.js';
@@ -99,13 +99,30 @@ export function convGeneral(input: Tensor, weight: Tensor, options: ConvGeneralO
   // Arguments MLX would refuse go to MLX as they are, for its own error.
   const valid = x.ndim === n + 2 && weight.ndim === n + 2 && inputDilation.length === n && inputDilation.every((d) => Number.isInteger(d) && d >= 1);
   const device = native.defaultDevice();
+  const attrs: ConvAttrs = { stride, paddingLo: lo, paddingHi: hi, kernelDilation, inputDilation, groups, flip };
+  if (device === 'cpu' && valid && isPlainConv(x, weight, attrs) && byIm2colFits(x, weight, stride, lo, hi, kernelDilation)) {
+    return convByIm2col(x, weight, attrs);
+  }
   const out = device === 'gpu' && valid && (flip || inputDilation.some((d) => d !== 1))
     ? plainConvOnGpu(x, weight, stride, lo, hi, kernelDilation, inputDilation, groups, flip)
-    : device === 'cpu' && valid && isPlainConv(x, weight, { kernelDilation, inputDilation, groups, flip }) &&
-        byIm2colFits(x, weight, stride, lo, hi, kernelDilation)
-      ? convByIm2col(x, weight, stride, lo, hi)
-      : native.convGeneral(x.data, weight.data, stride, lo, hi, kernelDilation, inputDilation, groups, flip);
-  return apply('convGeneral', [x, weight], out, { stride, paddingLo: lo, paddingHi: hi, kernelDilation, inputDilation, groups, flip });
+    : native.convGeneral(x.data, weight.data, stride, lo, hi, kernelDilation, inputDilation, groups, flip);
+  return apply('convGeneral', [x, weight], out, attrs);
+}
+
+/**
+ * convGeneral's arguments, as its rule (src/autograd/grads/conv.ts) reads
+ * them; `cols`: the input's im2col rows, when the forward made them and the
+ * weight's gradient will want them.
+ */
+export interface ConvAttrs {
+  stride: number[];
+  paddingLo: number[];
+  paddingHi: number[];
+  kernelDilation: number[];
+  inputDilation: number[];
+  groups: number;
+  flip: boolean;
+  cols?: Tensor;
 }
 
 /**
@@ -134,19 +151,23 @@ function byIm2colFits(x: Tensor, w: Tensor, stride: number[], lo: number[], hi: 
  * A plain float32 convolution on the CPU as im2col (our kernel,
  * native/src/kernels.cc) and one matmul: the products MLX's own CPU conv
  * makes (the same bits on W2's convs) without its slower strided copy; W2's
- * second conv 4.3-5.7 -> 3.3-3.7 ms.
+ * second conv 4.3-5.7 -> 3.3-3.7 ms. When the op is recorded and the
+ * weight wants a gradient, the rows stay in `attrs.cols` for the rule's
+ * colsᵀ · dy, which then makes no second im2col.
  */
-function convByIm2col(x: Tensor, w: Tensor, stride: number[], lo: number[], hi: number[]): NativeArray {
+function convByIm2col(x: Tensor, w: Tensor, attrs: ConvAttrs): Tensor {
+  const { stride, paddingLo: lo, paddingHi: hi } = attrs;
   const k = w.shape.slice(1, -1), cout = w.shape[0]!;
   const out = k.map((ki, i) => Math.floor((x.shape[i + 1]! + lo[i]! + hi[i]! - ki) / stride[i]!) + 1);
   const cols = native.im2col(x.data, k, stride, lo, hi);
   const rows = native.reshape(w.data, [cout, -1]);
   const wT = native.transpose(rows, [1, 0]);
   const product = native.matmul(cols, wT);
+  const saveCols = isGradEnabled() && w.requiresGrad;
   try {
-    return native.reshape(product, [x.shape[0]!, ...out, cout]);
+    return apply('convGeneral', [x, w], native.reshape(product, [x.shape[0]!, ...out, cout]), saveCols ? { ...attrs, cols: new Tensor(cols) } : attrs);
   } finally {
-    for (const h of [cols, rows, wT, product]) native.dispose(h);
+    for (const h of saveCols ? [rows, wT, product] : [cols, rows, wT, product]) native.dispose(h);
   }
 }
 
