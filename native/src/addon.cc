@@ -28,6 +28,7 @@ void InitIndexing(Napi::Env env, Napi::Object exports);
 void InitRandom(Napi::Env env, Napi::Object exports);
 void InitIo(Napi::Env env, Napi::Object exports);
 void InitDistributed(Napi::Env env, Napi::Object exports);
+void InitEvaluate(Napi::Env env, Napi::Object exports);
 
 namespace {
 
@@ -119,6 +120,7 @@ Napi::Object InitAddon(Napi::Env env, Napi::Object exports) {
   Def(env, exports, "clearCache()", +[]() { mx::clear_cache(); });
   Def(env, exports, "setCacheLimit(bytes)", +[](uint64_t b) { return mx::set_cache_limit(b); });
   Def(env, exports, "setMemoryLimit(bytes)", +[](uint64_t b) { return mx::set_memory_limit(b); });
+  InitEvaluate(env, exports);  // first: it sets the default CPU stream
   InitArray(env, exports);
   InitElementwise(env, exports);
   InitShape(env, exports);

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "convert.h"
+#include "evaluate.h"
 
 namespace mlx_tape {
 
@@ -246,10 +247,10 @@ Napi::Value ToTypedArray(const Napi::CallbackInfo& info) {
   if (a.dtype() == mx::float16 || a.dtype() == mx::bfloat16)
     a = mx::astype(a, mx::float32, mx::Device::cpu);
   if (a.size() > 0) {
-    a.eval();
+    Evaluate({a});
     if (!a.flags().row_contiguous) {
       a = mx::contiguous(a, false, mx::Device::cpu);
-      a.eval();
+      Evaluate({a});
     }
   }
   Napi::Env env = info.Env();
@@ -337,13 +338,13 @@ Napi::Value Item(const Napi::CallbackInfo& info) {
         info.Env(), "item: needs an array of size 1, got shape " +
                         ShapeString(a.shape()));
   if (a.dtype() == mx::bool_) {
-    a.eval();
+    Evaluate({a});
     return Napi::Boolean::New(info.Env(), a.item<bool>());
   }
   if (mx::issubdtype(a.dtype(), mx::complexfloating))
     throw Napi::TypeError::New(info.Env(), "item: complex64 has no JS number");
   a = mx::astype(a, mx::float64, mx::Device::cpu);
-  a.eval();
+  Evaluate({a});
   return Napi::Number::New(info.Env(), a.item<double>());
 }
 
@@ -413,9 +414,6 @@ void InitArray(Napi::Env env, Napi::Object exports) {
   Def(env, exports, "dtypeNames()", +[] { return DtypeNames(); });
   Def(env, exports, "astype(a, dtype)", +[](const mx::array& a, mx::Dtype d) {
     return mx::astype(a, d);
-  });
-  Def(env, exports, "eval(arrays)", +[](std::vector<mx::array> arrays) {
-    mx::eval(std::move(arrays));
   });
 }
 

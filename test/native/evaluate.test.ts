@@ -1,0 +1,56 @@
+// Where evaluation runs (native/src/evaluate.cc): CPU-only builds evaluate on a
+// thread of the addon's, GPU builds on the calling thread; evalOnJsThread(true)
+// gives the latter everywhere, for comparison.
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, test } from 'vitest';
+import * as mt from '../../src/index.js';
+import { native } from '../../src/tensor/native.js';
+import { expectClose } from '../helpers/close.js';
+
+afterEach(() => native.evalOnJsThread(false));
+
+describe.each([false, true])('evaluation, on the JS thread: %s', (onJsThread) => {
+  test('values, item and toArray', () => {
+    native.evalOnJsThread(onJsThread);
+    const x = mt.arange(0, 6, 'float32');
+    const y = mt.reshape(mt.add(mt.multiply(x, x), 1), [2, 3]);
+    expect(mt.transpose(y).toArray()).toEqual([[1, 10], [2, 17], [5, 26]]); // not row-contiguous: a second evaluation
+    expect(mt.sum(y).item()).toBe(61);
+    expect(mt.greater(mt.sum(y), 60).item()).toBe(true);
+  });
+
+  test('an eval inside a function MLX traces (its vjp) keeps the graph the gradient needs', () => {
+    native.evalOnJsThread(onJsThread);
+    const x = mt.tensor([1, 2, 3]);
+    const [[out], [dx]] = native.mlxVjp(([h]) => {
+      const square = native.multiply(h!, h!);
+      native.eval([square]); // a tracer: evaluated on this thread, which knows the trace
+      return [native.multiply(square, h!)];
+    }, [x.data], [mt.onesLike(x).data]);
+    expectClose(new mt.Tensor(out!), [1, 8, 27]);
+    expectClose(new mt.Tensor(dx!), [3, 12, 27]);
+  });
+});
+
+test('a JS worker thread and the main thread evaluate at the same time, each getting its own values', async () => {
+  const { Worker } = await import('node:worker_threads');
+  const addon = fileURLToPath(new URL('../../build/Release/mlx_tape.node', import.meta.url));
+  const code = `const { parentPort, workerData: { addon } } = require('node:worker_threads');
+    const native = require(addon);
+    let sum = 0;
+    for (let i = 0; i < 300; i++) {
+      const a = native.full([64], i, 'float32');
+      const b = native.sum(native.multiply(a, a), null, false);
+      native.eval([b]);
+      sum += native.item(b);
+      native.dispose(a), native.dispose(b);
+    }
+    parentPort.postMessage(sum);`;
+  const worker = new Worker(code, { eval: true, workerData: { addon } });
+  const reply = new Promise((resolve, reject) => worker.once('message', resolve).once('error', reject));
+  let sum = 0;
+  for (let i = 0; i < 300; i++) sum += mt.tidy(() => mt.sum(mt.full([64], -i)).eval().item() as number);
+  expect(sum).toBe(-64 * (299 * 300) / 2);
+  expect(await reply).toBe(64 * (299 * 300 * 599) / 6);
+  await worker.terminate();
+});
