@@ -8,14 +8,20 @@ function chain(record: boolean): () => void {
   const a = mt.full([16], 0.999), b = mt.full([16], 0.001);
   const x0 = mt.random.normal([16]);
   mt.evaluate(a, b, x0);
-  return () => mt.tidy(() => {
-    const x = record ? x0.detach().requireGrad() : x0;
-    let y = x;
-    for (let i = 0; i < 5000; i++) y = mt.add(mt.multiply(y, a), b);
-    if (!record) return void y.eval();
-    mt.sum(y).backward();
-    x.grad!.eval();
-  });
+  // Built in tidy, evaluated outside it (as tidy's doc advises): the scope's
+  // intermediates are freed first, so MLX's eval can reuse their buffers.
+  return () => {
+    const out = mt.tidy(() => {
+      const x = record ? x0.detach().requireGrad() : x0;
+      let y = x;
+      for (let i = 0; i < 5000; i++) y = mt.add(mt.multiply(y, a), b);
+      if (!record) return y;
+      mt.sum(y).backward();
+      return x.grad!;
+    });
+    out.eval();
+    out.dispose();
+  };
 }
 
 mt.random.seed(0);
