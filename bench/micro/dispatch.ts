@@ -8,6 +8,8 @@ import { native, type NativeArray } from '../../src/tensor/native.js';
 const N = 5000;
 const a = mt.full([16], 0.999), b = mt.full([16], 0.001), x0 = mt.random.normal([16]);
 mt.evaluate(a, b, x0);
+const buildDefault = native.evalOnJsThread(false);
+native.evalOnJsThread(buildDefault);
 
 /**
  * `chain` may return the ms of the part it times itself; else the whole call
@@ -25,7 +27,7 @@ function perOp(label: string, chain: () => number | void, evaluates = true): voi
     const part = chain();
     if (r >= 5 * modes.length) ts[m]!.push(part ?? performance.now() - t);
   }
-  native.evalOnJsThread(false);
+  native.evalOnJsThread(buildDefault);
   modes.forEach((onJs, m) => {
     const median = ts[m]!.sort((p, q) => p - q)[ts[m]!.length >> 1]!;
     const where = evaluates ? (onJs ? ', eval on the JS thread' : ', eval on its thread') : '';

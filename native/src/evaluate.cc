@@ -1,19 +1,21 @@
-// Where MLX's eval runs. Each op that eval runs on the CPU allocates small
-// objects (array copies, buffers, tasks) with malloc, from the arena of the
-// thread that calls eval. On the JS thread that is glibc's main arena, which
-// Node and V8 share and fragment; W3's eval there spent a third of its time in
+// Where MLX's eval runs. Each op that eval runs allocates small objects
+// (array copies, buffers, tasks) with malloc, from the arena of the thread
+// that calls eval. On the JS thread that is glibc's main arena, which Node
+// and V8 share and fragment; W3's eval there spent a third of its time in
 // _int_malloc/_int_free (perf). A thread of our own gets an arena of its own:
-// bench/micro/dispatch.ts alternates the two.
+// bench/micro/dispatch.ts and eval-thread.ts alternate the two.
 //
-// CPU-only builds only: the GPU backends keep per-thread state of their own.
-// An eval inside an MLX transform (vjp, compile's trace) stays on the calling
-// thread, whose thread-local trace state tells eval to keep the graph.
+// CPU-only builds use it by default; GPU builds evaluate on the JS thread
+// unless evalOnJsThread(false). An eval inside an MLX transform (vjp,
+// compile's trace) stays on the calling thread, whose thread-local trace
+// state tells eval to keep the graph.
 #include "evaluate.h"
 
 #include <condition_variable>
 #include <exception>
 #include <mutex>
 #include <thread>
+#include <utility>
 
 #include "convert.h"
 
@@ -64,7 +66,7 @@ bool CpuOnly() {
   static const bool cpu_only = !mx::is_available(mx::Device::gpu);
   return cpu_only;
 }
-bool on_js_thread = !CpuOnly();  // bench/micro/dispatch.ts compares both
+bool on_js_thread = !CpuOnly();
 
 // Whether the calling thread is the one to evaluate: nothing is left to
 // schedule, or an array is a tracer of a transform running on this thread
@@ -91,11 +93,12 @@ void Evaluate(std::vector<mx::array> arrays) {
 
 void InitEvaluate(Napi::Env env, Napi::Object exports) {
   // Arrays made on this JS thread must be evaluable on the evaluation
-  // thread: MLX's default streams are per thread, so give this one a stream
+  // thread: MLX's default streams are per thread, so give this one streams
   // that any thread may use.
-  if (CpuOnly()) mx::set_default_stream(mx::new_thread_unsafe_stream(mx::Device::cpu));
+  mx::set_default_stream(mx::new_thread_unsafe_stream(mx::Device::cpu));
+  if (!CpuOnly()) mx::set_default_stream(mx::new_thread_unsafe_stream(mx::Device::gpu));
   Def(env, exports, "eval(arrays)", +[](std::vector<mx::array> arrays) { Evaluate(std::move(arrays)); });
-  Def(env, exports, "evalOnJsThread(on)", +[](bool on) { on_js_thread = on || !CpuOnly(); });
+  Def(env, exports, "evalOnJsThread(on)", +[](bool on) { return std::exchange(on_js_thread, on); });
 }
 
 }  // namespace mlx_tape

@@ -52,8 +52,8 @@ interface CoreNative {
   sameShape(a: A, b: A): boolean;
   astype(a: A, dtype: DType): A;
   eval(arrays: A[]): void;
-  /** CPU-only builds evaluate on a thread of the addon's (native/src/evaluate.cc); true: on the calling thread, as GPU builds do. For A/B measurement. */
-  evalOnJsThread(on: boolean): void;
+  /** Evaluate on the JS thread (GPU builds' default) or on the addon's evaluation thread (CPU-only builds'; native/src/evaluate.cc); returns the previous setting. For A/B measurement. */
+  evalOnJsThread(on: boolean): boolean;
   /** MLX's own vjp of a function of handles: the test oracle for our rules. */
   mlxVjp(fn: (xs: A[]) => A[], primals: A[], cotangents: A[]): [A[], A[]];
   /** A new compiled function (MLX's compile), erased from MLX's cache when the GC collects it. */

@@ -1,13 +1,15 @@
 // Where evaluation runs (native/src/evaluate.cc): CPU-only builds evaluate on a
-// thread of the addon's, GPU builds on the calling thread; evalOnJsThread(true)
-// gives the latter everywhere, for comparison.
+// thread of the addon's, GPU builds on the calling thread by default;
+// evalOnJsThread switches, for comparison.
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, test } from 'vitest';
 import * as mt from '../../src/index.js';
 import { native } from '../../src/tensor/native.js';
 import { expectClose } from '../helpers/close.js';
 
-afterEach(() => native.evalOnJsThread(false));
+const buildDefault = native.evalOnJsThread(false);
+native.evalOnJsThread(buildDefault);
+afterEach(() => native.evalOnJsThread(buildDefault));
 
 describe.each([false, true])('evaluation, on the JS thread: %s', (onJsThread) => {
   test('values, item and toArray', () => {
