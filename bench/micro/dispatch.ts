@@ -40,6 +40,16 @@ perOp('Tensor ops in tidy, eval', () => mt.tidy(() => {
   for (let i = 0; i < N; i++) y = mt.add(mt.multiply(y, a), b);
   y.eval();
 }));
+// W3's form: intermediates freed when the scope ends, before the eval.
+perOp('Tensor ops in tidy, eval outside', () => {
+  const y = mt.tidy(() => {
+    let y = x0;
+    for (let i = 0; i < N; i++) y = mt.add(mt.multiply(y, a), b);
+    return y;
+  });
+  y.eval();
+  y.dispose();
+});
 perOp('Tensor ops in tidy, no eval', () => mt.tidy(() => {
   let y = x0;
   for (let i = 0; i < N; i++) y = mt.add(mt.multiply(y, a), b);
