@@ -1,21 +1,22 @@
 // Where MLX's eval runs. Each op that eval runs allocates small objects
 // (array copies, buffers, tasks) with malloc, from the arena of the thread
 // that calls eval. On the JS thread that is glibc's main arena, which Node
-// and V8 share and fragment; W3's eval there spent a third of its time in
-// _int_malloc/_int_free (perf). A thread of our own gets an arena of its own:
-// bench/micro/dispatch.ts and eval-thread.ts alternate the two.
+// and V8 share and fragment. On a thread of its own, the eval alone of W3's
+// chain took 4.9-7.3 us per op against 6.8-8.3 on the JS thread
+// (bench/micro/dispatch.ts alternates the two; five runs).
 //
-// CPU-only builds use it by default; GPU builds evaluate on the JS thread
-// unless evalOnJsThread(false). An eval inside an MLX transform (vjp,
-// compile's trace) stays on the calling thread, whose thread-local trace
-// state tells eval to keep the graph.
+// CPU-only builds evaluate there by default. GPU builds keep the JS thread
+// (on an H100, bench/micro/eval-thread.ts measured no difference) unless
+// evalOnJsThread(false). An eval inside an MLX transform (vjp, compile's
+// trace) stays on the calling thread, whose thread-local trace state tells
+// eval to keep the graph.
 #include "evaluate.h"
 
+#include <atomic>
 #include <condition_variable>
 #include <exception>
 #include <mutex>
 #include <thread>
-#include <utility>
 
 #include "convert.h"
 
@@ -66,7 +67,7 @@ bool CpuOnly() {
   static const bool cpu_only = !mx::is_available(mx::Device::gpu);
   return cpu_only;
 }
-bool on_js_thread = !CpuOnly();
+std::atomic<bool> on_js_thread{!CpuOnly()};  // JS worker threads share it
 
 // Whether the calling thread is the one to evaluate: nothing is left to
 // schedule, or an array is a tracer of a transform running on this thread
@@ -98,7 +99,7 @@ void InitEvaluate(Napi::Env env, Napi::Object exports) {
   mx::set_default_stream(mx::new_thread_unsafe_stream(mx::Device::cpu));
   if (!CpuOnly()) mx::set_default_stream(mx::new_thread_unsafe_stream(mx::Device::gpu));
   Def(env, exports, "eval(arrays)", +[](std::vector<mx::array> arrays) { Evaluate(std::move(arrays)); });
-  Def(env, exports, "evalOnJsThread(on)", +[](bool on) { return std::exchange(on_js_thread, on); });
+  Def(env, exports, "evalOnJsThread(on)", +[](bool on) { return on_js_thread.exchange(on); });
 }
 
 }  // namespace mlx_tape
