@@ -89,9 +89,12 @@ console.log(`mlx-tape: building against MLX from ${mlx.from}: ${mlx.dir}`);
 const extra = process.env.MLX_BACKEND === 'cuda' ? cudaArgs(mlx.dir) : [];
 const require = createRequire(import.meta.url);
 const cmakeJs = join(dirname(require.resolve('cmake-js/package.json')), 'bin', 'cmake-js');
+// Configure every time, then build: a build folder from before OpenBLAS was
+// installed would otherwise keep MLX's bundled BLAS (a library not found is
+// looked for again at each configure, which `compile` skips when it can).
+const args = ['--directory', root, '--out', join(root, 'build'), `--CDMLX_DIR=${mlx.dir}`, ...extra];
 try {
-  execFileSync(process.execPath, [cmakeJs, 'compile', '--directory', root,
-    '--out', join(root, 'build'), `--CDMLX_DIR=${mlx.dir}`, ...extra], { stdio: 'inherit', cwd: root });
+  for (const step of ['configure', 'build']) execFileSync(process.execPath, [cmakeJs, step, ...args], { stdio: 'inherit', cwd: root });
 } catch {
   fail('the addon did not build (see the compiler output above)');
 }
