@@ -8,9 +8,10 @@
 # Prepared here in the ignored .dev/: the mlx-cuda-13==0.32.4 wheel split in
 # 30 MB parts (wheel.part.aa/ab/ac), this machine's node binary (node.xz),
 # node_modules without typescript/typedoc (node_modules.tar.xz), the mlx==0.32.4
-# cp312 wheel and Debian's Fashion-MNIST files (.dev/fashion/). Two device calls
+# cp312 wheel and Debian's four Fashion-MNIST files, training and test sets
+# (.dev/fashion/; the epochs fail without the test files). Two device calls
 # copy parts into /root/stash and /root/fashion of a warm machine (it stays warm
-# ~30 s after a call); the third, carrying wheel.part.ac and the Fashion training
+# ~30 s after a call); the third, carrying wheel.part.ac and the Fashion
 # files, runs this script.
 set -u
 mkdir -p /root/stash /root/fashion && cp .dev/wheel.part.ac /root/stash/ 2>/dev/null; cp .dev/fashion/* /root/fashion/ 2>/dev/null
