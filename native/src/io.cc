@@ -13,6 +13,7 @@
 #include <cstring>
 
 #include "convert.h"
+#include "evaluate.h"
 
 namespace mlx_tape {
 
@@ -116,7 +117,7 @@ mx::array Load(std::string file) {
     auto reader = CheckedReader::Open(file);
     auto a = mx::load(reader);
     reader->CheckFits({a});
-    a.eval();
+    Evaluate({a});
     reader->CheckComplete();
     return a;
   });
@@ -136,7 +137,7 @@ Napi::Value LoadSafetensors(const Napi::CallbackInfo& info) {
     std::vector<mx::array> all;
     for (auto& [name, a] : loaded.first) all.push_back(a);
     reader->CheckFits(all);
-    mx::eval(all);
+    Evaluate(all);
     reader->CheckComplete();
     return loaded;
   });
