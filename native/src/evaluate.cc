@@ -16,9 +16,11 @@
 #include <condition_variable>
 #include <exception>
 #include <mutex>
+#include <unordered_set>
 #include <thread>
 
 #include "convert.h"
+#include "mlx/primitives.h"
 
 namespace mlx_tape {
 
@@ -100,6 +102,21 @@ void InitEvaluate(Napi::Env env, Napi::Object exports) {
   if (!CpuOnly()) mx::set_default_stream(mx::new_thread_unsafe_stream(mx::Device::gpu));
   Def(env, exports, "eval(arrays)", +[](std::vector<mx::array> arrays) { Evaluate(std::move(arrays)); });
   Def(env, exports, "evalOnJsThread(on)", +[](bool on) { return on_js_thread.exchange(on); });
+  // The unevaluated graph behind arrays, a "Primitive@device" per node, for
+  // counting a step's ops and finding ops off the default device.
+  Def(env, exports, "graphOps(arrays)", +[](std::vector<mx::array> arrays) {
+    std::vector<std::string> ops;
+    std::unordered_set<std::uintptr_t> seen;
+    while (!arrays.empty()) {
+      mx::array a = std::move(arrays.back());
+      arrays.pop_back();
+      if (!a.has_primitive() || a.status() != mx::array::unscheduled || !seen.insert(a.primitive_id()).second) continue;
+      auto& p = a.primitive();
+      ops.push_back(std::string(p.name()) + (p.stream().device == mx::Device::cpu ? "@cpu" : "@gpu"));
+      for (const auto& in : a.inputs()) arrays.push_back(in);
+    }
+    return ops;
+  });
 }
 
 }  // namespace mlx_tape

@@ -1,6 +1,8 @@
 // Reductions over axes (null axes: all of them), arg-reductions, scans along
 // one axis, and softmax.
 #include "convert.h"
+#include "mlx/fast.h"
+#include "mlx/primitives.h"
 
 namespace mlx_tape {
 
@@ -57,6 +59,25 @@ mx::array ArgReduce(const char* op, mx::array (*fn)(const mx::array&, int, bool,
       +[](const mx::array& a, Axes axes, bool keep) {                             \
         return Reduce(#NAME, static_cast<ReduceFn>(&mx::FN), a, axes, keep);     \
       })
+// MLX's fused cross entropy of logits [..., C] against integer class indices
+// [...], in the logits' dtype: one GPU kernel where the composition takes
+// several (MLX-Python's nn.losses.cross_entropy uses it on the GPU; on the
+// CPU MLX builds the composition). Its gradient is MLX's vjp of the same
+// function: one kernel too (CrossEntropyVJP).
+std::vector<mx::array> CrossEntropy(const mx::array& logits, const mx::array& targets) {
+  return {mx::astype(mx::fast::cross_entropy(logits, targets), logits.dtype())};
+}
+
+void CheckCrossEntropy(const char* op, const mx::array& logits, const mx::array& targets) {
+  auto classes = logits.shape();
+  if (!classes.empty()) classes.pop_back();
+  if (!mx::issubdtype(logits.dtype(), mx::floating) || !mx::issubdtype(targets.dtype(), mx::integer) ||
+      targets.shape() != classes)
+    throw std::invalid_argument(std::string("[") + op + "] wants float logits [..., classes] and integer targets [...], got " +
+                                DtypeName(logits.dtype()) + " " + ShapeString(logits.shape()) + " and " +
+                                DtypeName(targets.dtype()) + " " + ShapeString(targets.shape()));
+}
+
 #define MLX_TAPE_SCAN(NAME, FN)                                                   \
   Def(env, exports, #NAME "(a, axis, reverse, inclusive)",                        \
       +[](const mx::array& a, int axis, bool reverse, bool inclusive) {           \
@@ -106,6 +127,21 @@ void InitReduce(Napi::Env env, Napi::Object exports) {
       +[](const mx::array& a, std::vector<int> axes, bool precise) {
         CheckAxes("softmax", a, axes);
         return mx::softmax(a, axes, precise);
+      });
+  Def(env, exports, "crossEntropyFused(logits, targets)", +[](const mx::array& logits, const mx::array& targets) {
+    CheckCrossEntropy("crossEntropyFused", logits, targets);
+    return CrossEntropy(logits, targets)[0];
+  });
+  Def(env, exports, "crossEntropyFusedVjp(logits, targets, out, cotangent)",
+      +[](const mx::array& logits, const mx::array& targets, const mx::array& out, const mx::array& cotangent) {
+        CheckCrossEntropy("crossEntropyFusedVjp", logits, targets);
+        // The fused primitive's own vjp, given the forward's output: MLX's
+        // vjp transform would copy the logits and run the forward again.
+        auto fused = mx::fast::cross_entropy(logits, targets);
+        if (fused.has_primitive() && std::string(fused.primitive().name()) == "CrossEntropy" && out.dtype() == fused.dtype())
+          return fused.primitive().vjp({logits, targets}, {cotangent}, {0}, {out})[0];
+        auto loss = [&](const std::vector<mx::array>& x) { return CrossEntropy(x[0], targets); };
+        return mx::vjp(loss, {logits}, {cotangent}).second[0];
       });
 }
 

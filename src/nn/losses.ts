@@ -5,6 +5,8 @@ import {
   square, squeeze, subtract, sum, where, less,
 } from '../tensor/ops/index.js';
 import { checkIndices, takeAlongAxisUnchecked } from '../tensor/ops/indexing.js';
+import { crossEntropyFused } from '../tensor/ops/fused.js';
+import { native } from '../tensor/native.js';
 
 /** How a loss reduces its per-element values: keep them, average or sum. */
 export type Reduction = 'none' | 'mean' | 'sum';
@@ -72,6 +74,10 @@ export function crossEntropy(logits: Tensor, targets: Tensor, options: CrossEntr
   const { weights, axis = -1, labelSmoothing = 0, reduction = 'none' } = options;
   if (!(labelSmoothing >= 0 && labelSmoothing < 1)) throw new RangeError(`[crossEntropy] labelSmoothing must be in [0, 1), got ${labelSmoothing}`);
   const asProbs = targets.ndim === logits.ndim;
+  if (fusable(logits, targets, axis, labelSmoothing)) {
+    checkIndices('crossEntropy', targets, logits.shape.at(-1), `the class axis ${axis}`);
+    return reduce('crossEntropy', weighted('crossEntropy', crossEntropyFused(logits, targets), weights), reduction);
+  }
   let score: Tensor;
   if (asProbs) {
     sameShape('crossEntropy', logits, targets);
@@ -88,6 +94,17 @@ export function crossEntropy(logits: Tensor, targets: Tensor, options: CrossEntr
     ? subtract(subtract(lse, multiply(score, 1 - labelSmoothing)), multiply(mean(logits, axis), labelSmoothing))
     : subtract(lse, score);
   return reduce('crossEntropy', weighted('crossEntropy', loss, weights), reduction);
+}
+
+/**
+ * Whether cross entropy takes MLX's fused kernel: on the GPU, as MLX-Python
+ * does, for class indices along the last axis without label smoothing (one
+ * kernel each way instead of a logsumexp, a gather and their gradients).
+ */
+function fusable(logits: Tensor, targets: Tensor, axis: number, labelSmoothing: number): boolean {
+  return native.defaultDevice() === 'gpu' && labelSmoothing === 0 && logits.ndim >= 1 && targets.ndim === logits.ndim - 1 &&
+    (axis === -1 || axis === logits.ndim - 1) && ['float32', 'float16', 'bfloat16'].includes(logits.dtype) &&
+    /^u?int/.test(targets.dtype) && targets.shape.every((n, i) => n === logits.shape[i]);
 }
 
 /** Options of {@link binaryCrossEntropy}. */

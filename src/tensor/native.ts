@@ -54,6 +54,8 @@ interface CoreNative {
   eval(arrays: A[]): void;
   /** Evaluate on the JS thread (GPU builds' default) or on the addon's evaluation thread (CPU-only builds'; native/src/evaluate.cc); returns the previous setting. For A/B measurement. */
   evalOnJsThread(on: boolean): boolean;
+  /** The unevaluated graph behind the arrays: "Primitive@device" per node. */
+  graphOps(arrays: A[]): string[];
   /** MLX's own vjp of a function of handles: the test oracle for our rules. */
   mlxVjp(fn: (xs: A[]) => A[], primals: A[], cotangents: A[]): [A[], A[]];
   /** A new compiled function (MLX's compile), erased from MLX's cache when the GC collects it. */
@@ -134,6 +136,10 @@ type ReduceNative = { [K in ReduceName]: (a: A, axes: Axes | null, keepDims: boo
   argmax(a: A, axis: number | null, keepDims: boolean): A;
   argmin(a: A, axis: number | null, keepDims: boolean): A;
   softmax(a: A, axes: Axes, precise: boolean): A;
+  /** MLX's fused cross entropy (fast::cross_entropy) of logits [..., C] against integer targets [...], in the logits' dtype. */
+  crossEntropyFused(logits: A, targets: A): A;
+  /** The gradient of crossEntropyFused with respect to the logits (MLX's vjp of it: one kernel on the GPU). */
+  crossEntropyFusedVjp(logits: A, targets: A, out: A, cotangent: A): A;
 };
 
 // ---- linalg and conv families (native/src/linalg.cc, conv.cc) ----

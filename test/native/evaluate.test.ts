@@ -56,3 +56,16 @@ test('a JS worker thread and the main thread evaluate at the same time, each get
   expect(await reply).toBe(64 * (299 * 300 * 599) / 6);
   await worker.terminate();
 });
+
+test('graphOps lists the unevaluated ops behind arrays, each once, with its device', () => {
+  const x = mt.tensor([1, 2, 3]).eval();
+  const y = mt.multiply(x, x);
+  const z = mt.add(y, mt.exp(y));
+  const ops = native.graphOps([z.data, y.data]);
+  expect(ops.map((op) => op.split('@')[0]).sort()).toEqual(['Add', 'Exp', 'Multiply']);
+  expect(new Set(ops.map((op) => op.split('@')[1])).size).toBe(1); // the default device's, 'cpu' or 'gpu'
+  expect(['cpu', 'gpu']).toContain(ops[0]!.split('@')[1]);
+  y.eval();
+  expect(native.graphOps([z.data]).map((op) => op.split('@')[0]).sort()).toEqual(['Add', 'Exp']);
+  expect(native.graphOps([x.data])).toEqual([]);
+});

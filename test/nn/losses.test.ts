@@ -1,5 +1,6 @@
-import { describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test, vi } from 'vitest';
 import * as mt from '../../src/index.js';
+import { native } from '../../src/tensor/native.js';
 import { expectClose } from '../helpers/close.js';
 import { det } from './helpers.js';
 
@@ -46,6 +47,62 @@ describe('crossEntropy', () => {
     expect(() => losses.crossEntropy(T(logits), mt.add(mt.tensor([0, 1], 'int32'), 5))).toThrow(/\[crossEntropy\] index 5 is out of range/);
     expect(() => losses.nllLoss(T(logits), mt.tensor([-4, 0], 'int32'))).toThrow(/\[nllLoss\] index -4 is out of range for the class axis -1 of size 3/);
     expect(() => losses.crossEntropy(T(logits), T([0, 1]))).toThrow(/\[crossEntropy\] indices must have an integer dtype, got float32/);
+  });
+});
+
+describe('crossEntropy on the GPU: MLX\'s fused kernel', () => {
+  // On a CPU-only build the GPU is pretended (MLX's fused op then builds its
+  // own composition); `npm run test:gpu` runs the same on the real kernel.
+  const onGpu = <R>(fn: () => R): R => {
+    const device = vi.spyOn(native, 'defaultDevice').mockReturnValue('gpu');
+    try {
+      return fn();
+    } finally {
+      device.mockRestore();
+    }
+  };
+  afterEach(() => void vi.restoreAllMocks());
+  const x = [[2, 0, -1, 0.5], [0.5, 1.5, 0, -2], [-1, -1, 3, 0]];
+  const labels = [3, 1, 2];
+  const want = x.map((r, i) => lse(r) - r[labels[i]!]!);
+  // d/dx of Σ dyᵢ·lossᵢ: (softmax(x) − onehot) · dy.
+  const dy = [1, -2, 0.5];
+  const wantGrad = x.map((r, i) => r.map((v, j) => (Math.exp(v - lse(r)) - (j === labels[i] ? 1 : 0)) * dy[i]!));
+
+  test('values and the gradient, through one fused op each way', () => {
+    const fused = vi.spyOn(native, 'crossEntropyFused');
+    const fusedVjp = vi.spyOn(native, 'crossEntropyFusedVjp');
+    const targets = mt.tensor(labels, 'int32');
+    onGpu(() => {
+      expectClose(losses.crossEntropy(T(x), targets), want);
+      expectClose(losses.crossEntropy(T(x), mt.tensor(labels, 'uint8'), { reduction: 'mean', weights: T([1, 0, 2]) }), (want[0]! + 2 * want[2]!) / 3);
+      const [, [g]] = mt.vjp((a) => losses.crossEntropy(a, targets), [T(x)], [T(dy)]);
+      expectClose(g!, wantGrad, { rtol: 1e-5 });
+    });
+    expect(fused).toHaveBeenCalledTimes(3);
+    expect(fusedVjp).toHaveBeenCalledTimes(1);
+  });
+  test('a recorded gradient (second order) goes through differentiable ops', () => {
+    const targets = mt.tensor(labels, 'int32');
+    // d/dx Σ (dloss/dx)² against the same through the composition (no fused op).
+    const gradNorm = (a: mt.Tensor) => mt.sum(mt.square(mt.grad((b: mt.Tensor) => losses.crossEntropy(b, targets, { reduction: 'sum' }))(a)));
+    const composed = mt.grad(gradNorm)(T(x));
+    const fusedVjp = vi.spyOn(native, 'crossEntropyFusedVjp');
+    expectClose(onGpu(() => mt.grad(gradNorm)(T(x))), composed, { rtol: 1e-5 });
+    expect(fusedVjp).not.toHaveBeenCalled();
+  });
+  test('what it does not take, and bad input', () => {
+    const fused = vi.spyOn(native, 'crossEntropyFused');
+    onGpu(() => {
+      losses.crossEntropy(T(x), mt.tensor(labels, 'int32'), { labelSmoothing: 0.1 });
+      losses.crossEntropy(mt.transpose(T(x)), mt.tensor(labels, 'int32'), { axis: 0 });
+      losses.crossEntropy(T(x), mt.softmax(T(x)));
+      expect(() => losses.crossEntropy(T(x), mt.tensor([0, 4, 1], 'int32'))).toThrow(/\[crossEntropy\] index 4 is out of range for the class axis -1 of size 4/);
+    });
+    expect(fused).not.toHaveBeenCalled();
+    expect(() => native.crossEntropyFused(T(x).data, T(labels).data)).toThrow(
+      /\[crossEntropyFused\] wants float logits \[\.\.\., classes\] and integer targets \[\.\.\.\], got float32 \[3,4\] and float32 \[3\]/);
+    expect(() => native.crossEntropyFusedVjp(T(x).data, mt.tensor([1, 2], 'int32').data, T(dy).data, T(dy).data)).toThrow(/\[crossEntropyFusedVjp\] wants/);
   });
 });
 

@@ -1,11 +1,13 @@
 // Rules for reductions and scans: spread the cotangent back over the reduced
 // axes, or run the scan's adjoint (MLX primitives.cpp Reduce/Scan/Softmax::vjp).
 import {
-  broadcastTo, cummax, cummin, cumprod, cumsum, divide, equal, exp, full, greaterEqual, logicalAnd, maximum, multiply,
-  notEqual, onesLike, prod, reshape, subtract, sum, where, zerosLike,
+  arange, astype, broadcastTo, cummax, cummin, cumprod, cumsum, divide, equal, exp, expandDims, full, greaterEqual, logicalAnd,
+  maximum, multiply, notEqual, onesLike, prod, reshape, softmax, subtract, sum, where, zerosLike,
 } from '../../tensor/ops/index.js';
 import { scatterAddAxisUnchecked } from '../../tensor/ops/indexing.js';
-import type { Tensor } from '../../tensor/tensor.js';
+import { native } from '../../tensor/native.js';
+import { Tensor } from '../../tensor/tensor.js';
+import { isGradEnabled } from '../tape.js';
 import type { GradTable } from './rule.js';
 
 type Axes = number | number[] | undefined | null;
@@ -50,6 +52,13 @@ export const reduceGrads = {
   softmax: (dy, { out, attrs: { axes } }) => {
     const g = multiply(dy, out);
     return [subtract(g, multiply(out, sum(g, axes, true)))]; // out * (dy - sum(dy * out))
+  },
+  // (softmax(logits) − onehot(targets)) · dy: MLX's one-kernel vjp, or, when
+  // the gradient is itself recorded, the same in differentiable ops.
+  crossEntropyFused: (dy, { inputs: [logits, targets], out }) => {
+    if (!isGradEnabled()) return [new Tensor(native.crossEntropyFusedVjp(logits!.data, targets!.data, out.data, dy.data)), null];
+    const onehot = equal(expandDims(targets!, -1), arange(logits!.shape.at(-1)!, targets!.dtype));
+    return [multiply(subtract(softmax(logits!), astype(onehot, logits!.dtype)), expandDims(dy, -1)), null];
   },
   // The adjoint of a scan is the same scan in the other direction.
   cumsum: (dy, { attrs: { axis, reverse, inclusive } }) => [cumsum(dy, axis, { reverse: !reverse, inclusive })],

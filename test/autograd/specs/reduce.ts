@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import * as mt from '../../../src/index.js';
 import { native } from '../../../src/tensor/native.js';
+import { crossEntropyFused } from '../../../src/tensor/ops/fused.js';
 import { data, shape, toTensor, type Data } from '../../helpers/arbitraries.js';
 import { spec, type GradSpec } from './spec.js';
 
@@ -95,6 +96,16 @@ export const reduceSpecs = {
     inputs: ({ d }, dtype) => [toTensor(d, dtype)],
     fn: ({ axes }) => (x) => mt.softmax(x, axes),
     oracle: ({ axes }) => (x) => native.softmax(x, axes!, false),
+  }),
+  // Logits [..., C] and one class index per row; the targets take no gradient.
+  crossEntropyFused: spec({
+    cases: data(-3, 3, 1).chain((d) => fc.record({
+      d: fc.constant(d),
+      labels: fc.array(fc.integer({ min: 0, max: d.shape.at(-1)! - 1 }), { minLength: d.shape.slice(0, -1).reduce((a, b) => a * b, 1), maxLength: d.shape.slice(0, -1).reduce((a, b) => a * b, 1) }),
+    })),
+    inputs: ({ d }, dtype) => [toTensor(d, dtype)],
+    fn: ({ d, labels }) => (x) => crossEntropyFused(x, mt.tensor(Int32Array.from(labels), 'int32', d.shape.slice(0, -1))),
+    oracle: ({ d, labels }) => (x) => native.crossEntropyFused(x, mt.tensor(Int32Array.from(labels), 'int32', d.shape.slice(0, -1)).data),
   }),
   cumsum: scan('cumsum', data(-2, 2, 1)),
   cumprod: scan('cumprod', withZeros(1)),
