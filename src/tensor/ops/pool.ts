@@ -27,8 +27,8 @@ export interface PoolGeometry {
   out: number[];
   /** Padded input size per spatial axis. */
   padded: number[];
-  /** Padded flat spatial index of each window's first element, per output position. */
-  base: number[];
+  /** Padded flat spatial index of each window's first element, per output position (made on first use: tiled windows need none). */
+  readonly base: number[];
   /** Offset of each window element from the window's first, in window (row-major) order. */
   offsets: number[];
   /** stride = kernel and no padding: the windows tile the input, see {@link poolTiles}. */
@@ -71,10 +71,15 @@ export function poolGeometry(op: string, x: Tensor, d: number, kernelSize: numbe
     walk([]);
     return list;
   };
-  const base = grid(out, (o) => o.reduce((a, oi, i) => a + oi * step[i]! * strides[i]!, 0));
   const offsets = grid(kernel, (t) => t.reduce((a, ti, i) => a + ti * strides[i]!, 0));
   const tiled = kernel.every((k, i) => step[i] === k && pads[i] === 0);
-  return { kernel, stride: step, padding: pads, out, padded, base, offsets, tiled };
+  let base: number[] | undefined;
+  return {
+    kernel, stride: step, padding: pads, out, padded, offsets, tiled,
+    get base() {
+      return (base ??= grid(out, (o) => o.reduce((a, oi, i) => a + oi * step[i]! * strides[i]!, 0)));
+    },
+  };
 }
 
 /** Each window's elements: [N, outputs, window, C], gathered from `x` padded with `fill`. */
