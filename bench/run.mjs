@@ -303,7 +303,7 @@ function report(m, gemmRows, results, mem, t) {
     '- Each step is forced to completion: MLX peers evaluate the updated parameters and the loss (mlx-tape: `optimizer.update` evaluates the parameters and the loss in one eval); TF.js reads the loss back (`dataSync`).',
     '- One long-lived process per peer; each row is built and warmed up once, then timed in rounds that rotate the order of the peers, ' +
       `so drifts of the VM's speed hit every peer alike. ${ITERS} timed steps per row, fewer only where they would take more than ${BUDGET_MS / 1e3} s (marked n=).`,
-    '- W3: `y = add(multiply(y, a), b)` 5,000 times on [16] arrays (10,000 ops) and one eval (mlx-tape builds the chain in `tidy` and evaluates its result outside, as `tidy`'s documentation advises); "recording + backward" makes the input a variable, ' +
+    '- W3: `y = add(multiply(y, a), b)` 5,000 times on [16] arrays (10,000 ops) and one eval (mlx-tape builds the chain in `tidy` and evaluates its result outside, as `tidy`\'s documentation advises); "recording + backward" makes the input a variable, ' +
       'reduces with `sum` and takes the gradient (mlx-tape: `backward()`; MLX-Python / node-mlx: `grad`; TF.js: `tf.grad`), evaluating the gradient. µs per op = step / 10,000.',
     '- MLX-Python "compiled": `mx.compile` of the whole train step (model and optimizer state as inputs/outputs) or of the forward, as MLX\'s docs show. ' +
       'mlx-tape "compiled": `mt.compile` of the whole train step (the model and the optimizer in `{ state }`) or of the forward, likewise.',
