@@ -82,6 +82,16 @@ describe('crossEntropy on the GPU: MLX\'s fused kernel', () => {
     expect(fused).toHaveBeenCalledTimes(3);
     expect(fusedVjp).toHaveBeenCalledTimes(1);
   });
+  test('half-precision logits: the loss and gradient in their dtype', () => {
+    const targets = mt.tensor(labels, 'int32');
+    for (const dtype of ['float16', 'bfloat16'] as const) {
+      const logits = mt.astype(T(x), dtype);
+      const [[loss], [g]] = onGpu(() => mt.vjp((a) => losses.crossEntropy(a, targets), [logits], [mt.astype(T(dy), dtype)]));
+      expect([loss!.dtype, g!.dtype]).toEqual([dtype, dtype]);
+      expectClose(mt.astype(loss!, 'float32'), want, { rtol: 2e-2, atol: 2e-2 });
+      expectClose(mt.astype(g!, 'float32'), wantGrad, { rtol: 2e-2, atol: 2e-2 });
+    }
+  });
   test('a recorded gradient (second order) goes through differentiable ops', () => {
     const targets = mt.tensor(labels, 'int32');
     // d/dx Σ (dloss/dx)² against the same through the composition (no fused op).
