@@ -1,0 +1,42 @@
+# MLX-Python side of bench/micro/host-work.ts: W1's eager train step without its
+# eval (host work alone: graph and update) against the whole step; `gpu` runs it on the GPU.
+#   python3 bench/micro/host_work.py [gpu]
+import sys, time
+from pathlib import Path
+import mlx.core as mx, mlx.nn as nn, mlx.optimizers as optim
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "workers"))
+from mlx_models import LR, Mlp, loss_fn
+
+if "gpu" in sys.argv:
+    mx.set_default_device(mx.gpu)
+mx.random.seed(0)
+model, opt = Mlp(), optim.SGD(learning_rate=LR)
+x, y = mx.random.normal([128, 784]), mx.random.randint(0, 10, [128])
+mx.eval(x, y, model.parameters())
+loss_and_grad = nn.value_and_grad(model, loss_fn)
+
+
+def step(evaluate=True):
+    loss, grads = loss_and_grad(model, x, y)
+    opt.update(model, grads)
+    if evaluate:
+        mx.eval(model.parameters(), opt.state, loss)
+
+
+def ms_per_step(host_only, n):
+    t = time.perf_counter()
+    for _ in range(n):
+        step(not host_only)
+    ms = (time.perf_counter() - t) / n * 1e3
+    mx.eval(model.parameters(), opt.state)  # what the host-only steps left lazy
+    return ms
+
+
+for _ in range(300):
+    step()
+host, whole = [], []
+for _ in range(9):
+    host.append(ms_per_step(True, 50))
+    whole.append(ms_per_step(False, 200))
+print(f"MLX-Python W1: host work alone {sorted(host)[4]:.3f} ms, whole step {sorted(whole)[4]:.3f} ms")
