@@ -59,6 +59,9 @@ export interface CrossEntropyOptions {
  * integer tensor without the class axis) or probabilities (the logits' shape):
  * `logsumexp(logits) − score`, score being the target's logit or
  * `Σ targets·logits`. With label smoothing ε: `logsumexp − (1 − ε)·score − ε·mean(logits)`.
+ * On the GPU, class indices along the last axis without label smoothing take
+ * MLX's fused kernel, as in MLX-Python (one kernel each way; half-precision
+ * logits are reduced in float32 there, the loss returned in their dtype).
  * @param logits - Unnormalized scores.
  * @param targets - Class indices or probabilities.
  * @param options - Weights, class axis, label smoothing, reduction.

@@ -9,7 +9,7 @@ import { native } from '../../src/tensor/native.js';
 const NO_OP = new Set([
   'init', 'mlxVersion', 'blasCore', 'backend', 'isAvailable', 'setDefaultDevice', 'defaultDevice', 'getActiveMemory', 'getPeakMemory',
   'getCacheMemory', 'resetPeakMemory', 'clearCache', 'setCacheLimit', 'setMemoryLimit', 'fromTypedArray', 'item', 'toTypedArray', 'shape',
-  'shapeInto', 'setShapeBuffer', 'dtypeIndex', 'dtypeNames', 'sameShape', 'handleCount', 'inScope', 'outlive', 'alias', 'isArray', 'dispose', 'eval', 'randomSeed',
+  'shapeInto', 'setShapeBuffer', 'dtypeIndex', 'dtypeNames', 'sameShape', 'handleCount', 'inScope', 'outlive', 'alias', 'isArray', 'dispose', 'eval', 'graphOps', 'randomSeed',
 ]);
 
 // The kernels of native/src/kernels.cc, which refuse the GPU stream.
