@@ -223,8 +223,17 @@ export type Native = CoreNative & ElementwiseNative & ShapeNative & IndexingNati
 // generic Prescott ones: 3x slower GEMM on the 2-thread Xeon VM (npm run bench).
 // Unless the user chose one (OPENBLAS_CORETYPE), name the kernels that this
 // CPU's features allow, before the addon loads OpenBLAS.
-function chooseOpenblasKernels(): void {
-  if (process.platform !== 'linux' || process.arch !== 'x64' || process.env.OPENBLAS_CORETYPE !== undefined) return;
+//
+// And after a GEMM, OpenBLAS's idle threads spin for 2^28 cycles (~0.1 s)
+// before they sleep, holding the cores that native/src/kernels.cc's kernels
+// split their loops over. Unless the user set it (OPENBLAS_THREAD_TIMEOUT),
+// they spin 2^20 cycles (~0.4 ms, still longer than the gaps between W1's
+// GEMMs): W2 20.9-21.3 ms a step against 24.9-25.5, W1 3.46-3.63 against
+// 3.42-3.95 (bench/workers/mlx-tape.ts, interleaved processes).
+function configureOpenblas(): void {
+  if (process.platform !== 'linux' || process.arch !== 'x64') return;
+  process.env.OPENBLAS_THREAD_TIMEOUT ??= '20';
+  if (process.env.OPENBLAS_CORETYPE !== undefined) return;
   let cpuinfo: string;
   try {
     cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
@@ -240,7 +249,7 @@ function chooseOpenblasKernels(): void {
 }
 
 function load(): Native {
-  chooseOpenblasKernels();
+  configureOpenblas();
   const require = createRequire(import.meta.url);
   // src/tensor/ and dist/tensor/ both sit two levels below the package root.
   const path = new URL('../../build/Release/mlx_tape.node', import.meta.url);

@@ -62,19 +62,21 @@ test.runIf(onGpu)('float64 on the GPU is an MlxError (MLX_INVALID_ARGUMENT), and
   expect(mt.add(mt.ones([2]), 1).toArray()).toEqual([2, 2]);
 });
 
-test.skipIf(mt.blasCore() === null)('OpenBLAS runs the kernels this CPU allows, unless OPENBLAS_CORETYPE names others', () => {
+test.skipIf(mt.blasCore() === null)('OpenBLAS runs the kernels this CPU allows and sleeps its idle threads sooner, unless the variables say otherwise', () => {
   const index = fileURLToPath(new URL('../../src/index.ts', import.meta.url));
-  const { OPENBLAS_CORETYPE: _, ...env } = process.env;
-  const coreIn = (extra: Record<string, string>): { core: string; variable: string } => {
-    const code = `import(${JSON.stringify(index)}).then((m) => console.log(JSON.stringify({ core: m.blasCore(), variable: process.env.OPENBLAS_CORETYPE })))`;
+  const { OPENBLAS_CORETYPE: _, OPENBLAS_THREAD_TIMEOUT: __, ...env } = process.env;
+  type Seen = { core: string; variable: string; timeout: string };
+  const coreIn = (extra: Record<string, string>): Seen => {
+    const code = `import(${JSON.stringify(index)}).then((m) => console.log(JSON.stringify({ core: m.blasCore(), variable: process.env.OPENBLAS_CORETYPE, timeout: process.env.OPENBLAS_THREAD_TIMEOUT })))`;
     const run = spawnSync(process.execPath, ['--import', 'tsx', '-e', code], { encoding: 'utf8', env: { ...env, ...extra } });
     return JSON.parse(run.stdout.trim().split('\n').pop()!);
   };
   const flags = readFileSync('/proc/cpuinfo', 'utf8').match(/^flags\s*:(.*)$/m)?.[1]?.split(/\s+/) ?? [];
   const picked = coreIn({});
   expect(picked.variable).toBe(picked.core); // named before OpenBLAS loaded, and kept for child processes
+  expect(picked.timeout).toBe('20'); // 2^20 cycles of spinning, not OpenBLAS's 2^28 (src/tensor/native.ts)
   // Prescott is OpenBLAS's generic fallback for CPU models it does not know.
   if (flags.includes('avx2') && flags.includes('fma')) expect(picked.core).not.toBe('Prescott');
   if (flags.includes('avx512f')) expect(['SkylakeX', 'Cooperlake']).toContain(picked.core);
-  expect(coreIn({ OPENBLAS_CORETYPE: 'Prescott' })).toEqual({ core: 'Prescott', variable: 'Prescott' });
+  expect(coreIn({ OPENBLAS_CORETYPE: 'Prescott', OPENBLAS_THREAD_TIMEOUT: '28' })).toEqual({ core: 'Prescott', variable: 'Prescott', timeout: '28' });
 }, 30_000);

@@ -192,3 +192,47 @@ test.runIf(onGpu)('on the GPU the kernels refuse with a clear error', () => {
   expectMlxError(() => native.col2im(mt.zeros([4, 4]).data, [1, 3, 3, 1], [2, 2], [1, 1], [0, 0], [0, 0]), /\[col2im\] runs on the CPU only/);
   expectMlxError(() => native.maskedBy(x.data, x.data, 'greater', 0), /\[maskedBy\] runs on the CPU only/);
 });
+
+describe('over a large buffer', () => {
+  // Past 1 MiB a kernel splits its range over two threads (InTwo in
+  // native/src/kernels.cc). Each batch item alone stays below that, so the
+  // items one by one are the single-threaded result to match exactly.
+  const items = (t: mt.Tensor, n0: number, n1: number): mt.Tensor =>
+    mt.slice(t, [n0, ...t.shape.slice(1).map(() => 0)], [n1, ...t.shape.slice(1)]);
+  const sameAsItemByItem = (n: number, inputBytes: number, kernel: (n0: number, n1: number) => mt.Tensor): void => {
+    const whole = kernel(0, n);
+    expect(inputBytes + whole.nbytes).toBeGreaterThan(2 ** 20);
+    expect((inputBytes + whole.nbytes) / n).toBeLessThan(2 ** 20);
+    const one = mt.concatenate(Array.from({ length: n }, (_, i) => kernel(i, i + 1)), 0);
+    expect(mt.all(mt.equal(whole, one)).item()).toBe(true);
+  };
+  const grid = (shape: number[]): mt.Tensor => mt.reshape(mt.tensor(tieGrid(shape[0]!, shape[1]!, shape[2]!, shape[3]!, 7)), shape);
+
+  test('max pooling and its gradient, with remainders past the last whole window', () => {
+    cpuOnly(CPU_ONLY);
+    mt.tidy(() => {
+      const x = grid([3, 66, 64, 24]); // 405 KB an item; 64 = 21 windows of 3 and one column left
+      const out = new mt.Tensor(native.maxPoolTiled(x.data, [2, 3]));
+      const dy = mt.add(out, mt.random.normal([...out.shape]));
+      sameAsItemByItem(3, x.nbytes, (n0, n1) => new mt.Tensor(native.maxPoolTiled(items(x, n0, n1).data, [2, 3])));
+      sameAsItemByItem(3, x.nbytes, (n0, n1) =>
+        new mt.Tensor(native.maxPoolTiledGrad(items(x, n0, n1).data, items(out, n0, n1).data, items(dy, n0, n1).data, [2, 3])));
+    });
+  });
+
+  test('im2col, col2im and maskedBy', () => {
+    cpuOnly(CPU_ONLY);
+    mt.tidy(() => {
+      const x = grid([3, 40, 40, 8]); // window rows of 460 KB an item
+      const rows = (t: mt.Tensor): mt.Tensor => new mt.Tensor(native.im2col(t.data, [3, 3], [1, 1], [1, 1], [1, 1]));
+      sameAsItemByItem(3, x.nbytes, (n0, n1) => rows(items(x, n0, n1)));
+      const cols = rows(x), perItem = cols.shape[0]! / 3;
+      sameAsItemByItem(3, cols.nbytes, (n0, n1) => new mt.Tensor(native.col2im(
+        mt.slice(cols, [n0 * perItem, 0], [n1 * perItem, cols.shape[1]!]).data, [n1 - n0, 40, 40, 8], [3, 3], [1, 1], [1, 1], [1, 1])));
+      // An odd size: the two threads' parts differ by one element.
+      const v = mt.random.normal([3 * 2 ** 17 + 1]), dy = mt.random.normal([3 * 2 ** 17 + 1]);
+      const masked = new mt.Tensor(native.maskedBy(dy.data, v.data, 'greater', 0));
+      expect(mt.all(mt.equal(masked, mt.multiply(dy, mt.greater(v, 0)))).item()).toBe(true);
+    });
+  });
+});
