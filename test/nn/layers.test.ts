@@ -241,7 +241,11 @@ describe('recurrent layers', () => {
     expectClose(r.forward(T([[1], [2]])), [[h1], [h2]], matmulTol());
     expect(new nn.RNN(3, 5).forward(mt.ones([2, 7, 3])).shape).toEqual([2, 7, 5]);
     expect(gradcheckLayer(new nn.RNN(2, 3), [det([2, 3, 2])])).toBe(true);
-    expect(gradcheckLayer(new nn.RNN(2, 2, { nonlinearity: 'relu' }), [det([1, 2, 2])])).toBe(true);
+    // Fixed weights for relu: a random draw put a pre-activation within the
+    // finite-difference step of relu's kink in 2 of 300 seeds (a false failure).
+    const reluRnn = new nn.RNN(2, 2, { nonlinearity: 'relu' });
+    reluRnn.update({ wxh: det([2, 2], 3), whh: det([2, 2], 5), bias: det([2], 7) });
+    expect(gradcheckLayer(reluRnn, [det([1, 2, 2])])).toBe(true);
   });
 
   test('GRU follows r, z, n gates', () => {
