@@ -35,10 +35,11 @@ namespace {
 
 // A second thread for the kernels below. MLX runs a stream's CPU kernels one
 // at a time on its stream thread, single-threaded; these loops are memory
-// bound, and on the development VM's two cores one ran 1.7x faster split
-// over two threads. The stream thread runs the first part of the range, the
-// helper the second. Another stream's kernel that finds the helper busy runs
-// alone.
+// bound, and on the development VM's two cores they ran 1.6-2x faster split
+// over two threads (bench/micro/w2-parts.ts). The stream thread runs the
+// first part of the range, the helper the second. Another stream's kernel
+// that finds the helper busy runs alone. The second core must be free:
+// src/tensor/native.ts shortens OpenBLAS's idle spinning for that.
 class Helper {
  public:
   using Body = std::function<void(int64_t, int64_t)>;
