@@ -13,57 +13,17 @@
 #include "evaluate.h"
 
 #include <atomic>
-#include <condition_variable>
-#include <exception>
+#include <functional>
 #include <mutex>
 #include <unordered_set>
-#include <thread>
 
 #include "convert.h"
+#include "job_thread.h"
 #include "mlx/primitives.h"
 
 namespace mlx_tape {
 
 namespace {
-
-class EvalThread {
- public:
-  EvalThread() { std::thread([this] { Loop(); }).detach(); }
-
-  void Run(std::vector<mx::array>& arrays) {
-    std::lock_guard<std::mutex> one_caller(caller_);  // JS worker threads take turns
-    std::unique_lock<std::mutex> lock(mutex_);
-    job_ = &arrays;
-    error_ = nullptr;
-    wake_.notify_one();
-    done_.wait(lock, [this] { return job_ == nullptr; });
-    if (error_) std::rethrow_exception(error_);
-  }
-
- private:
-  void Loop() {
-    std::unique_lock<std::mutex> lock(mutex_);
-    for (;;) {
-      wake_.wait(lock, [this] { return job_ != nullptr; });
-      lock.unlock();
-      std::exception_ptr error;
-      try {
-        mx::eval(*job_);
-      } catch (...) {
-        error = std::current_exception();
-      }
-      lock.lock();
-      error_ = error;
-      job_ = nullptr;
-      done_.notify_one();
-    }
-  }
-
-  std::mutex caller_, mutex_;
-  std::condition_variable wake_, done_;
-  std::vector<mx::array>* job_ = nullptr;
-  std::exception_ptr error_;
-};
 
 bool CpuOnly() {
   static const bool cpu_only = !mx::is_available(mx::Device::gpu);
@@ -90,8 +50,11 @@ void Evaluate(std::vector<mx::array> arrays) {
     mx::eval(std::move(arrays));
     return;
   }
-  static EvalThread* thread = new EvalThread;  // never destroyed: it outlives every caller
-  thread->Run(arrays);
+  static JobThread* thread = new JobThread;  // never destroyed: it outlives every caller
+  std::lock_guard<std::mutex> one_caller(thread->turn());  // JS worker threads take turns
+  const std::function<void()> job = [&] { mx::eval(arrays); };
+  thread->Start(job);
+  thread->Finish();
 }
 
 void InitEvaluate(Napi::Env env, Napi::Object exports) {

@@ -14,7 +14,6 @@
 //    convolution (W2's second conv), a sixth for a single input channel.
 //  - dy · [x > value] (or <), relu's backward: three passes composed.
 // Over large buffers each kernel runs on two threads (InTwo, below).
-#include <condition_variable>
 #include <cstring>
 #include <exception>
 #include <functional>
@@ -26,6 +25,7 @@
 #include "kernels.h"
 
 #include "convert.h"
+#include "job_thread.h"
 #include "mlx/backend/cpu/encoder.h"
 #include "mlx/primitives.h"
 
@@ -40,73 +40,27 @@ namespace {
 // first part of the range, the helper the second. Another stream's kernel
 // that finds the helper busy runs alone. The second core must be free:
 // src/tensor/native.ts shortens OpenBLAS's idle spinning for that.
-class Helper {
- public:
-  using Body = std::function<void(int64_t, int64_t)>;
-
-  static Helper& Get() {
-    static Helper* helper = new Helper;  // never destroyed: it outlives every caller
-    return *helper;
-  }
-
-  // body(0, mid) here and body(mid, n) on the helper; rethrows either's error.
-  void Split(int64_t n, const Body& body) {
-    std::unique_lock<std::mutex> caller(caller_, std::try_to_lock);
-    if (!caller.owns_lock()) return body(0, n);
-    const int64_t mid = n / 2;
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      job_ = &body, lo_ = mid, hi_ = n, error_ = nullptr;
-    }
-    wake_.notify_one();
-    std::exception_ptr mine;
-    try {
-      body(0, mid);
-    } catch (...) {
-      mine = std::current_exception();
-    }
-    std::unique_lock<std::mutex> lock(mutex_);
-    done_.wait(lock, [this] { return job_ == nullptr; });
-    if (mine) std::rethrow_exception(mine);
-    if (error_) std::rethrow_exception(error_);
-  }
-
- private:
-  Helper() { std::thread([this] { Loop(); }).detach(); }
-
-  void Loop() {
-    std::unique_lock<std::mutex> lock(mutex_);
-    for (;;) {
-      wake_.wait(lock, [this] { return job_ != nullptr; });
-      const Body* job = job_;
-      const int64_t lo = lo_, hi = hi_;
-      lock.unlock();
-      std::exception_ptr error;
-      try {
-        (*job)(lo, hi);
-      } catch (...) {
-        error = std::current_exception();
-      }
-      lock.lock();
-      error_ = error;
-      job_ = nullptr;
-      done_.notify_one();
-    }
-  }
-
-  std::mutex caller_, mutex_;
-  std::condition_variable wake_, done_;
-  const Body* job_ = nullptr;
-  int64_t lo_ = 0, hi_ = 0;
-  std::exception_ptr error_;
-};
+using Body = std::function<void(int64_t, int64_t)>;
 
 // body over [0, n), on two threads when it touches at least 1 MiB: below
 // that, waking the helper (some µs) costs about what it saves.
-void InTwo(int64_t n, int64_t bytes, const Helper::Body& body) {
+void InTwo(int64_t n, int64_t bytes, const Body& body) {
   static const bool two_cores = std::thread::hardware_concurrency() >= 2;
   if (!two_cores || n < 2 || bytes < (int64_t{1} << 20)) return body(0, n);
-  Helper::Get().Split(n, body);
+  static JobThread* helper = new JobThread;  // never destroyed: it outlives every caller
+  std::unique_lock<std::mutex> turn(helper->turn(), std::try_to_lock);
+  if (!turn.owns_lock()) return body(0, n);
+  const int64_t mid = n / 2;
+  const std::function<void()> upper = [&] { body(mid, n); };
+  helper->Start(upper);
+  std::exception_ptr error;
+  try {
+    body(0, mid);
+  } catch (...) {
+    error = std::current_exception();
+  }
+  helper->Finish();  // rethrows the helper's error
+  if (error) std::rethrow_exception(error);
 }
 
 // Where the windows of x [N, ...spatial, C] lie: for each output position
