@@ -232,7 +232,7 @@ function report(m, gemmRows, results, mem, t) {
     '## Machine and versions', '',
     `- CPU: ${m.cpu}, ${m.threads} threads (${m.simd}), ${m.memGiB} GiB, Linux ${m.kernel}`,
     `- BLAS of the mlx-tape addon, in load order: ${m.addonBlas.join(', ') || 'none found'} (the first one's cblas_* win)`,
-    `- OpenBLAS ${OPENBLAS}: core \`${m.openblasCore}\` for every peer that runs on it (${m.coretypeEnv ? `OPENBLAS_CORETYPE=${m.coretypeEnv} set by the user` : `mlx-tape's pick for this CPU's features, given to the others as OPENBLAS_CORETYPE; OpenBLAS's own pick by CPU model: \`${m.openblasAuto}\``}), threads ${m.openblasThreads}, OPENBLAS_THREAD_TIMEOUT=${process.env.OPENBLAS_THREAD_TIMEOUT ?? '20'} (idle threads spin 2^n cycles before they sleep; mlx-tape's default, given to every peer); node-mlx's libblas.so.3 → ${m.libblas3}`,
+    `- OpenBLAS ${OPENBLAS}: core \`${m.openblasCore}\` for every peer that runs on it (${m.coretypeEnv ? `OPENBLAS_CORETYPE=${m.coretypeEnv} set by the user` : `mlx-tape's pick for this CPU's features, given to the others as OPENBLAS_CORETYPE; OpenBLAS's own pick by CPU model: \`${m.openblasAuto}\``}), threads ${m.openblasThreads}, OPENBLAS_THREAD_TIMEOUT=${process.env.OPENBLAS_THREAD_TIMEOUT} (idle threads spin 2^n cycles before they sleep; mlx-tape's default, given to every peer); node-mlx's libblas.so.3 → ${m.libblas3}`,
     `- MLX-Python rows: "wheel BLAS" = the mlx-cpu wheel's bundled ${m.wheelBlas}; "+ OpenBLAS" = LD_PRELOAD=${OPENBLAS}`,
     `- Node ${m.versions.node}; mlx-tape ${m.versions.mlxTape} on MLX ${m.versions.mlx}, run through tsx ${m.versions.tsx}; ` +
       `${m.versions.python} with mlx ${m.versions.mlx} + mlx-cpu ${m.versions.mlx}; node-mlx @frost-beta/mlx ${m.versions.nodeMlx}; ` +
