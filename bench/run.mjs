@@ -7,7 +7,7 @@
 // slow drifts hit every peer alike. Medians are over all timed steps.
 //
 //   node bench/run.mjs [--only W1,W3] [--peers mlx-tape,node-mlx] [--iters 40]
-//                      [--budget 25] [--rounds 8] [--mem-steps 200,2000] [--out FILE]
+//                      [--budget 25] [--rounds 8] [--settle 2] [--mem-steps 200,2000] [--out FILE]
 import { spawn, spawnSync } from 'node:child_process';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { existsSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,11 +26,12 @@ const { values: opt } = parseArgs({
     iters: { type: 'string', default: '40' }, // timed steps per row (when the budget allows)
     budget: { type: 'string', default: '25' }, // seconds of timed steps per row at most
     rounds: { type: 'string', default: '8' },
+    settle: { type: 'string', default: '2' }, // untimed steps per row at the start of each round
     'mem-steps': { type: 'string', default: '200,2000' },
     out: { type: 'string', default: join(root, 'bench', 'RESULTS.md') },
   },
 });
-const ITERS = Number(opt.iters), BUDGET_MS = Number(opt.budget) * 1e3, ROUNDS = Number(opt.rounds);
+const ITERS = Number(opt.iters), BUDGET_MS = Number(opt.budget) * 1e3, ROUNDS = Number(opt.rounds), SETTLE = Number(opt.settle);
 const only = opt.only?.split(',');
 const wanted = (w) => !only || only.includes(w);
 
@@ -114,8 +115,8 @@ const mineFor = (c, row) => c.rows.find((r) => r.label === (row.variant === 'com
 async function timeCase(c, workers) {
   const rows = rowsOf(c, workers);
   for (const r of rows) r.times = [];
-  const ask = async (r, warmup, iters) => {
-    const reply = await r.wk.request({ w: c.w, variant: r.variant, warmup, iters });
+  const ask = async (r, warmup, iters, settle = 0) => {
+    const reply = await r.wk.request({ w: c.w, variant: r.variant, warmup, settle, iters });
     if (reply.error) throw new Error(`${r.label} ${c.w}/${r.variant}: ${reply.error}`);
     r.times.push(...reply.times);
   };
@@ -135,12 +136,19 @@ async function timeCase(c, workers) {
     for (const r of order) {
       const left = r.target - r.times.length;
       const n = Math.ceil(left / (ROUNDS - round));
-      if (n > 0) await ask(r, 0, n).catch((e) => { r.error = String(e.message).slice(0, 300); });
+      if (n > 0) await ask(r, 0, n, settleSteps(r)).catch((e) => { r.error = String(e.message).slice(0, 300); });
     }
   }
   for (const r of rows) if (!r.error) r.stats = stats(r.times.map((t) => t * c.scale));
   return rows;
 }
+
+/**
+ * Untimed steps at the start of each round: a worker that sat idle while the
+ * others ran takes a step or two to get back to speed (bench/micro/after-idle.ts),
+ * and a loop that trains never sits idle. Steps over a second need none.
+ */
+const settleSteps = (r) => (r.times[0] < 1000 ? SETTLE : 0);
 
 function stats(xs) {
   const s = [...xs].sort((a, b) => a - b);
@@ -302,7 +310,8 @@ function report(m, gemmRows, results, mem, t) {
     '- float32, fixed seeds (each framework\'s own PRNG, seed 0), the same shapes; default initializers; SGD lr 0.01; softmax cross-entropy with integer labels (one-hot for TF.js).',
     '- Each step is forced to completion: MLX peers evaluate the updated parameters and the loss (mlx-tape: `optimizer.update` evaluates the parameters and the loss in one eval); TF.js reads the loss back (`dataSync`).',
     '- One long-lived process per peer; each row is built and warmed up once, then timed in rounds that rotate the order of the peers, ' +
-      `so drifts of the VM's speed hit every peer alike. ${ITERS} timed steps per row, fewer only where they would take more than ${BUDGET_MS / 1e3} s (marked n=).`,
+      `so drifts of the VM's speed hit every peer alike. ${ITERS} timed steps per row, fewer only where they would take more than ${BUDGET_MS / 1e3} s (marked n=). ` +
+      `Each round starts with ${SETTLE} untimed steps per row (none for steps over 1 s): a process that sat idle while the others ran is slow for its first steps (\`bench/micro/after-idle.ts\`), and a training loop never sits idle.`,
     '- W3: `y = add(multiply(y, a), b)` 5,000 times on [16] arrays (10,000 ops) and one eval (mlx-tape builds the chain in `tidy` and evaluates its result outside, as `tidy`\'s documentation advises); "recording + backward" makes the input a variable, ' +
       'reduces with `sum` and takes the gradient (mlx-tape: `backward()`; MLX-Python / node-mlx: `grad`; TF.js: `tf.grad`), evaluating the gradient. µs per op = step / 10,000.',
     '- MLX-Python "compiled": `mx.compile` of the whole train step (model and optimizer state as inputs/outputs) or of the forward, as MLX\'s docs show. ' +

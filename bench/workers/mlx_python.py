@@ -75,6 +75,8 @@ def main():
                 for _ in range(req["warmup"]):
                     states[key]()
             run, times = states[key], []
+            for _ in range(req.get("settle", 0)):
+                run()
             for _ in range(req["iters"]):
                 t0 = time.perf_counter()
                 run()

@@ -1,9 +1,11 @@
 // The worker side of the bench protocol, shared by the Node workers.
 // The orchestrator (bench/run.mjs) writes one JSON request per line:
-//   {"w": "W1", "variant": "eager", "warmup": 3, "iters": 5}
+//   {"w": "W1", "variant": "eager", "warmup": 3, "settle": 2, "iters": 5}
 // and the worker answers one JSON line: {"times": [ms, ...]} or {"error": "..."}.
 // A workload's state (model, data, step function) is built on its first request,
 // warmed up then, and kept, so that the orchestrator can alternate peers in rounds.
+// Every request first runs `settle` untimed steps: a process that sat idle while
+// the other peers ran is slow for its first steps (bench/micro/after-idle.ts).
 import { createInterface } from 'node:readline';
 
 /**
@@ -24,7 +26,7 @@ export function serve(info, workloads, { memLoop } = {}) {
   rl.on('line', (line) => {
     let reply;
     try {
-      const { w, variant, warmup, iters } = JSON.parse(line);
+      const { w, variant, warmup, settle = 0, iters } = JSON.parse(line);
       const key = `${w}/${variant}`;
       let step = states.get(key);
       if (!step) {
@@ -34,6 +36,7 @@ export function serve(info, workloads, { memLoop } = {}) {
         for (let i = 0; i < warmup; i++) step();
         states.set(key, step);
       }
+      for (let i = 0; i < settle; i++) step();
       const times = [];
       for (let i = 0; i < iters; i++) {
         const t0 = performance.now();
