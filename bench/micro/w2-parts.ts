@@ -1,5 +1,5 @@
 // W2's parts on the CPU, each alone on evaluated inputs: its five GEMM shapes
-// (GFLOP/s) and its memory-bound kernels (GB/s, against a plain copy), to
+// (GFLOP/s; the first conv's two run as matmulNarrow in W2 itself) and its memory-bound kernels (GB/s, against a plain copy), to
 // tell how far the step is from what its pieces need. Median of 30 after 10.
 //   node --import tsx bench/micro/w2-parts.ts
 import * as mt from '../../src/index.js';
@@ -28,6 +28,11 @@ const gemms: [string, () => NativeArray, number][] = [
   ['conv1 forward  cols[50176,9] · wᵀ[9,32]', () => native.matmul(cols1.data, w1T.data), 50176 * 9 * 32],
   ['conv1 dw       colsᵀ[9,50176] · dy[50176,32]', () => native.matmul(cols1T.data, dy1.data), 50176 * 9 * 32],
 ];
+// What W2 runs for its first conv instead (native/src/kernels.cc, CPU only).
+const narrow: [string, () => NativeArray, number][] = [
+  ['conv1 forward, matmulNarrow', () => native.matmulNarrow(cols1.data, w1T.data, false), 50176 * 9 * 32],
+  ['conv1 dw, matmulNarrow (colsᵀ · dy)', () => native.matmulNarrow(cols1.data, dy1.data, true), 50176 * 9 * 32],
+];
 let total = 0;
 for (const [name, f, macs] of gemms) {
   const ms = median(f);
@@ -35,6 +40,10 @@ for (const [name, f, macs] of gemms) {
   console.log(`${name.padEnd(50)} ${ms.toFixed(2).padStart(6)} ms  ${((2 * macs) / ms / 1e6).toFixed(0).padStart(4)} GFLOP/s`);
 }
 console.log(`${'the five GEMMs'.padEnd(50)} ${total.toFixed(2).padStart(6)} ms`);
+for (const [name, f, macs] of narrow) {
+  const ms = median(f);
+  console.log(`${name.padEnd(50)} ${ms.toFixed(2).padStart(6)} ms  ${((2 * macs) / ms / 1e6).toFixed(0).padStart(4)} GFLOP/s`);
+}
 
 const x = r([64, 28, 28, 32]), dx = r([64, 28, 28, 32]), dyPool = r([64, 14, 14, 32]);
 const pooled = new mt.Tensor(native.maxPoolTiled(x.data, [2, 2])).eval();

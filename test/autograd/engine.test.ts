@@ -138,6 +138,24 @@ test("a conv's weight gradient reuses the forward's im2col rows, or makes them a
   expectClose(reused, new mt.Tensor(theirs!), { rtol: 1e-4, atol: 1e-4 });
 });
 
+test("a one-channel conv's forward and weight gradient take the narrow product on the CPU, with MLX's values", () => {
+  // 3x3 windows over one channel: im2col rows 9 wide (native.matmulNarrow, native/src/kernels.cc).
+  const x = mt.random.normal([3, 7, 6, 1]), w = mt.random.normal([5, 3, 3, 1]).requireGrad();
+  const spy = vi.spyOn(native, 'matmulNarrow');
+  const y = mt.conv2d(x, w, { padding: 1, stride: [1, 2] });
+  const forwardCalls = spy.mock.calls.length;
+  const ct = mt.random.normal([...y.shape]);
+  y.backward(ct);
+  const calls = spy.mock.calls.map((c) => c[2]);
+  spy.mockRestore();
+  const cpu = mt.defaultDevice() === 'cpu';
+  expect(forwardCalls).toBe(cpu ? 1 : 0);
+  expect(calls).toEqual(cpu ? [false, true] : []); // a · b forward, aᵀ · b for dw
+  const [[theirs], [dw]] = native.mlxVjp(([v]) => [native.convGeneral(x.data, v!, [1, 2], [1, 1], [1, 1], [1, 1], [1, 1], 1, false)], [w.data], [ct.data]);
+  expectClose(y, new mt.Tensor(theirs!), { rtol: 1e-4, atol: 1e-4 });
+  expectClose(w.grad!, new mt.Tensor(dw!), { rtol: 1e-4, atol: 1e-4 });
+});
+
 describe('grad, valueAndGrad, vjp', () => {
   test('grad of the design example', () => {
     expectClose(mt.grad((t: mt.Tensor) => mt.sum(mt.square(t)))(mt.tensor([1, 2, 3, 4])), [2, 4, 6, 8]);

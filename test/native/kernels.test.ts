@@ -186,11 +186,55 @@ describe('maskedBy', () => {
   });
 });
 
+describe('matmulNarrow', () => {
+  // Products by loops in float64: the reference both forms are checked against.
+  const product = (a: number[][], b: number[][]): number[][] =>
+    a.map((row) => b[0]!.map((_, j) => row.reduce((s, v, t) => s + v * b[t]![j]!, 0)));
+  const transposed = (a: number[][]): number[][] => a[0]!.map((_, j) => a.map((row) => row[j]!));
+  const matrix = (rows: number, cols: number, seed: number): number[][] =>
+    Array.from({ length: rows }, (_, i) => Array.from({ length: cols }, (_, j) => (((i * 31 + j * 17 + seed) % 13) - 6) / 4));
+
+  prop.prop([fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 16 }), fc.integer({ min: 1, max: 256 })], { numRuns: 30 })(
+    'a · b and aᵀ · b match the products by loops, for every narrow width', (m, k, n) => {
+      cpuOnly(CPU_ONLY);
+      mt.tidy(() => {
+        const a = matrix(m, k, 1), b = matrix(k, n, 2), d = matrix(m, n, 3);
+        const ab = new mt.Tensor(native.matmulNarrow(mt.tensor(a).data, mt.tensor(b).data, false));
+        const atd = new mt.Tensor(native.matmulNarrow(mt.tensor(a).data, mt.tensor(d).data, true));
+        expect(ab.shape).toEqual([m, n]);
+        expect(atd.shape).toEqual([k, n]);
+        expectClose(ab, product(a, b), { rtol: 1e-6, atol: 1e-6 });
+        expectClose(atd, product(transposed(a), d), { rtol: 1e-6, atol: 1e-5 });
+      });
+    });
+
+  test('views are made contiguous first: a transposed b gives the plain product', () => {
+    cpuOnly(CPU_ONLY);
+    mt.tidy(() => {
+      const a = mt.random.normal([50, 9]), bT = mt.random.normal([32, 9]);
+      const got = new mt.Tensor(native.matmulNarrow(a.data, mt.transpose(bT).data, false));
+      expectClose(got, mt.matmul(a, mt.transpose(bT)), { rtol: 1e-5, atol: 1e-5 });
+    });
+  });
+
+  test('bad arguments get errors naming the op and the values', () => {
+    cpuOnly(CPU_ONLY);
+    const m = (shape: number[], dtype: mt.DType = 'float32') => mt.zeros(shape, dtype).data;
+    expectMlxError(() => native.matmulNarrow(m([4, 3], 'float64'), m([3, 2]), false), /\[matmulNarrow\] a and b must be float32 matrices, got \[4,3\] float64 and \[3,2\] float32/);
+    expectMlxError(() => native.matmulNarrow(m([4, 3, 1]), m([3, 2]), false), /float32 matrices, got \[4,3,1\] float32/);
+    expectMlxError(() => native.matmulNarrow(m([4, 3]), m([4, 2]), false), /\[matmulNarrow\] a · b needs b with 3 rows, got \[4,3\] and \[4,2\]/);
+    expectMlxError(() => native.matmulNarrow(m([4, 3]), m([3, 2]), true), /\[matmulNarrow\] aᵀ · b needs b with 4 rows/);
+    expectMlxError(() => native.matmulNarrow(m([4, 17]), m([17, 2]), false), /\[matmulNarrow\] a must have 1 to 16 columns and b 1 to 256, got \[4,17\] and \[17,2\]/);
+    expectMlxError(() => native.matmulNarrow(m([4, 3]), m([4, 257]), true), /got \[4,3\] and \[4,257\]/);
+  });
+});
+
 test.runIf(onGpu)('on the GPU the kernels refuse with a clear error', () => {
   const x = mt.zeros([1, 4, 4, 1]);
   expectMlxError(() => native.maxPoolTiled(x.data, [2, 2]), /\[maxPoolTiled\] runs on the CPU only; the default device is the GPU/);
   expectMlxError(() => native.col2im(mt.zeros([4, 4]).data, [1, 3, 3, 1], [2, 2], [1, 1], [0, 0], [0, 0]), /\[col2im\] runs on the CPU only/);
   expectMlxError(() => native.maskedBy(x.data, x.data, 'greater', 0), /\[maskedBy\] runs on the CPU only/);
+  expectMlxError(() => native.matmulNarrow(mt.zeros([4, 3]).data, mt.zeros([3, 2]).data, false), /\[matmulNarrow\] runs on the CPU only/);
 });
 
 describe('over a large buffer', () => {
@@ -233,6 +277,24 @@ describe('over a large buffer', () => {
       const v = mt.random.normal([3 * 2 ** 17 + 1]), dy = mt.random.normal([3 * 2 ** 17 + 1]);
       const masked = new mt.Tensor(native.maskedBy(dy.data, v.data, 'greater', 0));
       expect(mt.all(mt.equal(masked, mt.multiply(dy, mt.greater(v, 0)))).item()).toBe(true);
+    });
+  });
+
+  test('matmulNarrow, a · b row by row and aᵀ · b as the sum of its halves', () => {
+    cpuOnly(CPU_ONLY);
+    mt.tidy(() => {
+      // An odd number of rows past 1 MiB: the threads' parts differ by one row.
+      const m = 2 * 4097 + 1, a = mt.random.normal([m, 9]), b = mt.random.normal([9, 32]), d = mt.random.normal([m, 32]);
+      const ab = (rows: mt.Tensor): mt.Tensor => new mt.Tensor(native.matmulNarrow(rows.data, b.data, false));
+      const split = Math.floor(m / 2), part = (t: mt.Tensor, r0: number, r1: number) => mt.slice(t, [r0, 0], [r1, t.shape[1]!]);
+      const whole = ab(a);
+      expect(a.nbytes + whole.nbytes).toBeGreaterThan(2 ** 20);
+      expect(mt.all(mt.equal(whole, mt.concatenate([ab(part(a, 0, split)), ab(part(a, split, m))], 0))).item()).toBe(true);
+      // Each half alone (below 1 MiB, one thread) is what each thread sums.
+      expect((a.nbytes + d.nbytes) / 2).toBeLessThan(2 ** 20);
+      const atd = (r0: number, r1: number): mt.Tensor => new mt.Tensor(native.matmulNarrow(part(a, r0, r1).data, part(d, r0, r1).data, true));
+      expect(a.nbytes + d.nbytes).toBeGreaterThan(2 ** 20);
+      expect(mt.all(mt.equal(atd(0, m), mt.add(atd(0, split), atd(split, m)))).item()).toBe(true);
     });
   });
 });

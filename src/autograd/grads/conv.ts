@@ -9,7 +9,7 @@
 import {
   add, argmax, convGeneral, equal, flip, matmul, max, pad, reshape, slice, swapaxes, tensor, transpose, where, zeros,
 } from '../../tensor/ops/index.js';
-import { isPlainConv, type ConvAttrs } from '../../tensor/ops/conv.js';
+import { isNarrow, isPlainConv, type ConvAttrs } from '../../tensor/ops/conv.js';
 import { scatterAddAxisUnchecked, takeUnchecked } from '../../tensor/ops/indexing.js';
 import { poolTiles, poolWindows, tileAxes, tiledExtent, tiledMaxKernel, type PoolGeometry } from '../../tensor/ops/pool.js';
 import { native } from '../../tensor/native.js';
@@ -169,6 +169,9 @@ function weightGradByIm2col(dy: Tensor, x: Tensor, w: Tensor, a: ConvAttrs): Ten
   // The forward's rows, unless their scope has ended since.
   const cols = a.cols && !a.cols.isDisposed ? a.cols : new Tensor(native.im2col(x.data, w.shape.slice(1, -1), a.stride, a.paddingLo, a.paddingHi));
   const dyRows = reshape(dy, [-1, w.shape[0]!]);
+  if (!isGradEnabled() && dy.dtype === 'float32' && isNarrow(cols.shape[1]!, w.shape[0]!)) {
+    return reshape(transpose(new Tensor(native.matmulNarrow(cols.data, dyRows.data, true))), [...w.shape]);
+  }
   const dw = cols.shape[1]! < w.shape[0]! ? transpose(matmul(transpose(cols), dyRows)) : matmul(transpose(dyRows), cols);
   return reshape(dw, [...w.shape]);
 }

@@ -162,7 +162,8 @@ function convByIm2col(x: Tensor, w: Tensor, attrs: ConvAttrs): Tensor {
   const cols = native.im2col(x.data, k, stride, lo, hi);
   const rows = native.reshape(w.data, [cout, -1]);
   const wT = native.transpose(rows, [1, 0]);
-  const product = native.matmul(cols, wT);
+  const width = k.reduce((a, b) => a * b, x.shape[x.ndim - 1]!);
+  const product = isNarrow(width, cout) ? native.matmulNarrow(cols, wT, false) : native.matmul(cols, wT);
   const saveCols = isGradEnabled() && w.requiresGrad;
   try {
     return apply('convGeneral', [x, w], native.reshape(product, [x.shape[0]!, ...out, cout]), saveCols ? { ...attrs, cols: new Tensor(cols) } : attrs);
@@ -170,6 +171,14 @@ function convByIm2col(x: Tensor, w: Tensor, attrs: ConvAttrs): Tensor {
     for (const h of saveCols ? [rows, wT, product] : [cols, rows, wT, product]) native.dispose(h);
   }
 }
+
+/**
+ * Whether a float32 product on the CPU with an inner side of `k` (im2col's
+ * row width) and `n` output columns takes native.matmulNarrow: a single
+ * input channel's 3x3 rows are 9 wide, which OpenBLAS runs at a seventh of
+ * its rate. The limits are kNarrowK and kNarrowN of native/src/kernels.cc.
+ */
+export const isNarrow = (k: number, n: number): boolean => k <= 16 && n <= 256 && native.defaultDevice() === 'cpu';
 
 /**
  * The same convolution without input dilation or kernel flip, which MLX 0.32.4's
