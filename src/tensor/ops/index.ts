@@ -7,7 +7,7 @@ export { slice, sliceUpdate, scatter, scatterAdd, gather, take, takeAlongAxis, p
 export * from './sort.js';
 export * from './io.js';
 export * from './linalg.js';
-// conv.ts also holds isPlainConv, which the gradient rules use: not public.
+// conv.ts also holds isPlainConv and isNarrow, which the gradient rules use: not public.
 export { convGeneral, conv1d, conv2d, conv3d, convTranspose1d, convTranspose2d, convTranspose3d } from './conv.js';
 export type { ConvOptions, ConvTransposeOptions, ConvGeneralOptions } from './conv.js';
 export { maxPool1d, maxPool2d, avgPool1d, avgPool2d } from './pool.js';
