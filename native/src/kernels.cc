@@ -545,8 +545,9 @@ mx::array MaskedByOp(const mx::array& dy, const mx::array& x, std::string compar
 // [50176,9]·[9,32] at 26 GFLOP/s and its weight gradient at 30
 // (bench/micro/w2-parts.ts), packing panels and zeroing the output first.
 // A loop that keeps the narrow side in registers writes each output once.
-// Compiled for AVX-512 and AVX2 as well where GCC can pick at run time.
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__APPLE__)
+// Compiled for AVX-512 and AVX2 as well where GCC and glibc can pick at run
+// time (an ifunc).
+#if defined(__x86_64__) && defined(__GNUC__) && defined(__GLIBC__) && !defined(__clang__)
 #define MLX_TAPE_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 #else
 #define MLX_TAPE_CLONES
