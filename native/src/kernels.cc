@@ -21,6 +21,7 @@
 #include <functional>
 #include <mutex>
 #include <numeric>
+#include <optional>
 #include <thread>
 #include <type_traits>
 #include <vector>
@@ -556,13 +557,18 @@ mx::array MaskedByOp(const mx::array& dy, const mx::array& x, std::string compar
 // The narrow side's limits: k (a's columns) and n (the output's columns).
 constexpr int64_t kNarrowK = 16, kNarrowN = 256;
 
-// c[i, :] = sum_k a[i, k] · b[k, :] for rows [i0, i1); a [m, k], b [k, n].
+// c[i, :] = bias + sum_k a[i, k] · b[k, :] for rows [i0, i1); a [m, k],
+// b [k, n], bias [n] or null (none).
 MLX_TAPE_CLONES
-void NarrowAB(const float* a, const float* b, float* c, int64_t k, int64_t n, int64_t i0, int64_t i1) {
+void NarrowAB(const float* a, const float* b, const float* bias, float* c, int64_t k, int64_t n, int64_t i0,
+              int64_t i1) {
   float acc[kNarrowN];
   for (int64_t i = i0; i < i1; ++i) {
     const float* ai = a + i * k;
-    for (int64_t j = 0; j < n; ++j) acc[j] = ai[0] * b[j];
+    if (bias)
+      for (int64_t j = 0; j < n; ++j) acc[j] = bias[j] + ai[0] * b[j];
+    else
+      for (int64_t j = 0; j < n; ++j) acc[j] = ai[0] * b[j];
     for (int64_t t = 1; t < k; ++t) {
       const float at = ai[t];
       const float* bt = b + t * n;
@@ -593,8 +599,8 @@ void NarrowATB(const float* a, const float* b, float* sum, int64_t k, int64_t n,
   }
 }
 
-// Inputs: a and b, float32, row-contiguous: [m, k] · [k, n], or with
-// transpose_a, [m, k]ᵀ · [m, n].
+// Inputs: a and b, float32, row-contiguous: [m, k] · [k, n] (plus a bias
+// [n], a third input, added to each row), or with transpose_a, [m, k]ᵀ · [m, n].
 class NarrowMatmul : public mx::UnaryPrimitive {
  public:
   NarrowMatmul(mx::Stream s, bool transpose_a) : UnaryPrimitive(s), transpose_a_(transpose_a) {}
@@ -607,10 +613,12 @@ class NarrowMatmul : public mx::UnaryPrimitive {
     encoder.set_output_array(out);
     const int64_t m = in[0].shape(0), k = in[0].shape(1), n = in[1].shape(1);
     const int64_t bytes = static_cast<int64_t>(in[0].nbytes() + in[1].nbytes() + out.nbytes());
-    encoder.dispatch([a = in[0].data<float>(), b = in[1].data<float>(), c = out.data<float>(), m, k, n, bytes,
+    const float* bias = in.size() > 2 ? in[2].data<float>() : nullptr;
+    if (bias) encoder.set_input_array(in[2]);
+    encoder.dispatch([a = in[0].data<float>(), b = in[1].data<float>(), bias, c = out.data<float>(), m, k, n, bytes,
                       transpose_a = transpose_a_] {
       if (!transpose_a) {
-        InTwo(m, bytes, [&](int64_t i0, int64_t i1) { NarrowAB(a, b, c, k, n, i0, i1); });
+        InTwo(m, bytes, [&](int64_t i0, int64_t i1) { NarrowAB(a, b, bias, c, k, n, i0, i1); });
         return;
       }
       // Each thread sums its half of the rows apart; the halves add up after.
@@ -636,9 +644,10 @@ class NarrowMatmul : public mx::UnaryPrimitive {
   bool transpose_a_;
 };
 
-// matmulNarrow(a, b, transposeA): a · b, or aᵀ · b, for float32 matrices
-// whose inner (a · b) or both output (aᵀ · b) sides are narrow.
-mx::array MatmulNarrowOp(const mx::array& a, const mx::array& b, bool transpose_a) {
+// matmulNarrow(a, b, transposeA, bias): a · b (+ bias, a float32 [n]), or
+// aᵀ · b, for float32 matrices whose inner (a · b) or both output (aᵀ · b)
+// sides are narrow.
+mx::array MatmulNarrowOp(const mx::array& a, const mx::array& b, bool transpose_a, std::optional<mx::array> bias) {
   const char* form = transpose_a ? "aᵀ · b" : "a · b";
   if (a.ndim() != 2 || b.ndim() != 2 || a.dtype() != mx::float32 || b.dtype() != mx::float32)
     throw std::invalid_argument(std::string("[matmulNarrow] a and b must be float32 matrices, got ") +
@@ -652,16 +661,21 @@ mx::array MatmulNarrowOp(const mx::array& a, const mx::array& b, bool transpose_
     throw std::invalid_argument("[matmulNarrow] a must have 1 to " + std::to_string(kNarrowK) +
                                 " columns and b 1 to " + std::to_string(kNarrowN) + ", got " +
                                 ShapeString(a.shape()) + " and " + ShapeString(b.shape()));
+  if (bias && (transpose_a || bias->ndim() != 1 || bias->shape(0) != n || bias->dtype() != mx::float32))
+    throw std::invalid_argument("[matmulNarrow] bias must be a float32 [" + std::to_string(n) + "] of a · b" +
+                                (transpose_a ? ", and aᵀ · b takes none" : "") + ", got " +
+                                ShapeString(bias->shape()) + " " + DtypeName(bias->dtype()));
   auto s = CpuStream("matmulNarrow");
   mx::Shape shape{static_cast<int>(transpose_a ? width : a.shape(0)), static_cast<int>(n)};
-  return mx::array(std::move(shape), mx::float32, std::make_shared<NarrowMatmul>(s, transpose_a),
-                   {mx::contiguous(a, false, s), mx::contiguous(b, false, s)});
+  std::vector<mx::array> inputs{mx::contiguous(a, false, s), mx::contiguous(b, false, s)};
+  if (bias) inputs.push_back(mx::contiguous(*bias, false, s));
+  return mx::array(std::move(shape), mx::float32, std::make_shared<NarrowMatmul>(s, transpose_a), std::move(inputs));
 }
 
 }  // namespace
 
 void InitKernels(Napi::Env env, Napi::Object exports) {
-  Def(env, exports, "matmulNarrow(a, b, transposeA)", MatmulNarrowOp);
+  Def(env, exports, "matmulNarrow(a, b, transposeA, bias)", MatmulNarrowOp);
   Def(env, exports, "maxPoolTiled(input, kernel)", MaxPoolTiled);
   Def(env, exports, "maxPoolTiledGrad(input, out, dy, kernel)", MaxPoolTiledGrad);
   Def(env, exports, "col2im(cols, shape, window, stride, paddingLo, paddingHi)", Col2imOp);

@@ -1,6 +1,6 @@
 // Convolution layers, channels last as in MLX: inputs [N, ...spatial, C].
 import type { Tensor } from '../tensor/tensor.js';
-import { add, conv1d, conv2d, convTranspose1d, convTranspose2d } from '../tensor/ops/index.js';
+import { conv1d, conv2d, convTranspose1d, convTranspose2d, type ConvTransposeOptions } from '../tensor/ops/index.js';
 import { Module } from './module.js';
 import { uniformParam } from './param.js';
 
@@ -20,7 +20,7 @@ export interface ConvLayerOptions {
   outputPadding?: number | number[];
 }
 
-type ConvFn = (x: Tensor, w: Tensor, o: ConvLayerOptions) => Tensor;
+type ConvFn = (x: Tensor, w: Tensor, o: ConvTransposeOptions) => Tensor;
 
 /** What every convolution layer shares: weight `[out, ...kernel, in/groups]`, bias, options. */
 abstract class ConvBase extends Module {
@@ -42,10 +42,10 @@ abstract class ConvBase extends Module {
     this.options = { ...options };
   }
 
-  /** @internal The convolution `fn` of `x` with this layer's weight, plus its bias. */
+  /** @internal The convolution `fn` of `x` with this layer's weight and bias (added inside the product on the CPU). */
   protected run(fn: ConvFn, x: Tensor): Tensor {
-    const y = fn(x, this.weight, this.options);
-    return this.bias ? add(y, this.bias) : y;
+    const { bias: _learnsBias, ...options } = this.options;
+    return fn(x, this.weight, { ...options, bias: this.bias });
   }
 }
 

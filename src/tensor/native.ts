@@ -163,8 +163,8 @@ interface LinalgNative {
   maxPoolTiledGrad(input: A, out: A, dy: A, kernel: number[]): A;
   /** The inverse layout of im2col for an input of `shape`, overlapping windows summed; CPU only, float32/float64. */
   col2im(cols: A, shape: number[], window: number[], stride: number[], paddingLo: number[], paddingHi: number[]): A;
-  /** a · b for float32 a [m, k ≤ 16], b [k, n ≤ 256], or aᵀ · b for a [m, k ≤ 16], b [m, n ≤ 256]: one pass; CPU only. */
-  matmulNarrow(a: A, b: A, transposeA: boolean): A;
+  /** a · b (+ bias [n]) for float32 a [m, k ≤ 16], b [k, n ≤ 256], or aᵀ · b for a [m, k ≤ 16], b [m, n ≤ 256]: one pass; CPU only. */
+  matmulNarrow(a: A, b: A, transposeA: boolean, bias?: A | null): A;
   /** dy · [x > value] or dy · [x < value], one pass; CPU only, float dtypes, dy and x of one shape and dtype. */
   maskedBy(dy: A, x: A, comparison: 'greater' | 'less', value: number): A;
   convTranspose1d(input: A, weight: A, stride: number, padding: number, dilation: number, outputPadding: number, groups: number): A;

@@ -195,15 +195,18 @@ describe('matmulNarrow', () => {
     Array.from({ length: rows }, (_, i) => Array.from({ length: cols }, (_, j) => (((i * 31 + j * 17 + seed) % 13) - 6) / 4));
 
   prop.prop([fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 16 }), fc.integer({ min: 1, max: 256 })], { numRuns: 30 })(
-    'a · b and aᵀ · b match the products by loops, for every narrow width', (m, k, n) => {
+    'a · b (with and without a bias) and aᵀ · b match the products by loops, for every narrow width', (m, k, n) => {
       cpuOnly(CPU_ONLY);
       mt.tidy(() => {
         const a = matrix(m, k, 1), b = matrix(k, n, 2), d = matrix(m, n, 3);
+        const bias = matrix(1, n, 4)[0]!;
         const ab = new mt.Tensor(native.matmulNarrow(mt.tensor(a).data, mt.tensor(b).data, false));
+        const abBias = new mt.Tensor(native.matmulNarrow(mt.tensor(a).data, mt.tensor(b).data, false, mt.tensor(bias).data));
         const atd = new mt.Tensor(native.matmulNarrow(mt.tensor(a).data, mt.tensor(d).data, true));
         expect(ab.shape).toEqual([m, n]);
         expect(atd.shape).toEqual([k, n]);
         expectClose(ab, product(a, b), { rtol: 1e-6, atol: 1e-6 });
+        expectClose(abBias, product(a, b).map((row) => row.map((v, j) => v + bias[j]!)), { rtol: 1e-6, atol: 1e-6 });
         expectClose(atd, product(transposed(a), d), { rtol: 1e-6, atol: 1e-5 });
       });
     });
@@ -226,6 +229,8 @@ describe('matmulNarrow', () => {
     expectMlxError(() => native.matmulNarrow(m([4, 3]), m([3, 2]), true), /\[matmulNarrow\] aᵀ · b needs b with 4 rows/);
     expectMlxError(() => native.matmulNarrow(m([4, 17]), m([17, 2]), false), /\[matmulNarrow\] a must have 1 to 16 columns and b 1 to 256, got \[4,17\] and \[17,2\]/);
     expectMlxError(() => native.matmulNarrow(m([4, 3]), m([4, 257]), true), /got \[4,3\] and \[4,257\]/);
+    expectMlxError(() => native.matmulNarrow(m([4, 3]), m([3, 2]), false, m([3])), /\[matmulNarrow\] bias must be a float32 \[2\] of a · b, got \[3\] float32/);
+    expectMlxError(() => native.matmulNarrow(m([4, 3]), m([4, 2]), true, m([2])), /bias must be a float32 \[2\] of a · b, and aᵀ · b takes none, got \[2\] float32/);
   });
 });
 

@@ -1,4 +1,4 @@
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { test as prop } from '@fast-check/vitest';
 import fc from 'fast-check';
 import * as mt from '../../src/index.js';
@@ -83,6 +83,48 @@ describe('conv2d and conv3d', () => {
     expect(() => mt.conv2d(grid(3), mt.ones([1, 2, 2, 1]), { stride: [1, 1, 1] })).toThrow(/\[conv\] Invalid strides \(1,1,1\) for 2D convolution/);
     expect(() => mt.conv2d(mt.zeros([1, 4, 4, 4]), mt.zeros([3, 1, 1, 2]), { groups: 2 })).toThrow(/\[conv\] If groups > 1, the output channels must be divisible/);
     expect(() => mt.conv3d(mt.zeros([1, 2, 2, 2, 2]), mt.zeros([2, 1, 1, 1, 1]), { groups: 2 })).toThrow(/\[conv\] Can only handle groups != 1 in 1D or 2D/);
+  });
+});
+
+describe('the bias option', () => {
+  test('adds [C_out] to each output channel, on every path, as conv + bias does', () => {
+    // One input channel (the CPU's narrow product), three (im2col and addmm), dilation (MLX's convolution).
+    for (const [cin, o] of [[1, { padding: 1 }], [3, { padding: 1, stride: 2 }], [2, { dilation: 2 }]] as const) {
+      const x = rand([2, 6, 5, cin]), w = rand([4, 3, 3, cin]), bias = rand([4]);
+      expectClose(mt.conv2d(x, w, { ...o, bias }), mt.add(mt.conv2d(x, w, o), bias), matmulTol({ rtol: 1e-5, atol: 1e-5 }));
+    }
+    const [xt, wt, bt] = [rand([1, 4, 3]), rand([2, 3, 3]), rand([2])];
+    expectClose(mt.convTranspose1d(xt, wt, { stride: 2, bias: bt }), mt.add(mt.convTranspose1d(xt, wt, { stride: 2 }), bt), matmulTol({ rtol: 1e-5, atol: 1e-5 }));
+  });
+
+  test('on the CPU it goes into the product: no add of its own', () => {
+    const calls = (run: () => void): Record<string, number> => {
+      const spies = { add: vi.spyOn(native, 'add'), addmm: vi.spyOn(native, 'addmm'), matmulNarrow: vi.spyOn(native, 'matmulNarrow') };
+      run();
+      const n = Object.fromEntries(Object.entries(spies).map(([k, s]) => [k, s.mock.calls.length]));
+      for (const s of Object.values(spies)) s.mockRestore();
+      return n;
+    };
+    const bias = rand([4]);
+    const cpu = mt.defaultDevice() === 'cpu' ? 1 : 0;
+    expect(calls(() => mt.conv2d(rand([1, 5, 5, 1]), rand([4, 3, 3, 1]), { bias }))).toEqual({ add: 1 - cpu, addmm: 0, matmulNarrow: cpu });
+    expect(calls(() => mt.conv2d(rand([1, 5, 5, 3]), rand([4, 3, 3, 3]), { bias }))).toEqual({ add: 1 - cpu, addmm: cpu, matmulNarrow: 0 });
+  });
+
+  test('its gradient is dy summed over all but the channels; nn.Conv2d passes its bias', () => {
+    const layer = new mt.nn.Conv2d(2, 3, 3, { padding: 1 });
+    const x = rand([2, 4, 4, 2]), dy = rand([2, 4, 4, 3]);
+    const y = layer.forward(x);
+    expectClose(y, mt.add(mt.conv2d(x, layer.weight, { padding: 1 }), layer.bias!), matmulTol({ rtol: 1e-5, atol: 1e-5 }));
+    const [, [db]] = mt.vjp((b) => mt.conv2d(x, layer.weight, { padding: 1, bias: b }), [layer.bias!], [dy]);
+    expectClose(db!, mt.sum(dy, [0, 1, 2]), { rtol: 1e-5, atol: 1e-5 });
+  });
+
+  test('a bias of the wrong shape or dtype is refused, naming both', () => {
+    const x = rand([1, 5, 5, 2]), w = rand([4, 3, 3, 2]);
+    expect(() => mt.conv2d(x, w, { bias: rand([3]) })).toThrow(/\[convGeneral\] bias must have shape \[4\] and dtype float32 \(the weight's C_out and dtype\), got shape \[3\] and dtype float32/);
+    expect(() => mt.conv2d(x, w, { bias: rand([1, 4]) })).toThrow(/got shape \[1,4\]/);
+    expect(() => mt.conv2d(x, w, { bias: mt.zeros([4], 'float16') })).toThrow(/got shape \[4\] and dtype float16/);
   });
 });
 

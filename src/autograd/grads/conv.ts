@@ -7,7 +7,7 @@
 // convolutions again, with the roles of stride and dilation exchanged; in
 // the common float32 case the weight's is one matmul over im2col(x) instead.
 import {
-  add, argmax, convGeneral, equal, flip, matmul, max, pad, reshape, slice, swapaxes, tensor, transpose, where, zeros,
+  add, argmax, convGeneral, equal, flip, matmul, max, pad, reshape, slice, sum, swapaxes, tensor, transpose, where, zeros,
 } from '../../tensor/ops/index.js';
 import { isNarrow, isPlainConv, type ConvAttrs } from '../../tensor/ops/conv.js';
 import { scatterAddAxisUnchecked, takeUnchecked } from '../../tensor/ops/indexing.js';
@@ -176,14 +176,19 @@ function weightGradByIm2col(dy: Tensor, x: Tensor, w: Tensor, a: ConvAttrs): Ten
   return reshape(dw, [...w.shape]);
 }
 
+/** The bias's gradient: dy summed over every axis but the channels. */
+const biasGrad = (dy: Tensor): Tensor => sum(dy, dy.shape.slice(0, -1).map((_, i) => i));
+
 export const convGrads = {
-  convGeneral: (dy, { inputs: [x, w], attrs }) => [
+  // inputs: [x, w] or [x, w, bias]
+  convGeneral: (dy, { inputs: [x, w, b], attrs }) => [
     !wants(x) ? null
       : byCol2im(x!, w!, attrs as ConvAttrs) ? inputGradByCol2im(dy, x!, w!, attrs as ConvAttrs)
       : inputGrad(dy, x!, w!, attrs as ConvAttrs),
     !wants(w) ? null
       : byIm2col(x!, w!, attrs as ConvAttrs) ? weightGradByIm2col(dy, x!, w!, attrs as ConvAttrs)
       : weightGrad(dy, x!, w!, attrs as ConvAttrs),
+    ...(b ? [wants(b) ? biasGrad(dy) : null] : []),
   ],
   maxPool1d: (dy, { inputs: [x], attrs, out }) => [maxPoolRule(dy, x!, out, attrs as PoolGeometry)],
   maxPool2d: (dy, { inputs: [x], attrs, out }) => [maxPoolRule(dy, x!, out, attrs as PoolGeometry)],

@@ -21,6 +21,8 @@ export interface ConvOptions {
   dilation?: number | number[];
   /** Channel groups: input and output channels split into this many independent convolutions (default 1). */
   groups?: number;
+  /** Added to each output channel: shape `[C_out]`, the weight's dtype (PyTorch's `bias` argument; the CPU adds it inside the product). */
+  bias?: Tensor;
 }
 
 /** Options of the transposed convolutions. */
@@ -43,6 +45,8 @@ export interface ConvGeneralOptions {
   groups?: number;
   /** Flip the kernel's spatial axes: true convolution rather than cross-correlation (default false). */
   flip?: boolean;
+  /** Added to each output channel: shape `[C_out]`, the weight's dtype. */
+  bias?: Tensor;
 }
 
 /**
@@ -64,7 +68,7 @@ function perAxis(op: string, name: string, v: number | number[] | undefined, n: 
  *
  * @param input - Input of shape `[N, ...spatial, C_in]`.
  * @param weight - Kernel of shape `[C_out, ...kernel, C_in / groups]`.
- * @param options - Stride, padding, kernel and input dilation, groups, flip.
+ * @param options - Stride, padding, kernel and input dilation, groups, flip, bias.
  * @returns Output of shape `[N, ...spatialOut, C_out]`.
  * @example
  * ```ts
@@ -85,7 +89,10 @@ export function convGeneral(input: Tensor, weight: Tensor, options: ConvGeneralO
   const stride = at('stride', options.stride, 1);
   const kernelDilation = at('kernelDilation', options.kernelDilation, 1);
   const inputDilation = at('inputDilation', options.inputDilation, 1);
-  const { groups = 1, flip = false } = options;
+  const { groups = 1, flip = false, bias } = options;
+  if (bias && (bias.ndim !== 1 || bias.shape[0] !== weight.shape[0] || bias.dtype !== weight.dtype)) {
+    throw new TypeError(`[convGeneral] bias must have shape [${weight.shape[0]}] and dtype ${weight.dtype} (the weight's C_out and dtype), got shape [${bias.shape.join(',')}] and dtype ${bias.dtype}`);
+  }
   // MLX crops the input for negative padding inside conv_general; crop it
   // here, with our own slice, so that the recorded op only pads.
   let x = input;
@@ -101,12 +108,17 @@ export function convGeneral(input: Tensor, weight: Tensor, options: ConvGeneralO
   const device = native.defaultDevice();
   const attrs: ConvAttrs = { stride, paddingLo: lo, paddingHi: hi, kernelDilation, inputDilation, groups, flip };
   if (device === 'cpu' && valid && isPlainConv(x, weight, attrs) && byIm2colFits(x, weight, stride, lo, hi, kernelDilation)) {
-    return convByIm2col(x, weight, attrs);
+    return convByIm2col(x, weight, bias, attrs);
   }
   const out = device === 'gpu' && valid && (flip || inputDilation.some((d) => d !== 1))
     ? plainConvOnGpu(x, weight, stride, lo, hi, kernelDilation, inputDilation, groups, flip)
     : native.convGeneral(x.data, weight.data, stride, lo, hi, kernelDilation, inputDilation, groups, flip);
-  return apply('convGeneral', [x, weight], out, attrs);
+  if (!bias) return apply('convGeneral', [x, weight], out, attrs);
+  try {
+    return apply('convGeneral', [x, weight, bias], native.add(out, bias.data), attrs);
+  } finally {
+    native.dispose(out);
+  }
 }
 
 /**
@@ -155,7 +167,7 @@ function byIm2colFits(x: Tensor, w: Tensor, stride: number[], lo: number[], hi: 
  * weight wants a gradient, the rows stay in `attrs.cols` for the rule's
  * colsᵀ · dy, which then makes no second im2col.
  */
-function convByIm2col(x: Tensor, w: Tensor, attrs: ConvAttrs): Tensor {
+function convByIm2col(x: Tensor, w: Tensor, bias: Tensor | undefined, attrs: ConvAttrs): Tensor {
   const { stride, paddingLo: lo, paddingHi: hi } = attrs;
   const k = w.shape.slice(1, -1), cout = w.shape[0]!;
   const out = k.map((ki, i) => Math.floor((x.shape[i + 1]! + lo[i]! + hi[i]! - ki) / stride[i]!) + 1);
@@ -163,10 +175,14 @@ function convByIm2col(x: Tensor, w: Tensor, attrs: ConvAttrs): Tensor {
   const rows = native.reshape(w.data, [cout, -1]);
   const wT = native.transpose(rows, [1, 0]);
   const width = k.reduce((a, b) => a * b, x.shape[x.ndim - 1]!);
-  const product = isNarrow(width, cout) ? native.matmulNarrow(cols, wT, false) : native.matmul(cols, wT);
+  // The bias goes in with the product (addmm copies it into the output, which
+  // sgemm then adds to): no pass of its own over the output.
+  const product = isNarrow(width, cout) ? native.matmulNarrow(cols, wT, false, bias?.data)
+    : bias ? native.addmm(bias.data, cols, wT, 1, 1) : native.matmul(cols, wT);
   const saveCols = isGradEnabled() && w.requiresGrad;
   try {
-    return apply('convGeneral', [x, w], native.reshape(product, [x.shape[0]!, ...out, cout]), saveCols ? { ...attrs, cols: new Tensor(cols) } : attrs);
+    const inputs = bias ? [x, w, bias] : [x, w];
+    return apply('convGeneral', inputs, native.reshape(product, [x.shape[0]!, ...out, cout]), saveCols ? { ...attrs, cols: new Tensor(cols) } : attrs);
   } finally {
     for (const h of saveCols ? [rows, wT, product] : [cols, rows, wT, product]) native.dispose(h);
   }
@@ -222,7 +238,7 @@ function conv(op: string, n: number, input: Tensor, weight: Tensor, o: ConvOptio
   checkRank(op, input, weight, n);
   const padding = perAxis(op, 'padding', o.padding, n, 0);
   const [stride, dilation] = [perAxis(op, 'stride', o.stride, n, 1), perAxis(op, 'dilation', o.dilation, n, 1)];
-  return convGeneral(input, weight, { stride, padding: [padding, padding], kernelDilation: dilation, groups: o.groups });
+  return convGeneral(input, weight, { stride, padding: [padding, padding], kernelDilation: dilation, groups: o.groups, bias: o.bias });
 }
 
 /**
@@ -230,7 +246,7 @@ function conv(op: string, n: number, input: Tensor, weight: Tensor, o: ConvOptio
  *
  * @param input - Input of shape `[N, L, C_in]`.
  * @param weight - Kernel of shape `[C_out, K, C_in / groups]`.
- * @param options - Stride, padding, dilation, groups.
+ * @param options - Stride, padding, dilation, groups, bias.
  * @returns Output of shape `[N, L_out, C_out]`.
  * @example
  * ```ts
@@ -248,7 +264,7 @@ export function conv1d(input: Tensor, weight: Tensor, options: ConvOptions = {})
  *
  * @param input - Input of shape `[N, H, W, C_in]`.
  * @param weight - Kernel of shape `[C_out, KH, KW, C_in / groups]`.
- * @param options - Stride, padding, dilation (one number or one per axis), groups.
+ * @param options - Stride, padding, dilation (one number or one per axis), groups, bias.
  * @returns Output of shape `[N, H_out, W_out, C_out]`.
  * @example
  * ```ts
@@ -266,7 +282,7 @@ export function conv2d(input: Tensor, weight: Tensor, options: ConvOptions = {})
  *
  * @param input - Input of shape `[N, D, H, W, C_in]`.
  * @param weight - Kernel of shape `[C_out, KD, KH, KW, C_in]`.
- * @param options - Stride, padding, dilation (one number or one per axis).
+ * @param options - Stride, padding, dilation (one number or one per axis), bias.
  * @returns Output of shape `[N, D_out, H_out, W_out, C_out]`.
  * @example
  * ```ts
@@ -289,7 +305,7 @@ function convTranspose(op: string, n: number, input: Tensor, weight: Tensor, o: 
   const [padding, dilation, extra, stride] = [at('padding', o.padding, 0), at('dilation', o.dilation, 1), at('outputPadding', o.outputPadding, 0), at('stride', o.stride, 1)];
   const lo = padding.map((p, i) => dilation[i]! * (weight.shape[i + 1]! - 1) - p);
   const hi = lo.map((l, i) => l + extra[i]!);
-  return convGeneral(input, weight, { padding: [lo, hi], kernelDilation: dilation, inputDilation: stride, groups: o.groups, flip: true });
+  return convGeneral(input, weight, { padding: [lo, hi], kernelDilation: dilation, inputDilation: stride, groups: o.groups, flip: true, bias: o.bias });
 }
 
 /**
@@ -297,7 +313,7 @@ function convTranspose(op: string, n: number, input: Tensor, weight: Tensor, o: 
  *
  * @param input - Input of shape `[N, L, C_in]`.
  * @param weight - Kernel of shape `[C_out, K, C_in / groups]`.
- * @param options - Stride, padding, dilation, outputPadding, groups.
+ * @param options - Stride, padding, dilation, outputPadding, groups, bias.
  * @returns Output of shape `[N, (L - 1) * stride - 2 * padding + dilation * (K - 1) + outputPadding + 1, C_out]`.
  * @example
  * ```ts
@@ -316,7 +332,7 @@ export function convTranspose1d(input: Tensor, weight: Tensor, options: ConvTran
  *
  * @param input - Input of shape `[N, H, W, C_in]`.
  * @param weight - Kernel of shape `[C_out, KH, KW, C_in / groups]`.
- * @param options - Stride, padding, dilation, outputPadding (one number or one per axis), groups.
+ * @param options - Stride, padding, dilation, outputPadding (one number or one per axis), groups, bias.
  * @returns Output of shape `[N, H_out, W_out, C_out]`, each axis as in {@link convTranspose1d}.
  * @example
  * ```ts
@@ -334,7 +350,7 @@ export function convTranspose2d(input: Tensor, weight: Tensor, options: ConvTran
  *
  * @param input - Input of shape `[N, D, H, W, C_in]`.
  * @param weight - Kernel of shape `[C_out, KD, KH, KW, C_in]`.
- * @param options - Stride, padding, dilation, outputPadding (one number or one per axis).
+ * @param options - Stride, padding, dilation, outputPadding (one number or one per axis), bias.
  * @returns Output of shape `[N, D_out, H_out, W_out, C_out]`, each axis as in {@link convTranspose1d}.
  * @example
  * ```ts

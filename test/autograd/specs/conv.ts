@@ -21,6 +21,7 @@ interface ConvCase {
   flip: boolean;
   x: Data;
   w: Data;
+  bias: Data | null; // the bias option, [C_out]
 }
 
 const int = (min: number, max: number): fc.Arbitrary<number> => fc.integer({ min, max });
@@ -47,6 +48,7 @@ const convCases: fc.Arbitrary<ConvCase> = fc.constantFrom(...KINDS).chain((kind)
     perGroupIn: int(1, 2),
     perGroupOut: int(1, 2),
     flip: fc.boolean(),
+    withBias: fc.boolean(),
   }));
 }).chain((c) => {
   const transposed = c.kind.startsWith('convTranspose');
@@ -60,21 +62,22 @@ const convCases: fc.Arbitrary<ConvCase> = fc.constantFrom(...KINDS).chain((kind)
     return crop + 1 + Math.ceil(Math.max(0, span - Math.max(0, lo) - Math.max(0, hi)) / dil) + c.extra[i]!;
   });
   const cin = c.groups * c.perGroupIn, cout = c.groups * c.perGroupOut;
-  return fc.tuple(valuesFor([c.batch, ...size, cin], -1, 1), valuesFor([cout, ...c.kernel, c.perGroupIn], -1, 1))
-    .map(([x, w]): ConvCase => ({ ...c, x, w }));
+  return fc.tuple(valuesFor([c.batch, ...size, cin], -1, 1), valuesFor([cout, ...c.kernel, c.perGroupIn], -1, 1),
+    c.withBias ? valuesFor([cout], -1, 1) : fc.constant(null))
+    .map(([x, w, bias]): ConvCase => ({ ...c, x, w, bias }));
 });
 
-/** The case's op on tensors: one of the public convolutions. */
-function convOf(c: ConvCase): (x: mt.Tensor, w: mt.Tensor) => mt.Tensor {
+/** The case's op on tensors: one of the public convolutions, with the bias option when the case has one. */
+function convOf(c: ConvCase): (x: mt.Tensor, w: mt.Tensor, bias?: mt.Tensor) => mt.Tensor {
   const o = { stride: c.stride, padding: c.padding, dilation: c.dilation, groups: c.groups, outputPadding: c.outputPadding };
   switch (c.kind) {
     case 'convGeneral':
-      return (x, w) => mt.convGeneral(x, w, { stride: c.stride, padding: [c.padding, c.paddingHi], kernelDilation: c.dilation, inputDilation: c.inputDilation, groups: c.groups, flip: c.flip });
-    case 'conv1d': return (x, w) => mt.conv1d(x, w, o);
-    case 'conv2d': return (x, w) => mt.conv2d(x, w, o);
-    case 'conv3d': return (x, w) => mt.conv3d(x, w, o);
-    case 'convTranspose1d': return (x, w) => mt.convTranspose1d(x, w, o);
-    case 'convTranspose2d': return (x, w) => mt.convTranspose2d(x, w, o);
+      return (x, w, bias) => mt.convGeneral(x, w, { stride: c.stride, padding: [c.padding, c.paddingHi], kernelDilation: c.dilation, inputDilation: c.inputDilation, groups: c.groups, flip: c.flip, bias });
+    case 'conv1d': return (x, w, bias) => mt.conv1d(x, w, { ...o, bias });
+    case 'conv2d': return (x, w, bias) => mt.conv2d(x, w, { ...o, bias });
+    case 'conv3d': return (x, w, bias) => mt.conv3d(x, w, { ...o, bias });
+    case 'convTranspose1d': return (x, w, bias) => mt.convTranspose1d(x, w, { ...o, bias });
+    case 'convTranspose2d': return (x, w, bias) => mt.convTranspose2d(x, w, { ...o, bias });
   }
 }
 
@@ -157,11 +160,12 @@ const poolSpec = (op: 'maxPool1d' | 'maxPool2d') => spec({
 export const convSpecs = {
   convGeneral: spec({
     cases: convCases,
-    inputs: (c, dtype) => [toTensor(c.x, dtype), toTensor(c.w, dtype)],
+    inputs: (c, dtype) => [toTensor(c.x, dtype), toTensor(c.w, dtype), ...(c.bias ? [toTensor(c.bias, dtype)] : [])],
     // MLX's CPU convolution has no float64 kernel for dilation, flips or
     // groups: check in float32, with tolerances for its rounding.
-    fn: (c) => (x, w) => mt.astype(convOf(c)(mt.astype(x, 'float32'), mt.astype(w, 'float32')), x.dtype),
-    oracle: (c) => nativeConvOf(c),
+    fn: (c) => (x, w, bias) => mt.astype(convOf(c)(mt.astype(x, 'float32'), mt.astype(w, 'float32'), bias && mt.astype(bias, 'float32')), x.dtype),
+    // MLX's convolutions take no bias: its oracle adds it after.
+    oracle: (c) => (x, w, bias) => (bias ? native.add(nativeConvOf(c)(x, w), bias) : nativeConvOf(c)(x, w)),
     tol: { rtol: 1e-2, atol: 1e-2 },
   }),
   maxPool1d: poolSpec('maxPool1d'),
