@@ -67,6 +67,16 @@ void InTwo(int64_t n, int64_t bytes, const Body& body) {
   if (error) std::rethrow_exception(error);
 }
 
+// Every primitive below starts so: its output allocated, its arrays
+// registered with its stream's CPU encoder, which then runs its loop.
+mx::cpu::CommandEncoder& EncoderFor(const mx::Stream& stream, const std::vector<mx::array>& in, mx::array& out) {
+  out.set_data(mx::allocator::malloc(out.nbytes()));
+  auto& encoder = mx::cpu::get_command_encoder(stream);
+  for (const auto& a : in) encoder.set_input_array(a);
+  encoder.set_output_array(out);
+  return encoder;
+}
+
 // Where the windows of x [N, ...spatial, C] lie: for each output position
 // the flat spatial index of its window's first element, and the offset of
 // each window element from that first one, in row-major window order.
@@ -200,10 +210,7 @@ class TiledMaxPool : public mx::UnaryPrimitive {
       : UnaryPrimitive(s), kernel_(std::move(kernel)), backward_(backward) {}
 
   void eval_cpu(const std::vector<mx::array>& in, mx::array& out) override {
-    out.set_data(mx::allocator::malloc(out.nbytes()));
-    auto& encoder = mx::cpu::get_command_encoder(stream());
-    for (auto& a : in) encoder.set_input_array(a);
-    encoder.set_output_array(out);
+    auto& encoder = EncoderFor(stream(), in, out);
     // The inputs' buffers outlive the task (MLX's CPU eval holds them).
     const void* x = in[0].data<void>();
     const void* y = backward_ ? in[1].data<void>() : nullptr;
@@ -382,10 +389,7 @@ class WindowRows : public mx::UnaryPrimitive {
         out_(std::move(out)), gather_(gather) {}
 
   void eval_cpu(const std::vector<mx::array>& in, mx::array& out) override {
-    out.set_data(mx::allocator::malloc(out.nbytes()));
-    auto& encoder = mx::cpu::get_command_encoder(stream());
-    encoder.set_input_array(in[0]);
-    encoder.set_output_array(out);
+    auto& encoder = EncoderFor(stream(), in, out);
     const int64_t bytes = static_cast<int64_t>(in[0].nbytes() + out.nbytes());
     encoder.dispatch([src = in[0].data<void>(), dst = out.data<void>(), bytes, dtype = out.dtype(), gather = gather_,
                       windows = WindowsOf(gather_ ? in[0].shape() : out.shape(), window_, stride_, lo_, out_)] {
@@ -496,11 +500,7 @@ class MaskedByPrimitive : public mx::UnaryPrimitive {
   MaskedByPrimitive(mx::Stream s, double value, bool greater) : UnaryPrimitive(s), value_(value), greater_(greater) {}
 
   void eval_cpu(const std::vector<mx::array>& in, mx::array& out) override {
-    out.set_data(mx::allocator::malloc(out.nbytes()));
-    auto& encoder = mx::cpu::get_command_encoder(stream());
-    encoder.set_input_array(in[0]);
-    encoder.set_input_array(in[1]);
-    encoder.set_output_array(out);
+    auto& encoder = EncoderFor(stream(), in, out);
     encoder.dispatch([dy = in[0].data<void>(), x = in[1].data<void>(), dst = out.data<void>(),
                       size = static_cast<int64_t>(out.size()), dtype = out.dtype(), value = value_, greater = greater_] {
       ForFloatType("maskedBy", dtype, [&](auto* type) {
@@ -606,15 +606,10 @@ class NarrowMatmul : public mx::UnaryPrimitive {
   NarrowMatmul(mx::Stream s, bool transpose_a) : UnaryPrimitive(s), transpose_a_(transpose_a) {}
 
   void eval_cpu(const std::vector<mx::array>& in, mx::array& out) override {
-    out.set_data(mx::allocator::malloc(out.nbytes()));
-    auto& encoder = mx::cpu::get_command_encoder(stream());
-    encoder.set_input_array(in[0]);
-    encoder.set_input_array(in[1]);
-    encoder.set_output_array(out);
+    auto& encoder = EncoderFor(stream(), in, out);
     const int64_t m = in[0].shape(0), k = in[0].shape(1), n = in[1].shape(1);
     const int64_t bytes = static_cast<int64_t>(in[0].nbytes() + in[1].nbytes() + out.nbytes());
     const float* bias = in.size() > 2 ? in[2].data<float>() : nullptr;
-    if (bias) encoder.set_input_array(in[2]);
     encoder.dispatch([a = in[0].data<float>(), b = in[1].data<float>(), bias, c = out.data<float>(), m, k, n, bytes,
                       transpose_a = transpose_a_] {
       if (!transpose_a) {
