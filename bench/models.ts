@@ -55,6 +55,18 @@ export function trainer(model: mt.nn.Module, xShape: number[], compiled = false)
   };
 }
 
+/** The ms of each of `n` calls of `step` after `warmup` untimed ones, sorted (the micro benchmarks' loop). */
+export function sortedStepMs(step: () => void, n: number, warmup = 5): number[] {
+  for (let i = 0; i < warmup; i++) step();
+  const ms: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    step();
+    ms.push(performance.now() - t);
+  }
+  return ms.sort((a, b) => a - b);
+}
+
 /** A fixed random batch of shape `xShape` with labels 0–9 for its first axis, kept and evaluated. */
 export function randomBatch(xShape: number[]): [mt.Tensor, mt.Tensor] {
   const x = mt.keep(mt.random.normal(xShape)), y = mt.keep(mt.random.randint(0, 10, [xShape[0]!]));

@@ -5,16 +5,9 @@
 //   CACHE_MIB=32 perf stat -e page-faults node --import tsx bench/micro/w2-cache.ts
 //   perf stat -e page-faults node --import tsx bench/micro/w2-cache.ts
 import * as mt from '../../src/index.js';
-import { Cnn, trainer } from '../models.js';
+import { Cnn, sortedStepMs, trainer } from '../models.js';
 
 if (process.env.CACHE_MIB) mt.setCacheLimit(Number(process.env.CACHE_MIB) * 2 ** 20);
 mt.random.seed(0);
-const step = trainer(new Cnn(), [64, 28, 28, 1]);
-for (let i = 0; i < 5; i++) step();
-const ms: number[] = [];
-for (let i = 0; i < 40; i++) {
-  const t = performance.now();
-  step();
-  ms.push(performance.now() - t);
-}
-console.log(`W2, cache limit ${process.env.CACHE_MIB ?? 'default'} MiB: ${ms.sort((a, b) => a - b)[20]!.toFixed(1)} ms per step`);
+const ms = sortedStepMs(trainer(new Cnn(), [64, 28, 28, 1]), 40);
+console.log(`W2, cache limit ${process.env.CACHE_MIB ?? 'default'} MiB: ${ms[20]!.toFixed(1)} ms per step`);

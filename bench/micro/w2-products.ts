@@ -7,7 +7,7 @@
 //   for i in 1 2 3 4; do BIAS=add node --import tsx bench/micro/w2-products.ts; node --import tsx bench/micro/w2-products.ts; done
 import * as mt from '../../src/index.js';
 import { native, type NativeArray } from '../../src/tensor/native.js';
-import { Cnn, trainer } from '../models.js';
+import { Cnn, sortedStepMs, trainer } from '../models.js';
 
 const narrow = process.env.NARROW !== '0', biasAdd = process.env.BIAS === 'add';
 if (!narrow) {
@@ -27,14 +27,6 @@ if (biasAdd) {
     layer.forward = (x: mt.Tensor): mt.Tensor => mt.add(mt.conv2d(x, layer.weight, { padding: 1 }), layer.bias!);
   }
 }
-const step = trainer(model, [64, 28, 28, 1]);
-for (let i = 0; i < 5; i++) step();
-const ts: number[] = [];
-for (let i = 0; i < 60; i++) {
-  const t = performance.now();
-  step();
-  ts.push(performance.now() - t);
-}
-ts.sort((a, b) => a - b);
+const ts = sortedStepMs(trainer(model, [64, 28, 28, 1]), 60);
 const form = `${narrow ? 'matmulNarrow' : 'sgemm'}, ${biasAdd ? 'bias by add' : 'bias in the product'}`;
 console.log(`W2 (${form}): median ${ts[30]!.toFixed(2)} ms, p25 ${ts[15]!.toFixed(2)} ms`);
