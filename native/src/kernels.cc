@@ -1,7 +1,8 @@
 // MLX primitives of our own, with CPU kernels only: where a composition of
 // MLX ops makes several full-size passes (or MLX's own op is slow) and one
 // loop makes one. Callers use them on the CPU and compose MLX ops on the GPU
-// (src/tensor/ops/pool.ts, src/autograd/grads/conv.ts and elementwise.ts).
+// (src/tensor/ops/pool.ts, src/autograd/grads/conv.ts and elementwise.ts,
+// src/optim/axpby.ts).
 // bench/micro/ops.ts times the ops that use them.
 //  - Max pooling over tiled windows (stride = kernel, no padding) and its
 //    gradient: a strided max reduction and five passes when composed.
@@ -14,6 +15,7 @@
 //    convolution (W2's second conv), a sixth for a single input channel.
 //  - dy · [x > value] (or <), relu's backward: three passes composed.
 //  - Matrix products with a narrow side (one input channel's im2col rows).
+//  - alpha · x + beta · y, an optimizer's update: two or three passes composed.
 // Over large buffers each kernel runs on two threads (InTwo, below).
 #include <algorithm>
 #include <cstring>
@@ -541,6 +543,70 @@ mx::array MaskedByOp(const mx::array& dy, const mx::array& x, std::string compar
                    {mx::contiguous(dy, false, s), mx::contiguous(x, false, s)});
 }
 
+// alpha · x + beta · y, in one pass: an optimizer's update (p - lr · g, a
+// momentum's mu · v + g) as one kernel instead of two or three passes over
+// the parameters (W1's SGD update: two passes of 2.7 MB each, single-threaded
+// in MLX). Each product is rounded before the sum, as the composed ops round
+// them, so the result is the composition's to the bit: no contraction into a
+// fused multiply-add.
+template <typename T>
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((optimize("fp-contract=off")))
+#endif
+void Axpby(const T* __restrict x, const T* __restrict y, T* __restrict out, int64_t size, T alpha, T beta) {
+#if defined(__clang__)
+#pragma clang fp contract(off)
+#endif
+  for (int64_t i = 0; i < size; ++i) {
+    const T ax = alpha * x[i], by = beta * y[i];
+    out[i] = ax + by;
+  }
+}
+
+// Inputs: x and y, row-contiguous, of one shape and float dtype.
+class AxpbyPrimitive : public mx::UnaryPrimitive {
+ public:
+  AxpbyPrimitive(mx::Stream s, double alpha, double beta) : UnaryPrimitive(s), alpha_(alpha), beta_(beta) {}
+
+  void eval_cpu(const std::vector<mx::array>& in, mx::array& out) override {
+    auto& encoder = EncoderFor(stream(), in, out);
+    encoder.dispatch([x = in[0].data<void>(), y = in[1].data<void>(), dst = out.data<void>(),
+                      size = static_cast<int64_t>(out.size()), dtype = out.dtype(), alpha = alpha_, beta = beta_] {
+      ForFloatType("axpby", dtype, [&](auto* type) {
+        using T = std::remove_pointer_t<decltype(type)>;
+        InTwo(size, 3 * size * static_cast<int64_t>(sizeof(T)), [&](int64_t lo, int64_t hi) {
+          Axpby(static_cast<const T*>(x) + lo, static_cast<const T*>(y) + lo, static_cast<T*>(dst) + lo, hi - lo,
+                static_cast<T>(alpha), static_cast<T>(beta));
+        });
+      });
+    });
+  }
+  void eval_gpu(const std::vector<mx::array>&, mx::array&) override {
+    throw std::runtime_error("[axpby] has no GPU kernel");
+  }
+  const char* name() const override { return "Axpby"; }
+  bool is_equivalent(const mx::Primitive& other) const override {
+    auto& o = static_cast<const AxpbyPrimitive&>(other);
+    return alpha_ == o.alpha_ && beta_ == o.beta_;
+  }
+  std::vector<mx::Shape> output_shapes(const std::vector<mx::array>& in) override { return {in[0].shape()}; }
+
+ private:
+  double alpha_, beta_;
+};
+
+// axpby(x, y, alpha, beta): alpha · x + beta · y for x and y of one shape and
+// float dtype; alpha and beta cast to it (weak scalars, as in MLX).
+mx::array AxpbyOp(const mx::array& x, const mx::array& y, double alpha, double beta) {
+  if (x.shape() != y.shape() || x.dtype() != y.dtype())
+    throw std::invalid_argument("[axpby] x and y must have one shape and dtype, got " + ShapeString(x.shape()) + " " +
+                                DtypeName(x.dtype()) + " and " + ShapeString(y.shape()) + " " + DtypeName(y.dtype()));
+  ForFloatType("axpby", x.dtype(), [](auto*) {});
+  auto s = CpuStream("axpby");
+  return mx::array(x.shape(), x.dtype(), std::make_shared<AxpbyPrimitive>(s, alpha, beta),
+                   {mx::contiguous(x, false, s), mx::contiguous(y, false, s)});
+}
+
 // Matrix products with a narrow side, float32: a convolution with one input
 // channel has 9-wide im2col rows (3x3), and OpenBLAS ran W2's first conv
 // [50176,9]·[9,32] at 26 GFLOP/s and its weight gradient at 30
@@ -675,6 +741,7 @@ void InitKernels(Napi::Env env, Napi::Object exports) {
   Def(env, exports, "maxPoolTiledGrad(input, out, dy, kernel)", MaxPoolTiledGrad);
   Def(env, exports, "col2im(cols, shape, window, stride, paddingLo, paddingHi)", Col2imOp);
   Def(env, exports, "maskedBy(dy, x, comparison, value)", MaskedByOp);
+  Def(env, exports, "axpby(x, y, alpha, beta)", AxpbyOp);
 }
 
 }  // namespace mlx_tape

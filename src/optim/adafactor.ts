@@ -3,6 +3,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import type { Input } from '../autograd/tape.js';
 import { add, divide, expandDims, maximum, mean, multiply, rsqrt, sqrt, square, subtract, zeros, zerosLike } from '../tensor/ops/index.js';
 import { Optimizer, type OptimizerOptions } from './optimizer.js';
+import { axpby } from './axpby.js';
 
 /** Options of {@link Adafactor}; `learningRate` is only used when `relativeStep` is false. */
 export interface AdafactorOptions extends Partial<OptimizerOptions> {
@@ -90,7 +91,7 @@ export class Adafactor extends Optimizer<FactorState> {
       update = multiply(rsqrt(next.v), g);
     }
     update = multiply(divide(update, maximum(divide(rms(update), clipThreshold), 1)), alpha);
-    if (beta1 !== null) update = next.m = add(multiply(state.m!, beta1), multiply(update, 1 - beta1));
+    if (beta1 !== null) update = next.m = axpby(state.m!, update, beta1, 1 - beta1);
     const decayed = weightDecay !== 0 ? subtract(p, multiply(multiply(p, alpha), weightDecay)) : p;
     return [subtract(decayed, update), next];
   }

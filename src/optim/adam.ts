@@ -1,8 +1,9 @@
 // Adam and its relatives: moment estimates of the gradient.
 import type { Tensor } from '../tensor/tensor.js';
 import type { Input } from '../autograd/tape.js';
-import { abs, add, divide, maximum, multiply, sqrt, square, subtract, zerosLike } from '../tensor/ops/index.js';
+import { abs, add, divide, maximum, multiply, sqrt, square, zerosLike } from '../tensor/ops/index.js';
 import { Optimizer, type OptimizerOptions } from './optimizer.js';
+import { axpby, descend } from './axpby.js';
 
 /** Options of {@link Adam} and {@link Adamax}. */
 export interface AdamOptions extends OptimizerOptions {
@@ -60,10 +61,10 @@ export class Adam extends Optimizer<Moments> {
 
   updateParam(g: Tensor, p: Tensor, { m, v }: Moments, { lr, c1, c2 }: AdamScalars): [Tensor, Moments] {
     const [b1, b2] = this.betas;
-    m = add(multiply(m, b1), multiply(g, 1 - b1));
-    v = add(multiply(v, b2), multiply(square(g), 1 - b2));
+    m = axpby(m, g, b1, 1 - b1);
+    v = axpby(v, square(g), b2, 1 - b2);
     const step = divide(divide(m, c1), add(sqrt(divide(v, c2)), this.eps));
-    return [subtract(p, multiply(step, lr)), { m, v }];
+    return [descend(p, step, lr), { m, v }];
   }
 }
 
@@ -124,8 +125,8 @@ export class Adamax extends Adam {
 
   override updateParam(g: Tensor, p: Tensor, { m, v }: Moments, { lr }: { lr: Input }): [Tensor, Moments] {
     const [b1, b2] = this.betas;
-    m = add(multiply(m, b1), multiply(g, 1 - b1));
+    m = axpby(m, g, b1, 1 - b1);
     v = maximum(multiply(v, b2), abs(g));
-    return [subtract(p, multiply(divide(m, add(v, this.eps)), lr)), { m, v }];
+    return [descend(p, divide(m, add(v, this.eps)), lr), { m, v }];
   }
 }

@@ -1,8 +1,9 @@
 // Per-coordinate step sizes from accumulated squared gradients.
 import type { Tensor } from '../tensor/tensor.js';
 import type { Input } from '../autograd/tape.js';
-import { add, divide, multiply, sqrt, square, subtract, zerosLike } from '../tensor/ops/index.js';
+import { add, divide, multiply, sqrt, square, zerosLike } from '../tensor/ops/index.js';
 import { Optimizer, type OptimizerOptions } from './optimizer.js';
+import { axpby, descend } from './axpby.js';
 
 /** Options of {@link Adagrad}. */
 export interface AdagradOptions extends OptimizerOptions {
@@ -38,7 +39,7 @@ export class Adagrad extends Optimizer<{ v: Tensor }> {
 
   updateParam(g: Tensor, p: Tensor, state: { v: Tensor }, { lr }: { lr: Input }): [Tensor, { v: Tensor }] {
     const v = add(state.v, square(g));
-    return [subtract(p, multiply(divide(g, add(sqrt(v), this.eps)), lr)), { v }];
+    return [descend(p, divide(g, add(sqrt(v), this.eps)), lr), { v }];
   }
 }
 
@@ -79,8 +80,8 @@ export class RMSprop extends Optimizer<{ v: Tensor }> {
   }
 
   updateParam(g: Tensor, p: Tensor, state: { v: Tensor }, { lr }: { lr: Input }): [Tensor, { v: Tensor }] {
-    const v = add(multiply(state.v, this.alpha), multiply(square(g), 1 - this.alpha));
-    return [subtract(p, multiply(divide(g, add(sqrt(v), this.eps)), lr)), { v }];
+    const v = axpby(state.v, square(g), this.alpha, 1 - this.alpha);
+    return [descend(p, divide(g, add(sqrt(v), this.eps)), lr), { v }];
   }
 }
 
@@ -127,9 +128,9 @@ export class AdaDelta extends Optimizer<DeltaState> {
 
   updateParam(g: Tensor, p: Tensor, state: DeltaState, { lr }: { lr: Input }): [Tensor, DeltaState] {
     const rho = this.rho;
-    const v = add(multiply(state.v, rho), multiply(square(g), 1 - rho));
+    const v = axpby(state.v, square(g), rho, 1 - rho);
     const delta = multiply(divide(sqrt(add(state.u, this.eps)), sqrt(add(v, this.eps))), g);
-    const u = add(multiply(state.u, rho), multiply(square(delta), 1 - rho));
-    return [subtract(p, multiply(delta, lr)), { v, u }];
+    const u = axpby(state.u, square(delta), rho, 1 - rho);
+    return [descend(p, delta, lr), { v, u }];
   }
 }

@@ -1,8 +1,9 @@
 // Lion: the sign of an interpolated momentum.
 import type { Tensor } from '../tensor/tensor.js';
 import type { Input } from '../autograd/tape.js';
-import { add, multiply, sign, subtract, zerosLike } from '../tensor/ops/index.js';
+import { multiply, sign, zerosLike } from '../tensor/ops/index.js';
 import { Optimizer, type OptimizerOptions } from './optimizer.js';
+import { axpby, descend } from './axpby.js';
 
 /** Options of {@link Lion}. */
 export interface LionOptions extends OptimizerOptions {
@@ -49,9 +50,9 @@ export class Lion extends Optimizer<{ m: Tensor }> {
 
   updateParam(g: Tensor, p: Tensor, state: { m: Tensor }, { lr, decay }: { lr: Input; decay: Input }): [Tensor, { m: Tensor }] {
     const [b1, b2] = this.betas;
-    const c = add(multiply(state.m, b1), multiply(g, 1 - b1));
+    const c = axpby(state.m, g, b1, 1 - b1);
     const decayed = this.weightDecay !== 0 ? multiply(p, decay) : p;
-    const m = add(multiply(state.m, b2), multiply(g, 1 - b2));
-    return [subtract(decayed, multiply(sign(c), lr)), { m }];
+    const m = axpby(state.m, g, b2, 1 - b2);
+    return [descend(decayed, sign(c), lr), { m }];
   }
 }

@@ -1,7 +1,8 @@
 // Stochastic gradient descent with momentum.
 import type { Tensor } from '../tensor/tensor.js';
 import type { Input } from '../autograd/tape.js';
-import { add, multiply, subtract, zerosLike } from '../tensor/ops/index.js';
+import { zerosLike } from '../tensor/ops/index.js';
+import { axpby, descend } from './axpby.js';
 import { Optimizer, type OptimizerOptions } from './optimizer.js';
 
 /** Options of {@link SGD}. */
@@ -56,10 +57,9 @@ export class SGD extends Optimizer<{ v?: Tensor }> {
   }
 
   updateParam(g: Tensor, p: Tensor, { v }: { v?: Tensor }, { lr }: { lr: Input }): [Tensor, { v?: Tensor }] {
-    if (this.weightDecay !== 0) g = add(g, multiply(p, this.weightDecay));
-    if (!v) return [subtract(p, multiply(g, lr)), {}];
-    const vNext = add(multiply(v, this.momentum), multiply(g, 1 - this.dampening));
-    const step = this.nesterov ? add(g, multiply(vNext, this.momentum)) : vNext;
-    return [subtract(p, multiply(step, lr)), { v: vNext }];
+    if (this.weightDecay !== 0) g = axpby(g, p, 1, this.weightDecay);
+    const vNext = v && axpby(v, g, this.momentum, 1 - this.dampening);
+    const step = !vNext ? g : this.nesterov ? axpby(g, vNext, 1, this.momentum) : vNext;
+    return [descend(p, step, lr), vNext ? { v: vNext } : {}];
   }
 }

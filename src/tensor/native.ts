@@ -167,6 +167,8 @@ interface LinalgNative {
   matmulNarrow(a: A, b: A, transposeA: boolean, bias?: A | null): A;
   /** dy · [x > value] or dy · [x < value], one pass; CPU only, float dtypes, dy and x of one shape and dtype. */
   maskedBy(dy: A, x: A, comparison: 'greater' | 'less', value: number): A;
+  /** alpha · x + beta · y, one pass, each product rounded as the composed ops round it; CPU only, float dtypes, x and y of one shape and dtype. */
+  axpby(x: A, y: A, alpha: number, beta: number): A;
   convTranspose1d(input: A, weight: A, stride: number, padding: number, dilation: number, outputPadding: number, groups: number): A;
   convTranspose2d(input: A, weight: A, stride: number[], padding: number[], dilation: number[], outputPadding: number[], groups: number): A;
   convTranspose3d(input: A, weight: A, stride: number[], padding: number[], dilation: number[], outputPadding: number[], groups: number): A;

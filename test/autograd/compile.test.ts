@@ -1,8 +1,9 @@
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import * as mt from '../../src/index.js';
 import { native } from '../../src/tensor/native.js';
 import { expectClose } from '../helpers/close.js';
 import { gc } from '../helpers/gc.js';
+import { onGpu } from '../helpers/device.js';
 
 const { nn, optim } = mt;
 
@@ -202,14 +203,20 @@ describe('compile', () => {
         return loss;
       }, { state: [a, optA] });
       const x = mt.random.normal([6, 3]), y = mt.tensor([0, 1, 1, 0, 1, 0], 'int32');
+      // The eager CPU update runs α·x + β·y as one kernel; the trace keeps the composed ops for MLX to fuse.
+      const fused = vi.spyOn(native, 'axpby');
       for (let i = 0; i < 4; i++) {
+        const before = fused.mock.calls.length;
         const la = compiled(x, y);
+        expect(fused.mock.calls.length).toBe(before);
         const [lb, gb] = stepB(b, x, y);
         optB.update(b, gb, { evaluate: [lb] });
         expectClose(la, lb, { rtol: 1e-5, atol: 1e-6 });
         expect(optA.stepCount).toBe(optB.stepCount);
         expect(optA.learningRate).toBeCloseTo(optB.learningRate, 12);
       }
+      expect(fused.mock.calls.length > 0).toBe(!onGpu);
+      fused.mockRestore();
       const pa = new Map(a.namedParameters());
       for (const [n, p] of b.namedParameters()) expectClose(pa.get(n)!, p, { rtol: 1e-5, atol: 1e-6 });
       expect(Object.keys(optA.state)).toEqual(Object.keys(optB.state));

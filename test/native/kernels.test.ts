@@ -186,6 +186,39 @@ describe('maskedBy', () => {
   });
 });
 
+describe('axpby', () => {
+  const special = fc.constantFrom(0, -0, 1, -1, 0.1, 3e38, -3e38, 1e-40, NaN, Infinity, -Infinity);
+  const value = fc.oneof(special, fc.float({ noNaN: true }));
+  prop.prop([fc.array(fc.tuple(value, value), { minLength: 1, maxLength: 12 }), fc.constantFrom(1, -0.01, 0.9, 2.5, 0),
+    fc.constantFrom(1, -0.001, 0.1, -3), fc.constantFrom('float32', 'float64', 'float16', 'bfloat16')], { numRuns: 60 })(
+    'gives what add(multiply(x, alpha), multiply(y, beta)) gives, to the bit (any NaN for a NaN)', (pairs, alpha, beta, dtype) => {
+      cpuOnly(CPU_ONLY);
+      mt.tidy(() => {
+        const x = mt.tensor(pairs.map(([a]) => a), dtype as mt.DType), y = mt.tensor(pairs.map(([, b]) => b), dtype as mt.DType);
+        const got = new mt.Tensor(native.axpby(x.data, y.data, alpha, beta));
+        expect(got.dtype).toBe(dtype);
+        // Bits, not values: -0 against 0 counts too. NaN's sign and payload are not
+        // values: which NaN operand an add passes on depends on the order of its operands.
+        const bits = (t: mt.Tensor): string[] => Array.from(t.toTypedArray() as Float32Array, (v) => {
+          if (Number.isNaN(v)) return 'NaN';
+          const word = new DataView(new ArrayBuffer(8));
+          word.setFloat64(0, v);
+          return word.getBigUint64(0).toString(16);
+        });
+        expect(bits(got)).toEqual(bits(mt.add(mt.multiply(x, alpha), mt.multiply(y, beta))));
+      });
+    });
+
+  test('bad arguments get errors naming the op and the values', () => {
+    cpuOnly(CPU_ONLY);
+    const [a, b] = [mt.zeros([2, 3]).data, mt.zeros([3]).data];
+    expectMlxError(() => native.axpby(a, b, 1, 1), /\[axpby\] x and y must have one shape and dtype, got \[2,3\] float32 and \[3\] float32/);
+    expectMlxError(() => native.axpby(a, mt.zeros([2, 3], 'float16').data, 1, 1), /got \[2,3\] float32 and \[2,3\] float16/);
+    const ints = mt.zeros([2], 'int32').data;
+    expectMlxError(() => native.axpby(ints, ints, 1, 1), /\[axpby\] needs a float dtype, got int32/);
+  });
+});
+
 describe('matmulNarrow', () => {
   // Products by loops in float64: the reference both forms are checked against.
   const product = (a: number[][], b: number[][]): number[][] =>
@@ -240,6 +273,7 @@ test.runIf(onGpu)('on the GPU the kernels refuse with a clear error', () => {
   expectMlxError(() => native.col2im(mt.zeros([4, 4]).data, [1, 3, 3, 1], [2, 2], [1, 1], [0, 0], [0, 0]), /\[col2im\] runs on the CPU only/);
   expectMlxError(() => native.maskedBy(x.data, x.data, 'greater', 0), /\[maskedBy\] runs on the CPU only/);
   expectMlxError(() => native.matmulNarrow(mt.zeros([4, 3]).data, mt.zeros([3, 2]).data, false), /\[matmulNarrow\] runs on the CPU only/);
+  expectMlxError(() => native.axpby(x.data, x.data, 1, 1), /\[axpby\] runs on the CPU only/);
 });
 
 describe('over a large buffer', () => {
@@ -269,7 +303,7 @@ describe('over a large buffer', () => {
     });
   });
 
-  test('im2col, col2im and maskedBy', () => {
+  test('im2col, col2im, maskedBy and axpby', () => {
     cpuOnly(CPU_ONLY);
     mt.tidy(() => {
       const x = grid([3, 40, 40, 8]); // window rows of 460 KB an item
@@ -282,6 +316,8 @@ describe('over a large buffer', () => {
       const v = mt.random.normal([3 * 2 ** 17 + 1]), dy = mt.random.normal([3 * 2 ** 17 + 1]);
       const masked = new mt.Tensor(native.maskedBy(dy.data, v.data, 'greater', 0));
       expect(mt.all(mt.equal(masked, mt.multiply(dy, mt.greater(v, 0)))).item()).toBe(true);
+      const sum = new mt.Tensor(native.axpby(v.data, dy.data, 0.9, -0.1));
+      expect(mt.all(mt.equal(sum, mt.add(mt.multiply(v, 0.9), mt.multiply(dy, -0.1)))).item()).toBe(true);
     });
   });
 

@@ -2,7 +2,7 @@
 // reference of the published update rule, in float64 (float32 on the GPU, where MLX has no float64).
 import { describe, expect, test, vi } from 'vitest';
 import * as mt from '../../src/index.js';
-import { native } from '../../src/tensor/native.js';
+import { native, type NativeArray } from '../../src/tensor/native.js';
 import { expectClose } from '../helpers/close.js';
 import { gc } from '../helpers/gc.js';
 import { onGpu, stepSlack, widestFloat as F } from '../helpers/device.js';
@@ -200,6 +200,59 @@ describe('optimizers match their published rules over three steps', () => {
   });
   test('Adafactor with a learning rate, first moment and weight decay', () => {
     check(new optim.Adafactor({ learningRate: 0.05, relativeStep: false, beta1: 0.9, weightDecay: 0.1 }), adafactor({ lr: 0.05, relative: false, beta1: 0.9, wd: 0.1 }));
+  });
+});
+
+describe('updates of the form α·x + β·y (src/optim/axpby.ts)', () => {
+  const optimizers: [string, () => mt.optim.Optimizer][] = [
+    ['SGD', () => new optim.SGD({ learningRate: 0.1 })],
+    ['SGD, Nesterov, weight decay', () => new optim.SGD({ learningRate: 0.1, momentum: 0.9, nesterov: true, weightDecay: 0.01 })],
+    ['SGD, dampening', () => new optim.SGD({ learningRate: 0.1, momentum: 0.9, dampening: 0.5 })],
+    ['Adam', () => new optim.Adam({ learningRate: 0.1 })],
+    ['AdamW', () => new optim.AdamW({ learningRate: 0.1 })],
+    ['Adamax', () => new optim.Adamax({ learningRate: 0.1 })],
+    ['RMSprop', () => new optim.RMSprop({ learningRate: 0.1 })],
+    ['AdaDelta', () => new optim.AdaDelta({ learningRate: 0.5 })],
+    ['Lion', () => new optim.Lion({ learningRate: 0.1, weightDecay: 0.1 })],
+    ['Adafactor', () => new optim.Adafactor({ learningRate: 0.05, relativeStep: false, beta1: 0.9 })],
+  ];
+  // What axpby composes on the GPU: each product rounded, then the sum.
+  const composed = (x: NativeArray, y: NativeArray, alpha: number, beta: number): NativeArray => {
+    const [ax, by] = [native.multiply(x, alpha), native.multiply(y, beta)];
+    const sum = native.add(ax, by);
+    native.dispose(ax);
+    native.dispose(by);
+    return sum;
+  };
+  const bits = (t: mt.Tensor): number[] => {
+    const values = t.toTypedArray();
+    return [...new Uint8Array(values.buffer, values.byteOffset, values.byteLength)];
+  };
+
+  test.each(optimizers)('%s: one kernel on the CPU, none on the GPU; the composed ops\' bits either way', (_, make) => {
+    const spy = vi.spyOn(native, 'axpby');
+    const fused = run(make());
+    const calls = spy.mock.calls.length;
+    spy.mockImplementation(composed);
+    const plain = run(make());
+    spy.mockRestore();
+    if (onGpu) expect(calls).toBe(0);
+    else expect(calls).toBeGreaterThanOrEqual(6); // each of two parameters, three steps
+    expect(bits(fused.w)).toEqual(bits(plain.w));
+    expect(bits(fused.m)).toEqual(bits(plain.m));
+  });
+
+  test('not while recording: the kernel has no gradient rule', () => {
+    const spy = vi.spyOn(native, 'axpby');
+    try {
+      const p = mt.tensor([1, 2], F).requireGrad(), s = mt.tensor([3, 4], F);
+      const loss = mt.sum(mt.enableGrad(() => new optim.SGD({ learningRate: 0.5 }).updateParam(s, p, {}, { lr: 0.5 })[0]));
+      loss.backward();
+      expect(spy).not.toHaveBeenCalled();
+      expectClose(p.grad!, [1, 1]);
+    } finally {
+      spy.mockRestore();
+    }
   });
 });
 
