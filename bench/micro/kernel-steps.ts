@@ -1,0 +1,10 @@
+// STEPS (default 3) eager W1 (or W=W2) train steps on the GPU and nothing
+// else: what bench/micro/gpu-kernels.mjs runs under Nsight Compute to count
+// the kernels of a step. bench/micro/kernel_steps.py is MLX-Python's side.
+import * as mt from '../../src/index.js';
+import { Cnn, Mlp, trainer } from '../models.js';
+
+mt.setDefaultDevice('gpu');
+mt.random.seed(0);
+const step = process.env.W === 'W2' ? trainer(new Cnn(), [64, 28, 28, 1]) : trainer(new Mlp(), [128, 784]);
+for (let i = 0; i < Number(process.env.STEPS ?? 3); i++) step();
