@@ -2,12 +2,15 @@
 import { native } from './native.js';
 import type { Tensor } from './tensor.js';
 
-const scopes: Set<Tensor>[] = [];
+// Each scope lists the tensors made in it; a tensor's owningScope says which
+// list still owns it (keep() and a scope's end move it out; arrays, not Sets:
+// a push is cheaper than a hash insert, and W3 makes 10,000 tensors a scope).
+const scopes: Tensor[][] = [];
 
 // Handles made inside tidy are tidy's to free: they get no GC finalizer (whose
 // weak reference costs every scavenge time) and V8 does not hear of their bytes
 // (external memory, which schedules GCs) until the tensor outlives every scope.
-function enterScope(scope: Set<Tensor>): void {
+function enterScope(scope: Tensor[]): void {
   if (!scopes.length) native.inScope(true);
   scopes.push(scope);
 }
@@ -21,7 +24,10 @@ function outlivesScopes(t: Tensor): void {
 
 /** Records a new tensor in the innermost tidy scope (called by the Tensor constructor). */
 export function track(t: Tensor): void {
-  scopes[scopes.length - 1]?.add(t);
+  const scope = scopes[scopes.length - 1];
+  if (!scope) return;
+  scope.push(t);
+  t.owningScope = scope;
 }
 
 /**
@@ -41,7 +47,7 @@ export function keep<T extends Tensor>(t: T): T {
   // Outside every scope there is nothing to do: each handle made in a scope
   // was freed, or made to outlive it, when the scope ended.
   if (!scopes.length) return t;
-  for (const scope of scopes) scope.delete(t);
+  t.owningScope = null;
   outlivesScopes(t);
   return t;
 }
@@ -92,7 +98,7 @@ export function setTensorCheck(check: (v: unknown) => v is Tensor): void {
  * @group Memory
  */
 export function tidy<T>(fn: () => T): T {
-  const scope = new Set<Tensor>();
+  const scope: Tensor[] = [];
   enterScope(scope);
   let result: T;
   try {
@@ -100,7 +106,11 @@ export function tidy<T>(fn: () => T): T {
     if (result instanceof Promise) throw new TypeError('[tidy] fn returned a Promise; tidy only supports synchronous functions');
   } catch (e) {
     leaveScope();
-    for (const t of scope) t.dispose();
+    for (const t of scope) {
+      if (t.owningScope !== scope) continue;
+      t.owningScope = null;
+      t.dispose();
+    }
     throw e;
   }
   leaveScope();
@@ -108,9 +118,16 @@ export function tidy<T>(fn: () => T): T {
   reachable(result, kept, tensorCheck);
   const parent = scopes[scopes.length - 1];
   for (const t of scope) {
-    if (!kept.has(t)) t.dispose();
-    else if (parent) parent.add(t); // an enclosing scope owns it now
-    else outlivesScopes(t);
+    if (t.owningScope !== scope) continue; // kept
+    t.owningScope = null; // a disposed tensor the caller still holds must not hold the list
+    if (!kept.has(t)) {
+      t.dispose();
+    } else if (parent) {
+      parent.push(t); // an enclosing scope owns it now
+      t.owningScope = parent;
+    } else {
+      outlivesScopes(t);
+    }
   }
   return result;
 }

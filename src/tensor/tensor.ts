@@ -44,6 +44,8 @@ export class Tensor {
   retainsGrad = false;
   /** Hooks run on the gradient flowing into this tensor during backward (allocated on first use). */
   hooks: GradHook[] | null = null;
+  /** @internal The tidy scope's list that frees this tensor (memory.ts); null outside every scope and once kept. */
+  owningScope: Tensor[] | null = null;
 
   /** Wraps a native array; prefer the creation functions ({@link tensor}, {@link zeros}). */
   constructor(data: NativeArray, requiresGrad = false) {

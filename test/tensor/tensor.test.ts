@@ -82,6 +82,23 @@ describe('tidy, keep, dispose', () => {
     expect(made.isDisposed).toBe(true);
     expect(() => mt.tidy((async () => mt.ones([1])) as never)).toThrow(/\[tidy\] fn returned a Promise/);
   });
+  test('kept inside a scope that throws, a tensor survives; after a scope, no tensor holds its list', () => {
+    let kept!: mt.Tensor, freed!: mt.Tensor, moved!: mt.Tensor;
+    expect(() => mt.tidy(() => {
+      kept = mt.keep(mt.ones([1]));
+      freed = mt.ones([1]);
+      throw new Error('boom');
+    })).toThrow('boom');
+    expect([kept.isDisposed, freed.isDisposed]).toEqual([false, true]);
+    const outer = mt.tidy(() => {
+      moved = mt.tidy(() => mt.ones([1]));
+      expect(moved.owningScope).not.toBe(null); // the enclosing scope's now
+      return mt.zeros([1]);
+    });
+    // A list left reachable from a tensor the caller holds would keep every tensor of its scope alive.
+    for (const t of [kept, freed, moved, outer]) expect(t.owningScope).toBe(null);
+    kept.dispose();
+  });
   test('dispose() frees trees of tensors', () => {
     const t = { a: mt.ones([1]), b: [mt.ones([1])] };
     mt.dispose(t);
