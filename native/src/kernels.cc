@@ -2,7 +2,7 @@
 // MLX ops makes several full-size passes (or MLX's own op is slow) and one
 // loop makes one. Callers use them on the CPU and compose MLX ops on the GPU
 // (src/tensor/ops/pool.ts, src/autograd/grads/conv.ts and elementwise.ts,
-// src/optim/axpby.ts).
+// src/optim/fused.ts).
 // bench/micro/ops.ts times the ops that use them.
 //  - Max pooling over tiled windows (stride = kernel, no padding) and its
 //    gradient: a strided max reduction and five passes when composed.
@@ -16,8 +16,10 @@
 //  - dy · [x > value] (or <), relu's backward: three passes composed.
 //  - Matrix products with a narrow side (one input channel's im2col rows).
 //  - alpha · x + beta · y, an optimizer's update: two or three passes composed.
+//  - Adam's whole update: eleven passes composed.
 // Over large buffers each kernel runs on two threads (InTwo, below).
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <exception>
 #include <functional>
@@ -543,20 +545,24 @@ mx::array MaskedByOp(const mx::array& dy, const mx::array& x, std::string compar
                    {mx::contiguous(dy, false, s), mx::contiguous(x, false, s)});
 }
 
+// The optimizer kernels below round each op as the composed MLX ops round
+// it, so that they give the composition's numbers to the bit: GCC (in its
+// default GNU mode) would contract a * b + c across statements into one
+// fused multiply-add; Clang contracts within one expression only, and the
+// loops write one op per expression.
+#if defined(__GNUC__) && !defined(__clang__)
+#define MLX_TAPE_ROUND_EACH_OP __attribute__((optimize("fp-contract=off")))
+#else
+#define MLX_TAPE_ROUND_EACH_OP
+#endif
+
 // alpha · x + beta · y, in one pass: an optimizer's update (p - lr · g, a
 // momentum's mu · v + g) as one kernel instead of two or three passes over
 // the parameters (W1's SGD update: two passes of 2.7 MB each, single-threaded
-// in MLX). Each product is rounded before the sum, as the composed ops round
-// them, so the result is the composition's to the bit: no contraction into a
-// fused multiply-add.
+// in MLX).
 template <typename T>
-#if defined(__GNUC__) && !defined(__clang__)
-__attribute__((optimize("fp-contract=off")))
-#endif
-void Axpby(const T* __restrict x, const T* __restrict y, T* __restrict out, int64_t size, T alpha, T beta) {
-#if defined(__clang__)
-#pragma clang fp contract(off)
-#endif
+MLX_TAPE_ROUND_EACH_OP void Axpby(const T* __restrict x, const T* __restrict y, T* __restrict out, int64_t size,
+                                  T alpha, T beta) {
   for (int64_t i = 0; i < size; ++i) {
     const T ax = alpha * x[i], by = beta * y[i];
     out[i] = ax + by;
@@ -605,6 +611,87 @@ mx::array AxpbyOp(const mx::array& x, const mx::array& y, double alpha, double b
   auto s = CpuStream("axpby");
   return mx::array(x.shape(), x.dtype(), std::make_shared<AxpbyPrimitive>(s, alpha, beta),
                    {mx::contiguous(x, false, s), mx::contiguous(y, false, s)});
+}
+
+// Adam's (and AdamW's) whole update in one pass over float32 parameters: m
+// and v, the step, the parameter, eleven passes when composed (W1's step
+// took twice as long with Adam as with SGD). Each op rounded as the composed
+// ops round it, in their order.
+struct AdamScalars {
+  float b1, a1, b2, a2, c1, c2, eps, decay, neg_lr;  // a1 = 1 - b1, a2 = 1 - b2
+};
+
+MLX_TAPE_ROUND_EACH_OP void AdamLoop(const float* __restrict p, const float* __restrict g, const float* __restrict m,
+                                     const float* __restrict v, float* __restrict p_out, float* __restrict m_out,
+                                     float* __restrict v_out, int64_t size, AdamScalars k) {  // k by value: no output aliases it
+  for (int64_t i = 0; i < size; ++i) {
+    const float gi = g[i];
+    const float bm = k.b1 * m[i], ag = k.a1 * gi, mi = bm + ag;
+    const float sq = gi * gi, bv = k.b2 * v[i], asq = k.a2 * sq, vi = bv + asq;
+    const float numerator = mi / k.c1, root = std::sqrt(vi / k.c2), denominator = root + k.eps;
+    const float step = numerator / denominator, decayed = p[i] * k.decay, moved = k.neg_lr * step;
+    p_out[i] = decayed + moved;
+    m_out[i] = mi;
+    v_out[i] = vi;
+  }
+}
+
+// Inputs p, g, m, v: float32, row-contiguous, of one shape; outputs p', m', v'.
+class AdamStep : public mx::Primitive {
+ public:
+  AdamStep(mx::Stream s, AdamScalars k) : Primitive(s), k_(k) {}
+
+  void eval_cpu(const std::vector<mx::array>& in, std::vector<mx::array>& out) override {
+    auto& encoder = mx::cpu::get_command_encoder(stream());
+    for (const auto& a : in) encoder.set_input_array(a);
+    for (auto& o : out) {
+      o.set_data(mx::allocator::malloc(o.nbytes()));
+      encoder.set_output_array(o);
+    }
+    const int64_t size = static_cast<int64_t>(in[0].size());
+    encoder.dispatch([p = in[0].data<float>(), g = in[1].data<float>(), m = in[2].data<float>(),
+                      v = in[3].data<float>(), p_out = out[0].data<float>(), m_out = out[1].data<float>(),
+                      v_out = out[2].data<float>(), size, k = k_] {
+      InTwo(size, 7 * size * static_cast<int64_t>(sizeof(float)), [&](int64_t lo, int64_t hi) {
+        AdamLoop(p + lo, g + lo, m + lo, v + lo, p_out + lo, m_out + lo, v_out + lo, hi - lo, k);
+      });
+    });
+  }
+  void eval_gpu(const std::vector<mx::array>&, std::vector<mx::array>&) override {
+    throw std::runtime_error("[adamStep] has no GPU kernel");
+  }
+  const char* name() const override { return "AdamStep"; }
+  bool is_equivalent(const mx::Primitive& other) const override {
+    return std::memcmp(&k_, &static_cast<const AdamStep&>(other).k_, sizeof(AdamScalars)) == 0;
+  }
+  std::vector<mx::Shape> output_shapes(const std::vector<mx::array>& in) override {
+    return {in[0].shape(), in[0].shape(), in[0].shape()};
+  }
+
+ private:
+  AdamScalars k_;
+};
+
+// adamStep(p, g, m, v, b1, b2, c1, c2, eps, lr, decay): [p', m', v'] of
+//   m' = b1·m + (1 − b1)·g,  v' = b2·v + (1 − b2)·g²,
+//   p' = decay·p − lr · (m' / c1) / (√(v' / c2) + eps),
+// for float32 p, g, m, v of one shape; each number cast to float32 as MLX
+// casts a weak scalar (1 − b1 and 1 − b2 taken in double first, as JS does).
+std::vector<mx::array> AdamStepOp(const mx::array& p, const mx::array& g, const mx::array& m, const mx::array& v,
+                                  double b1, double b2, double c1, double c2, double eps, double lr, double decay) {
+  for (const auto* a : {&g, &m, &v})
+    if (a->shape() != p.shape() || a->dtype() != mx::float32 || p.dtype() != mx::float32)
+      throw std::invalid_argument("[adamStep] p, g, m and v must be float32 of one shape, got " +
+                                  ShapeString(p.shape()) + " " + DtypeName(p.dtype()) + " and " +
+                                  ShapeString(a->shape()) + " " + DtypeName(a->dtype()));
+  auto s = CpuStream("adamStep");
+  const AdamScalars k{static_cast<float>(b1), static_cast<float>(1.0 - b1), static_cast<float>(b2),
+                      static_cast<float>(1.0 - b2), static_cast<float>(c1), static_cast<float>(c2),
+                      static_cast<float>(eps), static_cast<float>(decay), static_cast<float>(-lr)};
+  std::vector<mx::array> inputs;
+  for (const auto* a : {&p, &g, &m, &v}) inputs.push_back(mx::contiguous(*a, false, s));
+  return mx::array::make_arrays({p.shape(), p.shape(), p.shape()}, {mx::float32, mx::float32, mx::float32},
+                                std::make_shared<AdamStep>(s, k), inputs);
 }
 
 // Matrix products with a narrow side, float32: a convolution with one input
@@ -742,6 +829,7 @@ void InitKernels(Napi::Env env, Napi::Object exports) {
   Def(env, exports, "col2im(cols, shape, window, stride, paddingLo, paddingHi)", Col2imOp);
   Def(env, exports, "maskedBy(dy, x, comparison, value)", MaskedByOp);
   Def(env, exports, "axpby(x, y, alpha, beta)", AxpbyOp);
+  Def(env, exports, "adamStep(p, g, m, v, b1, b2, c1, c2, eps, lr, decay)", AdamStepOp);
 }
 
 }  // namespace mlx_tape

@@ -3,7 +3,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import type { Input } from '../autograd/tape.js';
 import { add, divide, expandDims, maximum, mean, multiply, rsqrt, sqrt, square, subtract, zeros, zerosLike } from '../tensor/ops/index.js';
 import { Optimizer, type OptimizerOptions } from './optimizer.js';
-import { axpby } from './axpby.js';
+import { axpby } from './fused.js';
 
 /** Options of {@link Adafactor}; `learningRate` is only used when `relativeStep` is false. */
 export interface AdafactorOptions extends Partial<OptimizerOptions> {

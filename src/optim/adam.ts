@@ -3,7 +3,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import type { Input } from '../autograd/tape.js';
 import { abs, add, divide, maximum, multiply, sqrt, square, zerosLike } from '../tensor/ops/index.js';
 import { Optimizer, type OptimizerOptions } from './optimizer.js';
-import { axpby, descend } from './axpby.js';
+import { adamStep, axpby, descend } from './fused.js';
 
 /** Options of {@link Adam} and {@link Adamax}. */
 export interface AdamOptions extends OptimizerOptions {
@@ -18,8 +18,8 @@ export interface AdamOptions extends OptimizerOptions {
 /** Adam's state: the first moment `m` and the second moment `v` (Adamax: the infinity norm). */
 export type Moments = { m: Tensor; v: Tensor };
 
-/** Adam's step scalars: the learning rate and the bias corrections 1 − β1ᵗ, 1 − β2ᵗ. */
-export type AdamScalars = { lr: Input; c1: Input; c2: Input };
+/** Adam's step scalars: the learning rate, the bias corrections 1 − β1ᵗ, 1 − β2ᵗ, and AdamW's decay factor 1 − η·λ, which multiplies the parameter first. */
+export type AdamScalars = { lr: Input; c1: Input; c2: Input; decay?: Input };
 
 /**
  * Adam (Kingma & Ba, 2015):
@@ -59,12 +59,15 @@ export class Adam extends Optimizer<Moments> {
     return this.biasCorrection ? { lr, c1: 1 - b1 ** t, c2: 1 - b2 ** t } : { lr, c1: 1, c2: 1 };
   }
 
-  updateParam(g: Tensor, p: Tensor, { m, v }: Moments, { lr, c1, c2 }: AdamScalars): [Tensor, Moments] {
+  updateParam(g: Tensor, p: Tensor, { m, v }: Moments, scalars: AdamScalars): [Tensor, Moments] {
+    const fused = adamStep(p, g, m, v, this.betas, this.eps, scalars);
+    if (fused) return [fused[0], { m: fused[1], v: fused[2] }];
+    const { lr, c1, c2, decay } = scalars;
     const [b1, b2] = this.betas;
     m = axpby(m, g, b1, 1 - b1);
     v = axpby(v, square(g), b2, 1 - b2);
     const step = divide(divide(m, c1), add(sqrt(divide(v, c2)), this.eps));
-    return [descend(p, step, lr), { m, v }];
+    return [descend(decay === undefined ? p : multiply(p, decay), step, lr), { m, v }];
   }
 }
 
@@ -95,10 +98,6 @@ export class AdamW extends Adam {
   /** Adam's, and the decay factor 1 − η·λ. */
   override stepScalars(lr: number, t: number): Record<string, number> {
     return { ...super.stepScalars(lr, t), decay: 1 - lr * this.weightDecay };
-  }
-
-  override updateParam(g: Tensor, p: Tensor, state: Moments, scalars: AdamScalars & { decay: Input }): [Tensor, Moments] {
-    return super.updateParam(g, multiply(p, scalars.decay), state, scalars);
   }
 }
 

@@ -3,7 +3,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import type { Input } from '../autograd/tape.js';
 import { add, divide, multiply, sqrt, square, zerosLike } from '../tensor/ops/index.js';
 import { Optimizer, type OptimizerOptions } from './optimizer.js';
-import { axpby, descend } from './axpby.js';
+import { axpby, descend } from './fused.js';
 
 /** Options of {@link Adagrad}. */
 export interface AdagradOptions extends OptimizerOptions {

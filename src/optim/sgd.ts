@@ -2,7 +2,7 @@
 import type { Tensor } from '../tensor/tensor.js';
 import type { Input } from '../autograd/tape.js';
 import { zerosLike } from '../tensor/ops/index.js';
-import { axpby, descend } from './axpby.js';
+import { axpby, descend } from './fused.js';
 import { Optimizer, type OptimizerOptions } from './optimizer.js';
 
 /** Options of {@link SGD}. */

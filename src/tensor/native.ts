@@ -169,6 +169,8 @@ interface LinalgNative {
   maskedBy(dy: A, x: A, comparison: 'greater' | 'less', value: number): A;
   /** alpha · x + beta · y, one pass, each product rounded as the composed ops round it; CPU only, float dtypes, x and y of one shape and dtype. */
   axpby(x: A, y: A, alpha: number, beta: number): A;
+  /** Adam's update in one pass: [p', m', v'] (kernels.cc has the formula); CPU only, float32 p, g, m, v of one shape. */
+  adamStep(p: A, g: A, m: A, v: A, b1: number, b2: number, c1: number, c2: number, eps: number, lr: number, decay: number): A[];
   convTranspose1d(input: A, weight: A, stride: number, padding: number, dilation: number, outputPadding: number, groups: number): A;
   convTranspose2d(input: A, weight: A, stride: number[], padding: number[], dilation: number[], outputPadding: number[], groups: number): A;
   convTranspose3d(input: A, weight: A, stride: number[], padding: number[], dilation: number[], outputPadding: number[], groups: number): A;

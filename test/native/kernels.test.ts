@@ -219,6 +219,38 @@ describe('axpby', () => {
   });
 });
 
+describe('adamStep', () => {
+  // Adam's update by the composed ops, in src/optim/adam.ts's order.
+  function composed(p: mt.Tensor, g: mt.Tensor, m: mt.Tensor, v: mt.Tensor, [b1, b2, c1, c2, eps, lr, decay]: number[]): mt.Tensor[] {
+    const m1 = mt.add(mt.multiply(m, b1!), mt.multiply(g, 1 - b1!));
+    const v1 = mt.add(mt.multiply(v, b2!), mt.multiply(mt.square(g), 1 - b2!));
+    const step = mt.divide(mt.divide(m1, c1!), mt.add(mt.sqrt(mt.divide(v1, c2!)), eps!));
+    return [mt.add(mt.multiply(p, decay!), mt.multiply(step, -lr!)), m1, v1];
+  }
+  const bits = (t: mt.Tensor): string[] => Array.from(t.toTypedArray() as Float32Array, (x) => (Number.isNaN(x) ? 'NaN' : String(Object.is(x, -0) ? '-0' : x)));
+  const value = fc.oneof(fc.constantFrom(0, -0, 1, -1, 1e-30, 3e38, NaN, Infinity, -Infinity), fc.float({ noNaN: true }));
+  prop.prop([fc.array(fc.tuple(value, value, value, fc.float({ min: 0, noNaN: true })), { minLength: 1, maxLength: 10 }),
+    fc.tuple(fc.constantFrom(0.9, 0.5, 0), fc.constantFrom(0.999, 0.95), fc.double({ min: 0.01, max: 1 }), fc.double({ min: 1e-4, max: 1 }),
+      fc.constantFrom(1e-8, 1e-6, 0), fc.constantFrom(1e-3, 0.1, 3), fc.constantFrom(1, 0.999))], { numRuns: 60 })(
+    'gives what the composed ops give, to the bit (any NaN for a NaN)', (rows, scalars) => {
+      cpuOnly(CPU_ONLY);
+      mt.tidy(() => {
+        const [p, g, m, v] = [0, 1, 2, 3].map((j) => mt.tensor(rows.map((r) => r[j]!)));
+        const got = native.adamStep(p!.data, g!.data, m!.data, v!.data, ...(scalars as [number, number, number, number, number, number, number]));
+        const want = composed(p!, g!, m!, v!, scalars);
+        got.forEach((h, i) => expect(bits(new mt.Tensor(h))).toEqual(bits(want[i]!)));
+      });
+    });
+
+  test('bad arguments get errors naming the op and the values', () => {
+    cpuOnly(CPU_ONLY);
+    const [a, b] = [mt.zeros([2, 3]).data, mt.zeros([3]).data];
+    expectMlxError(() => native.adamStep(a, b, a, a, 0.9, 0.999, 1, 1, 1e-8, 0.1, 1), /\[adamStep\] p, g, m and v must be float32 of one shape, got \[2,3\] float32 and \[3\] float32/);
+    const f16 = mt.zeros([2, 3], 'float16').data;
+    expectMlxError(() => native.adamStep(a, a, a, f16, 0.9, 0.999, 1, 1, 1e-8, 0.1, 1), /got \[2,3\] float32 and \[2,3\] float16/);
+  });
+});
+
 describe('matmulNarrow', () => {
   // Products by loops in float64: the reference both forms are checked against.
   const product = (a: number[][], b: number[][]): number[][] =>
@@ -274,6 +306,7 @@ test.runIf(onGpu)('on the GPU the kernels refuse with a clear error', () => {
   expectMlxError(() => native.maskedBy(x.data, x.data, 'greater', 0), /\[maskedBy\] runs on the CPU only/);
   expectMlxError(() => native.matmulNarrow(mt.zeros([4, 3]).data, mt.zeros([3, 2]).data, false), /\[matmulNarrow\] runs on the CPU only/);
   expectMlxError(() => native.axpby(x.data, x.data, 1, 1), /\[axpby\] runs on the CPU only/);
+  expectMlxError(() => native.adamStep(x.data, x.data, x.data, x.data, 0.9, 0.999, 1, 1, 1e-8, 0.1, 1), /\[adamStep\] runs on the CPU only/);
 });
 
 describe('over a large buffer', () => {
@@ -303,7 +336,7 @@ describe('over a large buffer', () => {
     });
   });
 
-  test('im2col, col2im, maskedBy and axpby', () => {
+  test('im2col, col2im, maskedBy, axpby and adamStep', () => {
     cpuOnly(CPU_ONLY);
     mt.tidy(() => {
       const x = grid([3, 40, 40, 8]); // window rows of 460 KB an item
@@ -318,6 +351,12 @@ describe('over a large buffer', () => {
       expect(mt.all(mt.equal(masked, mt.multiply(dy, mt.greater(v, 0)))).item()).toBe(true);
       const sum = new mt.Tensor(native.axpby(v.data, dy.data, 0.9, -0.1));
       expect(mt.all(mt.equal(sum, mt.add(mt.multiply(v, 0.9), mt.multiply(dy, -0.1)))).item()).toBe(true);
+      // adamStep: p, g, m, v and three outputs of this size; m, v from the same draws.
+      const [p1, m1, v1] = native.adamStep(v.data, dy.data, dy.data, mt.square(v).data, 0.9, 0.999, 0.5, 0.25, 1e-8, 0.1, 1).map((h) => new mt.Tensor(h));
+      const m2 = mt.add(mt.multiply(dy, 0.9), mt.multiply(dy, 1 - 0.9));
+      const v2 = mt.add(mt.multiply(mt.square(v), 0.999), mt.multiply(mt.square(dy), 1 - 0.999));
+      const p2 = mt.add(mt.multiply(v, 1), mt.multiply(mt.divide(mt.divide(m2, 0.5), mt.add(mt.sqrt(mt.divide(v2, 0.25)), 1e-8)), -0.1));
+      for (const [a, b] of [[p1, p2], [m1, m2], [v1, v2]] as const) expect(mt.all(mt.equal(a!, b)).item()).toBe(true);
     });
   });
 

@@ -203,7 +203,7 @@ describe('optimizers match their published rules over three steps', () => {
   });
 });
 
-describe('updates of the form α·x + β·y (src/optim/axpby.ts)', () => {
+describe('one-pass update kernels (src/optim/fused.ts)', () => {
   const optimizers: [string, () => mt.optim.Optimizer][] = [
     ['SGD', () => new optim.SGD({ learningRate: 0.1 })],
     ['SGD, Nesterov, weight decay', () => new optim.SGD({ learningRate: 0.1, momentum: 0.9, nesterov: true, weightDecay: 0.01 })],
@@ -240,6 +240,23 @@ describe('updates of the form α·x + β·y (src/optim/axpby.ts)', () => {
     else expect(calls).toBeGreaterThanOrEqual(6); // each of two parameters, three steps
     expect(bits(fused.w)).toEqual(bits(plain.w));
     expect(bits(fused.m)).toEqual(bits(plain.m));
+  });
+
+  test('Adam and AdamW on float32: one adamStep on the CPU, none on the GPU; the composed ops\' bits either way', () => {
+    for (const opt of [new optim.Adam({ learningRate: 0.1 }), new optim.AdamW({ learningRate: 0.1, weightDecay: 0.1 })]) {
+      mt.tidy(() => {
+        const [p, g, m] = [0, 1, 2].map(() => mt.random.normal([5, 7]));
+        const v = mt.square(mt.random.normal([5, 7]));
+        const scalars = opt.stepScalars(0.1, 3) as mt.optim.AdamScalars;
+        const spy = vi.spyOn(native, 'adamStep');
+        // Under enableGrad the kernels stand aside: the composed ops run.
+        const [fused, fusedState] = mt.noGrad(() => opt.updateParam(g!, p!, { m: m!, v }, scalars));
+        const [plain, plainState] = mt.enableGrad(() => opt.updateParam(g!, p!, { m: m!, v }, scalars));
+        expect(spy).toHaveBeenCalledTimes(onGpu ? 0 : 1);
+        spy.mockRestore();
+        for (const [a, b] of [[fused, plain], [fusedState.m, plainState.m], [fusedState.v, plainState.v]] as const) expect(bits(a)).toEqual(bits(b));
+      });
+    }
   });
 
   test('not while recording: the kernel has no gradient rule', () => {

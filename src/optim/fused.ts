@@ -1,0 +1,41 @@
+// The optimizers' updates in one pass of native/src/kernels.cc on the CPU
+// instead of a pass per op, the same numbers to the bit: alpha · x + beta · y
+// (p - lr · g, mu · v + g) and Adam's whole update. Elsewhere the composed ops:
+// on the GPU, for other dtypes or shapes, while recording (the kernels have
+// no gradient rules) and inside mt.compile's trace (MLX fuses the composed
+// ops with their neighbours).
+import { Tensor } from '../tensor/tensor.js';
+import { native } from '../tensor/native.js';
+import { isFloating } from '../tensor/dtype.js';
+import { add, multiply, subtract } from '../tensor/ops/index.js';
+import { isGradEnabled, type Input } from '../autograd/tape.js';
+import { currentTrace } from '../tensor/trace.js';
+
+/** Whether the one-pass CPU kernels may run now. */
+const kernelsApply = (): boolean => native.defaultDevice() === 'cpu' && !isGradEnabled() && !currentTrace();
+
+/** alpha · x + beta · y: one kernel for x and y of one shape and float dtype. */
+export function axpby(x: Tensor, y: Tensor, alpha: number, beta: number): Tensor {
+  if (x.dtype === y.dtype && isFloating(x.dtype) && x.dtype !== 'complex64' && native.sameShape(x.data, y.data) && kernelsApply()) {
+    return new Tensor(native.axpby(x.data, y.data, alpha, beta));
+  }
+  return add(alpha === 1 ? x : multiply(x, alpha), multiply(y, beta));
+}
+
+/** p − lr · step: {@link axpby} when lr is a number (a tensor inside mt.compile's trace). */
+export function descend(p: Tensor, step: Tensor, lr: Input): Tensor {
+  return typeof lr === 'number' ? axpby(p, step, 1, -lr) : subtract(p, multiply(step, lr));
+}
+
+/**
+ * Adam's update, `[p', m', v']`, as one kernel for float32 p, g, m, v of one
+ * shape and numbers for the step's scalars; null where the composed ops
+ * must run. decay multiplies p first (AdamW's, else 1).
+ */
+export function adamStep(p: Tensor, g: Tensor, m: Tensor, v: Tensor, betas: [number, number], eps: number,
+  { lr, c1, c2, decay = 1 }: { lr: Input; c1: Input; c2: Input; decay?: Input }): [Tensor, Tensor, Tensor] | null {
+  if (typeof lr !== 'number' || typeof c1 !== 'number' || typeof c2 !== 'number' || typeof decay !== 'number') return null;
+  if ([p, g, m, v].some((t) => t.dtype !== 'float32') || ![g, m, v].every((t) => native.sameShape(t.data, p.data)) || !kernelsApply()) return null;
+  const [pNext, mNext, vNext] = native.adamStep(p.data, g.data, m.data, v.data, betas[0], betas[1], c1, c2, eps, lr, decay);
+  return [new Tensor(pNext!), new Tensor(mNext!), new Tensor(vNext!)];
+}
