@@ -11,12 +11,12 @@ import { add, multiply, subtract } from '../tensor/ops/index.js';
 import { isGradEnabled, type Input } from '../autograd/tape.js';
 import { currentTrace } from '../tensor/trace.js';
 
-/** Whether the one-pass CPU kernels may run now. */
+/** Whether the one-pass CPU kernels may run now (asked first: on the GPU the other checks are native calls for nothing). */
 const kernelsApply = (): boolean => native.defaultDevice() === 'cpu' && !isGradEnabled() && !currentTrace();
 
 /** alpha · x + beta · y: one kernel for x and y of one shape and float dtype. */
 export function axpby(x: Tensor, y: Tensor, alpha: number, beta: number): Tensor {
-  if (x.dtype === y.dtype && isFloating(x.dtype) && x.dtype !== 'complex64' && native.sameShape(x.data, y.data) && kernelsApply()) {
+  if (kernelsApply() && x.dtype === y.dtype && isFloating(x.dtype) && x.dtype !== 'complex64' && native.sameShape(x.data, y.data)) {
     return new Tensor(native.axpby(x.data, y.data, alpha, beta));
   }
   return add(alpha === 1 ? x : multiply(x, alpha), multiply(y, beta));
@@ -35,7 +35,7 @@ export function descend(p: Tensor, step: Tensor, lr: Input): Tensor {
 export function adamStep(p: Tensor, g: Tensor, m: Tensor, v: Tensor, betas: [number, number], eps: number,
   { lr, c1, c2, decay = 1 }: { lr: Input; c1: Input; c2: Input; decay?: Input }): [Tensor, Tensor, Tensor] | null {
   if (typeof lr !== 'number' || typeof c1 !== 'number' || typeof c2 !== 'number' || typeof decay !== 'number') return null;
-  if ([p, g, m, v].some((t) => t.dtype !== 'float32') || ![g, m, v].every((t) => native.sameShape(t.data, p.data)) || !kernelsApply()) return null;
+  if (!kernelsApply() || [p, g, m, v].some((t) => t.dtype !== 'float32') || ![g, m, v].every((t) => native.sameShape(t.data, p.data))) return null;
   const [pNext, mNext, vNext] = native.adamStep(p.data, g.data, m.data, v.data, betas[0], betas[1], c1, c2, eps, lr, decay);
   return [new Tensor(pNext!), new Tensor(mNext!), new Tensor(vNext!)];
 }
