@@ -71,14 +71,24 @@ void InTwo(int64_t n, int64_t bytes, const Body& body) {
   if (error) std::rethrow_exception(error);
 }
 
-// Every primitive below starts so: its output allocated, its arrays
+// Every primitive below starts so: its outputs allocated, its arrays
 // registered with its stream's CPU encoder, which then runs its loop.
-mx::cpu::CommandEncoder& EncoderFor(const mx::Stream& stream, const std::vector<mx::array>& in, mx::array& out) {
-  out.set_data(mx::allocator::malloc(out.nbytes()));
+mx::cpu::CommandEncoder& EncoderFor(const mx::Stream& stream, const std::vector<mx::array>& in,
+                                    std::vector<mx::array>& outs) {
   auto& encoder = mx::cpu::get_command_encoder(stream);
   for (const auto& a : in) encoder.set_input_array(a);
-  encoder.set_output_array(out);
+  for (auto& out : outs) {
+    out.set_data(mx::allocator::malloc(out.nbytes()));
+    encoder.set_output_array(out);
+  }
   return encoder;
+}
+
+// The same for a primitive of one output (an array is a handle: the copy
+// shares its data with `out`).
+mx::cpu::CommandEncoder& EncoderFor(const mx::Stream& stream, const std::vector<mx::array>& in, mx::array& out) {
+  std::vector<mx::array> outs{out};
+  return EncoderFor(stream, in, outs);
 }
 
 // Where the windows of x [N, ...spatial, C] lie: for each output position
@@ -642,12 +652,7 @@ class AdamStep : public mx::Primitive {
   AdamStep(mx::Stream s, AdamScalars k) : Primitive(s), k_(k) {}
 
   void eval_cpu(const std::vector<mx::array>& in, std::vector<mx::array>& out) override {
-    auto& encoder = mx::cpu::get_command_encoder(stream());
-    for (const auto& a : in) encoder.set_input_array(a);
-    for (auto& o : out) {
-      o.set_data(mx::allocator::malloc(o.nbytes()));
-      encoder.set_output_array(o);
-    }
+    auto& encoder = EncoderFor(stream(), in, out);
     const int64_t size = static_cast<int64_t>(in[0].size());
     encoder.dispatch([p = in[0].data<float>(), g = in[1].data<float>(), m = in[2].data<float>(),
                       v = in[3].data<float>(), p_out = out[0].data<float>(), m_out = out[1].data<float>(),
