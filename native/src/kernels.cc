@@ -91,6 +91,24 @@ mx::cpu::CommandEncoder& EncoderFor(const mx::Stream& stream, const std::vector<
   return EncoderFor(stream, in, outs);
 }
 
+// An elementwise kernel over two inputs and the output, all row-contiguous,
+// of one shape and float dtype: loop(a, b, out, n) on each thread's part,
+// with pointers of the dtype's element type.
+template <typename Loop>
+void DispatchFloatPairwise(const mx::Stream& stream, const char* op, const std::vector<mx::array>& in, mx::array& out,
+                           Loop loop) {
+  auto& encoder = EncoderFor(stream, in, out);
+  encoder.dispatch([a = in[0].data<void>(), b = in[1].data<void>(), dst = out.data<void>(),
+                    size = static_cast<int64_t>(out.size()), dtype = out.dtype(), op, loop] {
+    ForFloatType(op, dtype, [&](auto* type) {
+      using T = std::remove_pointer_t<decltype(type)>;
+      InTwo(size, 3 * size * static_cast<int64_t>(sizeof(T)), [&](int64_t lo, int64_t hi) {
+        loop(static_cast<const T*>(a) + lo, static_cast<const T*>(b) + lo, static_cast<T*>(dst) + lo, hi - lo);
+      });
+    });
+  });
+}
+
 // Where the windows of x [N, ...spatial, C] lie: for each output position
 // the flat spatial index of its window's first element, and the offset of
 // each window element from that first one, in row-major window order.
@@ -514,17 +532,11 @@ class MaskedByPrimitive : public mx::UnaryPrimitive {
   MaskedByPrimitive(mx::Stream s, double value, bool greater) : UnaryPrimitive(s), value_(value), greater_(greater) {}
 
   void eval_cpu(const std::vector<mx::array>& in, mx::array& out) override {
-    auto& encoder = EncoderFor(stream(), in, out);
-    encoder.dispatch([dy = in[0].data<void>(), x = in[1].data<void>(), dst = out.data<void>(),
-                      size = static_cast<int64_t>(out.size()), dtype = out.dtype(), value = value_, greater = greater_] {
-      ForFloatType("maskedBy", dtype, [&](auto* type) {
-        using T = std::remove_pointer_t<decltype(type)>;
-        InTwo(size, 3 * size * static_cast<int64_t>(sizeof(T)), [&](int64_t lo, int64_t hi) {
-          MaskedBy(static_cast<const T*>(dy) + lo, static_cast<const T*>(x) + lo, static_cast<T*>(dst) + lo, hi - lo,
-                   static_cast<T>(value), greater);
-        });
-      });
-    });
+    DispatchFloatPairwise(stream(), "maskedBy", in, out,
+                          [value = value_, greater = greater_](auto dy, auto x, auto dst, int64_t n) {
+                            using T = std::remove_pointer_t<decltype(dst)>;
+                            MaskedBy(dy, x, dst, n, static_cast<T>(value), greater);
+                          });
   }
   void eval_gpu(const std::vector<mx::array>&, mx::array&) override {
     throw std::runtime_error("[maskedBy] has no GPU kernel");
@@ -585,17 +597,11 @@ class AxpbyPrimitive : public mx::UnaryPrimitive {
   AxpbyPrimitive(mx::Stream s, double alpha, double beta) : UnaryPrimitive(s), alpha_(alpha), beta_(beta) {}
 
   void eval_cpu(const std::vector<mx::array>& in, mx::array& out) override {
-    auto& encoder = EncoderFor(stream(), in, out);
-    encoder.dispatch([x = in[0].data<void>(), y = in[1].data<void>(), dst = out.data<void>(),
-                      size = static_cast<int64_t>(out.size()), dtype = out.dtype(), alpha = alpha_, beta = beta_] {
-      ForFloatType("axpby", dtype, [&](auto* type) {
-        using T = std::remove_pointer_t<decltype(type)>;
-        InTwo(size, 3 * size * static_cast<int64_t>(sizeof(T)), [&](int64_t lo, int64_t hi) {
-          Axpby(static_cast<const T*>(x) + lo, static_cast<const T*>(y) + lo, static_cast<T*>(dst) + lo, hi - lo,
-                static_cast<T>(alpha), static_cast<T>(beta));
-        });
-      });
-    });
+    DispatchFloatPairwise(stream(), "axpby", in, out,
+                          [alpha = alpha_, beta = beta_](auto x, auto y, auto dst, int64_t n) {
+                            using T = std::remove_pointer_t<decltype(dst)>;
+                            Axpby(x, y, dst, n, static_cast<T>(alpha), static_cast<T>(beta));
+                          });
   }
   void eval_gpu(const std::vector<mx::array>&, mx::array&) override {
     throw std::runtime_error("[axpby] has no GPU kernel");
