@@ -37,6 +37,11 @@
 #include "mlx/backend/cpu/encoder.h"
 #include "mlx/primitives.h"
 
+#ifdef MLX_TAPE_OPENBLAS_LINKED
+extern "C" void cblas_sgemm(int order, int trans_a, int trans_b, int m, int n, int k, float alpha, const float* a,
+                            int lda, const float* b, int ldb, float beta, float* c, int ldc);
+#endif
+
 namespace mlx_tape {
 
 namespace {
@@ -705,6 +710,48 @@ std::vector<mx::array> AdamStepOp(const mx::array& p, const mx::array& g, const 
                                 std::make_shared<AdamStep>(s, k), inputs);
 }
 
+#ifdef MLX_TAPE_OPENBLAS_LINKED
+// a · b for float32 matrices, the output zeroed on two threads and then
+// added into by sgemm (beta 1). MLX calls sgemm with beta 0, and OpenBLAS
+// then zeroes the output in a slow pass of its own first: on W2's input-
+// gradient product [12544, 64] · [64, 288], 2.66-2.69 ms against 1.60-1.62
+// with beta 1 (bench/gemm.c, GEMM_BETA=1). Built where the addon links
+// OpenBLAS, whose cblas_sgemm it calls.
+class ZeroedMatmul : public mx::UnaryPrimitive {
+ public:
+  explicit ZeroedMatmul(mx::Stream s) : UnaryPrimitive(s) {}
+
+  void eval_cpu(const std::vector<mx::array>& in, mx::array& out) override {
+    auto& encoder = EncoderFor(stream(), in, out);
+    const int m = in[0].shape(0), k = in[0].shape(1), n = in[1].shape(1);
+    encoder.dispatch([a = in[0].data<float>(), b = in[1].data<float>(), c = out.data<float>(), m, k, n] {
+      const int64_t row = int64_t{n} * sizeof(float);
+      InTwo(m, m * row, [&](int64_t lo, int64_t hi) { std::memset(c + lo * n, 0, (hi - lo) * row); });
+      cblas_sgemm(101 /* row-major */, 111 /* no transpose */, 111, m, n, k, 1.0f, a, k, b, n, 1.0f, c, n);
+    });
+  }
+  void eval_gpu(const std::vector<mx::array>&, mx::array&) override {
+    throw std::runtime_error("[matmulZeroed] has no GPU kernel");
+  }
+  const char* name() const override { return "ZeroedMatmul"; }
+  bool is_equivalent(const mx::Primitive&) const override { return true; }
+  std::vector<mx::Shape> output_shapes(const std::vector<mx::array>& in) override {
+    return {{in[0].shape(0), in[1].shape(1)}};
+  }
+};
+
+// matmulZeroed(a, b): a · b for float32 matrices a [m, k], b [k, n].
+mx::array MatmulZeroedOp(const mx::array& a, const mx::array& b) {
+  if (a.ndim() != 2 || b.ndim() != 2 || a.dtype() != mx::float32 || b.dtype() != mx::float32 || a.shape(1) != b.shape(0))
+    throw std::invalid_argument("[matmulZeroed] a and b must be float32 matrices [m, k] and [k, n], got " +
+                                ShapeString(a.shape()) + " " + DtypeName(a.dtype()) + " and " +
+                                ShapeString(b.shape()) + " " + DtypeName(b.dtype()));
+  auto s = CpuStream("matmulZeroed");
+  return mx::array({a.shape(0), b.shape(1)}, mx::float32, std::make_shared<ZeroedMatmul>(s),
+                   {mx::contiguous(a, false, s), mx::contiguous(b, false, s)});
+}
+#endif
+
 // Matrix products with a narrow side, float32: a convolution with one input
 // channel has 9-wide im2col rows (3x3), and OpenBLAS ran W2's first conv
 // [50176,9]·[9,32] at 26 GFLOP/s and its weight gradient at 30
@@ -841,6 +888,9 @@ void InitKernels(Napi::Env env, Napi::Object exports) {
   Def(env, exports, "maskedBy(dy, x, comparison, value)", MaskedByOp);
   Def(env, exports, "axpby(x, y, alpha, beta)", AxpbyOp);
   Def(env, exports, "adamStep(p, g, m, v, b1, b2, c1, c2, eps, lr, decay)", AdamStepOp);
+#ifdef MLX_TAPE_OPENBLAS_LINKED
+  Def(env, exports, "matmulZeroed(a, b)", MatmulZeroedOp);
+#endif
 }
 
 }  // namespace mlx_tape

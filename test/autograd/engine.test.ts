@@ -156,6 +156,20 @@ test("a one-channel conv's forward and weight gradient take the narrow product o
   expectClose(w.grad!, new mt.Tensor(dw!), { rtol: 1e-4, atol: 1e-4 });
 });
 
+test("a conv's input gradient takes the zeroed-output product on the CPU where the addon links OpenBLAS, with MLX's values", () => {
+  // dx = col2im(dy · w): the product through native.matmulZeroed (native/src/kernels.cc), when built.
+  const x = mt.random.normal([2, 6, 5, 3]).requireGrad(), w = mt.random.normal([4, 3, 3, 3]);
+  const spy = native.matmulZeroed ? vi.spyOn(native, 'matmulZeroed') : null;
+  const y = mt.conv2d(x, w, { padding: 1 });
+  const ct = mt.random.normal([...y.shape]);
+  y.backward(ct);
+  const calls = spy?.mock.calls.length;
+  spy?.mockRestore();
+  if (spy) expect(calls).toBe(mt.defaultDevice() === 'cpu' ? 1 : 0);
+  const [, [dx]] = native.mlxVjp(([v]) => [native.convGeneral(v!, w.data, [1, 1], [1, 1], [1, 1], [1, 1], [1, 1], 1, false)], [x.data], [ct.data]);
+  expectClose(x.grad!, new mt.Tensor(dx!), { rtol: 1e-4, atol: 1e-4 });
+});
+
 describe('grad, valueAndGrad, vjp', () => {
   test('grad of the design example', () => {
     expectClose(mt.grad((t: mt.Tensor) => mt.sum(mt.square(t)))(mt.tensor([1, 2, 3, 4])), [2, 4, 6, 8]);

@@ -13,7 +13,7 @@ const NO_OP = new Set([
 ]);
 
 // The kernels of native/src/kernels.cc, which refuse the GPU stream.
-const CPU_ONLY = new Set(['maxPoolTiled', 'maxPoolTiledGrad', 'col2im', 'maskedBy', 'matmulNarrow', 'axpby', 'adamStep']);
+const CPU_ONLY = new Set(['maxPoolTiled', 'maxPoolTiledGrad', 'col2im', 'maskedBy', 'matmulNarrow', 'axpby', 'adamStep', 'matmulZeroed']);
 
 /** Makes the addon act as a CUDA build whose GPU, once the default device, refuses float64 as MLX does. */
 export function simulateGpu(): void {

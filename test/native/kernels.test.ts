@@ -254,6 +254,39 @@ describe('adamStep', () => {
   });
 });
 
+// Built only where the addon links OpenBLAS (native.blasCore() names its kernels).
+describe.runIf(native.matmulZeroed)('matmulZeroed', () => {
+  prop.prop([fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 20 }), fc.integer({ min: 1, max: 40 })], { numRuns: 20 })(
+    'gives what matmul gives, in an output that held other values before', (m, k, n) => {
+      cpuOnly(CPU_ONLY);
+      mt.tidy(() => {
+        // A freed buffer of the output's size goes back to MLX's cache, full: the kernel must zero it.
+        mt.full([m, n], 7).eval().dispose();
+        const a = mt.random.normal([m, k]), b = mt.random.normal([k, n]);
+        const got = new mt.Tensor(native.matmulZeroed!(a.data, b.data));
+        expect(got.shape).toEqual([m, n]);
+        expectClose(got, mt.matmul(a, b), { rtol: 1e-5, atol: 1e-5 });
+      });
+    });
+
+  test('a transposed view is made contiguous first; past 1 MiB the output is zeroed on two threads', () => {
+    cpuOnly(CPU_ONLY);
+    mt.tidy(() => {
+      const a = mt.random.normal([16, 3000]), b = mt.random.normal([16, 96]);
+      mt.full([3000, 96], 7).eval().dispose();
+      expectClose(new mt.Tensor(native.matmulZeroed!(mt.transpose(a).data, b.data)), mt.matmul(mt.transpose(a), b), { rtol: 1e-5, atol: 1e-4 });
+    });
+  });
+
+  test('bad arguments get errors naming the op and the values', () => {
+    cpuOnly(CPU_ONLY);
+    const m = (shape: number[], dtype: mt.DType = 'float32') => mt.zeros(shape, dtype).data;
+    expectMlxError(() => native.matmulZeroed!(m([4, 3]), m([2, 5])), /\[matmulZeroed\] a and b must be float32 matrices \[m, k\] and \[k, n\], got \[4,3\] float32 and \[2,5\] float32/);
+    expectMlxError(() => native.matmulZeroed!(m([4, 3], 'float64'), m([3, 5])), /got \[4,3\] float64 and \[3,5\] float32/);
+    expectMlxError(() => native.matmulZeroed!(m([2, 4, 3]), m([3, 5])), /got \[2,4,3\] float32/);
+  });
+});
+
 describe('matmulNarrow', () => {
   // Products by loops in float64: the reference both forms are checked against.
   const product = (a: number[][], b: number[][]): number[][] =>
@@ -310,6 +343,7 @@ test.runIf(onGpu)('on the GPU the kernels refuse with a clear error', () => {
   expectMlxError(() => native.matmulNarrow(mt.zeros([4, 3]).data, mt.zeros([3, 2]).data, false), /\[matmulNarrow\] runs on the CPU only/);
   expectMlxError(() => native.axpby(x.data, x.data, 1, 1), /\[axpby\] runs on the CPU only/);
   expectMlxError(() => native.adamStep(x.data, x.data, x.data, x.data, 0.9, 0.999, 1, 1, 1e-8, 0.1, 1), /\[adamStep\] runs on the CPU only/);
+  if (native.matmulZeroed) expectMlxError(() => native.matmulZeroed!(mt.zeros([4, 3]).data, mt.zeros([3, 2]).data), /\[matmulZeroed\] runs on the CPU only/);
 });
 
 describe('over a large buffer', () => {
