@@ -2,23 +2,14 @@
 // same workloads as bench/gpu.py, eager and with the whole step compiled
 // (mt.compile). Prints one JSON line. Usage: tsx bench/gpu.ts
 import * as mt from '../src/index.js';
-import { Cnn, Mlp, trainer } from './models.js';
+import { Cnn, Mlp, sortedStepMs, trainer } from './models.js';
 
 // A warm-up long enough for V8's optimizing JIT to compile the step (after 5
 // steps the host's share of a W1 step still runs ~1.7x slower); the Python
 // peers in bench/gpu.py take the same counts.
 const RUNS = 50, WARMUP = 200;
 
-function medianMs(step: () => void): number {
-  for (let i = 0; i < WARMUP; i++) step();
-  const times: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const t = performance.now();
-    step();
-    times.push(performance.now() - t);
-  }
-  return times.sort((a, b) => a - b)[RUNS >> 1]!;
-}
+const medianMs = (step: () => void): number => sortedStepMs(step, RUNS, WARMUP)[RUNS >> 1]!;
 
 mt.setDefaultDevice(process.env.BENCH_DEVICE === 'cpu' ? 'cpu' : 'gpu');
 const steps = (compiled: boolean) => {
