@@ -12,8 +12,9 @@ const NO_OP = new Set([
   'shapeInto', 'setShapeBuffer', 'dtypeIndex', 'dtypeNames', 'sameShape', 'handleCount', 'inScope', 'outlive', 'alias', 'isArray', 'dispose', 'eval', 'graphOps', 'randomSeed',
 ]);
 
-// The kernels of native/src/kernels.cc, which refuse the GPU stream.
-const CPU_ONLY = new Set(['maxPoolTiled', 'maxPoolTiledGrad', 'col2im', 'maskedBy', 'matmulNarrow', 'axpby', 'adamStep', 'matmulZeroed']);
+// The kernels of native/src/kernels.cc that refuse the GPU stream (max
+// pooling's have a CUDA kernel too; here they run their CPU loops).
+const CPU_ONLY = new Set(['col2im', 'maskedBy', 'matmulNarrow', 'axpby', 'adamStep', 'matmulZeroed']);
 
 /** Makes the addon act as a CUDA build whose GPU, once the default device, refuses float64 as MLX does. */
 export function simulateGpu(): void {

@@ -1,17 +1,22 @@
 // The CPU kernels of native/src/kernels.cc, against references written here.
 // The ops that use them are tested through the public API too (pool.test.ts,
 // the conv and maxPool gradient specs), and on the GPU, where they keep the
-// composition of MLX ops (npm run test:gpu, test:gpu-sim).
-import { describe, expect, test } from 'vitest';
+// composition of MLX ops but for max pooling's CUDA kernel (npm run
+// test:gpu, test:gpu-sim).
+import { describe, expect, test, vi } from 'vitest';
 import { test as prop } from '@fast-check/vitest';
 import fc from 'fast-check';
 import * as mt from '../../src/index.js';
 import { native } from '../../src/tensor/native.js';
 import { expectClose } from '../helpers/close.js';
-import { cpuOnly, onGpu } from '../helpers/device.js';
+import { cpuOnly, onGpu, widestFloat } from '../helpers/device.js';
 import { expectMlxError } from '../helpers/errors.js';
 
 const CPU_ONLY = 'the kernels of native/src/kernels.cc run on the CPU only';
+/** Max pooling's kernels run on the CPU and a CUDA GPU; Metal keeps the composition. */
+const noMetalPool = (): void => {
+  if (mt.backend() === 'metal') cpuOnly('max pooling has no Metal kernel');
+};
 
 /** Row-major values of an [N, H, W, C] grid in -2..2: many ties. */
 function tieGrid(n: number, h: number, w: number, c: number, seed: number): number[] {
@@ -41,9 +46,11 @@ describe('maxPoolTiled and maxPoolTiledGrad', () => {
     c: fc.integer({ min: 1, max: 5 }), kh: fc.integer({ min: 1, max: 3 }), kw: fc.integer({ min: 1, max: 3 }),
     seed: fc.integer({ min: 0, max: 1000 }),
   }).filter((g) => g.kh <= g.h && g.kw <= g.w);
-  prop.prop([geometry, fc.constantFrom('float32', 'float64', 'float16', 'bfloat16', 'int32', 'int8', 'uint8', 'int64')], { numRuns: 40 })(
-    'every real dtype, remainders past the last whole window, ties to the first', ({ n, h, w, c, kh, kw, seed }, dtype) => {
-      cpuOnly(CPU_ONLY);
+  // The CUDA kernel takes the float dtypes the GPU has.
+  const dtypes = onGpu ? ['float32', 'float16', 'bfloat16'] : ['float32', 'float64', 'float16', 'bfloat16', 'int32', 'int8', 'uint8', 'int64'];
+  prop.prop([geometry, fc.constantFrom(...dtypes)], { numRuns: 40 })(
+    'every real dtype (the float ones on a CUDA GPU), remainders past the last whole window, ties to the first', ({ n, h, w, c, kh, kw, seed }, dtype) => {
+      noMetalPool();
       mt.tidy(() => {
         const values = tieGrid(n, h, w, c, seed).map((v) => (dtype === 'uint8' ? v + 2 : v));
         const x = mt.astype(mt.reshape(mt.tensor(values), [n, h, w, c]), dtype as mt.DType);
@@ -53,17 +60,17 @@ describe('maxPoolTiled and maxPoolTiledGrad', () => {
         const pooled = new mt.Tensor(native.maxPoolTiled(x.data, [kh, kw]));
         expect(pooled.dtype).toBe(dtype);
         expect(pooled.shape).toEqual([n, oh, ow, c]);
-        expectClose(mt.astype(pooled, 'float64'), mt.reshape(mt.tensor(out), [n, oh, ow, c]));
+        expectClose(mt.astype(pooled, widestFloat), mt.reshape(mt.tensor(out), [n, oh, ow, c]));
         if (!mt.isFloating(dtype as mt.DType)) return;
         // dy values up to 2 * 7 * 3 * 5 = 210 are exact in every float dtype but bfloat16 (8 bits).
         const dy = mt.astype(mt.reshape(mt.tensor(dyValues), [n, oh, ow, c]), dtype as mt.DType);
         const grad = new mt.Tensor(native.maxPoolTiledGrad(x.data, pooled.data, dy.data, [kh, kw]));
-        expectClose(mt.astype(grad, 'float64'), mt.astype(mt.astype(mt.reshape(mt.tensor(dx), [n, h, w, c]), dtype as mt.DType), 'float64'));
+        expectClose(mt.astype(grad, widestFloat), mt.astype(mt.astype(mt.reshape(mt.tensor(dx), [n, h, w, c]), dtype as mt.DType), widestFloat));
       });
     });
 
   test('NaN wins the forward and passes no gradient; -0 and 0 tie', () => {
-    cpuOnly(CPU_ONLY);
+    noMetalPool();
     // Windows (1, NaN, 2, 3) and (-0, -1, 0, -2).
     const x = mt.reshape(mt.tensor([1, NaN, -0, -1, 2, 3, 0, -2]), [1, 2, 4, 1]);
     const [[y], [dx]] = mt.vjp((t: mt.Tensor) => mt.maxPool2d(t, 2), [x], [mt.reshape(mt.tensor([10, 20]), [1, 1, 2, 1])]);
@@ -71,8 +78,20 @@ describe('maxPoolTiled and maxPoolTiledGrad', () => {
     expectClose(dx!, mt.reshape(mt.tensor([0, 0, 20, 0, 0, 0, 0, 0]), [1, 2, 4, 1]));
   });
 
+  test('maxPool2d and its gradient call them over tiled windows', () => {
+    noMetalPool();
+    const forward = vi.spyOn(native, 'maxPoolTiled'), backward = vi.spyOn(native, 'maxPoolTiledGrad');
+    try {
+      mt.tidy(() => mt.grad((t: mt.Tensor) => mt.sum(mt.maxPool2d(t, 2)))(mt.random.normal([2, 4, 6, 3])).eval());
+      expect([forward.mock.calls.length, backward.mock.calls.length]).toEqual([1, 1]);
+    } finally {
+      forward.mockRestore();
+      backward.mockRestore();
+    }
+  });
+
   test('bad arguments get errors naming the op and the values', () => {
-    cpuOnly(CPU_ONLY);
+    noMetalPool();
     const x = mt.zeros([1, 4, 4, 2]);
     expectMlxError(() => native.maxPoolTiled(x.data, [2]), /\[maxPoolTiled\] input of shape \[1,4,4,2\] must have 3 axes for a kernel of 1/);
     expectMlxError(() => native.maxPoolTiled(x.data, [2, 5]), /\[maxPoolTiled\] kernel size 5 does not fit axis 2 of shape \[1,4,4,2\]/);
@@ -335,9 +354,13 @@ describe('matmulNarrow', () => {
   });
 });
 
-test.runIf(onGpu)('on the GPU the kernels refuse with a clear error', () => {
+test.runIf(onGpu)('on the GPU the kernels refuse with a clear error (max pooling: dtypes the CUDA kernel lacks)', () => {
   const x = mt.zeros([1, 4, 4, 1]);
-  expectMlxError(() => native.maxPoolTiled(x.data, [2, 2]), /\[maxPoolTiled\] runs on the CPU only; the default device is the GPU/);
+  // A real CUDA GPU: test:gpu-sim runs max pooling's CPU loops, which take every real dtype.
+  if (mt.backend() === 'cuda' && process.env.MLX_TAPE_DEVICE === 'gpu') {
+    expectMlxError(() => native.maxPoolTiled(mt.zeros([1, 4, 4, 1], 'int32').data, [2, 2]),
+      /\[maxPoolTiled\] the GPU kernel takes float32, float16 or bfloat16, got int32/);
+  }
   expectMlxError(() => native.col2im(mt.zeros([4, 4]).data, [1, 3, 3, 1], [2, 2], [1, 1], [0, 0], [0, 0]), /\[col2im\] runs on the CPU only/);
   expectMlxError(() => native.maskedBy(x.data, x.data, 'greater', 0), /\[maskedBy\] runs on the CPU only/);
   expectMlxError(() => native.matmulNarrow(mt.zeros([4, 3]).data, mt.zeros([3, 2]).data, false), /\[matmulNarrow\] runs on the CPU only/);

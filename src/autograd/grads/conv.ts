@@ -114,9 +114,9 @@ function maxPoolGrad(dy: Tensor, x: Tensor, g: PoolGeometry): Tensor {
  * order; the winner is the highest-ranked position equal to the maximum.
  * A window whose maximum is NaN (equal to nothing) passes no gradient.
  * Selects, not mask products: the other positions get 0 even from a NaN
- * cotangent, as from the scatter and the CPU kernel, and the GPU runs two
- * kernels fewer. On the CPU one kernel does all that, unless the gradient
- * is itself recorded (createGraph), which needs the composition.
+ * cotangent, as from the scatter and the kernels, and the GPU runs two
+ * kernels fewer. On the CPU and a CUDA GPU one kernel does all that, unless
+ * the gradient is itself recorded (createGraph), which needs the composition.
  */
 function tiledMaxPoolGrad(dy: Tensor, x: Tensor, out: Tensor, g: PoolGeometry): Tensor {
   if (tiledMaxKernel(x) && dy.dtype === x.dtype && !isGradEnabled()) {

@@ -5,9 +5,9 @@
 // each window's argmax (src/autograd/grads/conv.ts).
 // Non-overlapping windows without padding (stride = kernel, the common
 // case) are a reshape instead, [N, o0, k0, o1, k1, C]: no gather (~5x
-// faster), and maxPool's rule becomes a mask, no scatter. On the CPU, max
-// pooling over such windows and its rule are one kernel each instead
-// (native/src/pool.cc).
+// faster), and maxPool's rule becomes a mask, no scatter. On the CPU and a
+// CUDA GPU, max pooling over such windows and its rule are one kernel each
+// instead (native/src/kernels.cc).
 import { apply, noGrad } from '../../autograd/tape.js';
 import { tidy } from '../memory.js';
 import { native } from '../native.js';
@@ -109,8 +109,15 @@ export const tiledExtent = (g: PoolGeometry): number[] => g.out.map((o, i) => o 
 /** The window axes of {@link poolTiles}' view: 2, 4, ... */
 export const tileAxes = (g: PoolGeometry): number[] => g.kernel.map((_, i) => 2 + 2 * i);
 
-/** Whether max pooling of `x` over tiled windows takes the CPU kernels; the GPU and complex keep the composition. */
-export const tiledMaxKernel = (x: Tensor): boolean => x.dtype !== 'complex64' && native.defaultDevice() === 'cpu';
+const CUDA_POOL_DTYPES = new Set(['float32', 'float16', 'bfloat16']);
+/**
+ * Whether max pooling of `x` over tiled windows takes the kernels of
+ * native/src/kernels.cc: on the CPU for every real dtype, on a CUDA GPU
+ * for the float dtypes but float64. Complex and Metal keep the composition.
+ */
+export const tiledMaxKernel = (x: Tensor): boolean => (native.defaultDevice() === 'cpu'
+  ? x.dtype !== 'complex64'
+  : native.backend() === 'cuda' && CUDA_POOL_DTYPES.has(x.dtype));
 
 function maxPool(op: 'maxPool1d' | 'maxPool2d', x: Tensor, d: number, kernelSize: number | number[], stride?: number | number[], padding?: number | number[]): Tensor {
   const g = poolGeometry(op, x, d, kernelSize, stride, padding);
