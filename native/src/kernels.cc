@@ -2,7 +2,8 @@
 // ops makes several full-size passes (or MLX's own op is slow) and one loop
 // makes one. Callers use them on the CPU and compose MLX ops on the GPU
 // (src/tensor/ops/pool.ts, src/autograd/grads/conv.ts and elementwise.ts,
-// src/optim/fused.ts), but for max pooling, which has a CUDA kernel too.
+// src/optim/fused.ts), but for max pooling, which has a CUDA kernel too
+// (cuda_pool.cc).
 // bench/micro/ops.ts times the ops that use them.
 //  - Max pooling over tiled windows (stride = kernel, no padding) and its
 //    gradient: a strided max reduction and five passes when composed.
@@ -23,8 +24,6 @@
 #include <cstring>
 #include <exception>
 #include <functional>
-#include <limits>
-#include <map>
 #include <mutex>
 #include <numeric>
 #include <optional>
@@ -37,7 +36,6 @@
 #include "convert.h"
 #include "job_thread.h"
 #include "mlx/backend/cpu/encoder.h"
-#include "mlx/fast.h"
 #include "mlx/primitives.h"
 
 #ifdef MLX_TAPE_OPENBLAS_LINKED
@@ -314,112 +312,11 @@ void CheckTiles(const char* op, const mx::array& x, const std::vector<int>& kern
   ForRealType(op, x.dtype(), [](auto*) {});
 }
 
-// The same two ops on a CUDA GPU: MLX compiles this source at the first
-// call (fast::cuda_kernel). One thread per output element walks its window
-// in row-major order, with the CPU loops' rules: NaN wins the forward, and
-// the gradient goes to the first element equal to the max (none for NaN).
-// Composed, the gradient was five strided passes (select, max over uint8
-// ranks, equal, select) taking 4x the time of the forward's max (W2's two
-// pools, under Nsight Compute on an H100).
-constexpr const char* kTiledPoolWindow = R"(
-  // k: the window's size on each spatial axis, then 1s up to 3 axes.
-  const int D = x_ndim - 2;
-  const int64_t C = x_shape[D + 1];
-  int64_t outputs = x_shape[0] * C;
-  for (int d = 0; d < D; ++d) outputs *= x_shape[d + 1] / k[d];
-  const int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x;
-  if (i >= outputs) return;
-  // The window's first element in x, and each window axis' stride.
-  int64_t rest = i / C, first = i % C, stride = C, step[3] = {0, 0, 0};
-  for (int d = D - 1; d >= 0; --d) {
-    const int64_t o = x_shape[d + 1] / k[d];
-    first += (rest % o) * k[d] * stride;
-    step[d] = stride;
-    stride *= x_shape[d + 1];
-    rest /= o;
-  }
-  first += rest * stride;
-)";
-constexpr const char* kEachInWindow = R"(
-  for (int a = 0; a < k[0]; ++a)
-    for (int b = 0; b < k[1]; ++b)
-      for (int e = 0; e < k[2]; ++e) {
-        const int64_t at = first + a * step[0] + b * step[1] + e * step[2];
-)";
-const std::string kTiledPoolForward = std::string(kTiledPoolWindow) + "  T best = x[first];" + kEachInWindow + R"(
-        const T v = x[at];
-        const float f = static_cast<float>(v);
-        if (f > static_cast<float>(best) || f != f) best = v;
-      }
-  pooled[i] = best;
-)";
-const std::string kTiledPoolBackward = std::string(kTiledPoolWindow) +
-    "  const float best = static_cast<float>(out[i]);\n  bool open = true;" + kEachInWindow + R"(
-        const bool wins = open && static_cast<float>(x[at]) == best;
-        open = open && !wins;
-        dx[at] = wins ? dy[i] : static_cast<T>(0.0f);
-      }
-)";
-
-// The k input: one array per window shape, made once, so that no step
-// allocates and copies one. Never freed: MLX's allocator may be gone when
-// static destructors run.
-mx::array WindowSizes(const std::vector<int>& kernel) {
-  static std::mutex mutex;
-  static auto* made = new std::map<std::vector<int>, mx::array>();
-  std::lock_guard<std::mutex> lock(mutex);
-  auto it = made->find(kernel);
-  if (it == made->end()) {
-    std::vector<int32_t> sizes(kernel.begin(), kernel.end());
-    sizes.resize(3, 1);
-    it = made->emplace(kernel, mx::array(sizes.begin(), {3}, mx::int32)).first;
-  }
-  return it->second;
-}
-
-mx::array TiledPoolCuda(const char* op, const std::vector<mx::array>& inputs, const std::vector<int>& kernel,
-                        bool backward, const mx::Stream& s) {
-  const auto& x = inputs[0];
-  if (kernel.size() > 3)
-    throw std::invalid_argument(std::string("[") + op + "] the GPU kernel pools over 1 to 3 axes, got " +
-                                std::to_string(kernel.size()));
-  if (x.dtype() != mx::float32 && x.dtype() != mx::float16 && x.dtype() != mx::bfloat16)
-    throw std::invalid_argument(std::string("[") + op + "] the GPU kernel takes float32, float16 or bfloat16, got " +
-                                DtypeName(x.dtype()));
-  // Built once per direction. The window sizes are an input, not template
-  // arguments: MLX compiles an instance per dtype, not per window.
-  static const auto forward = mx::fast::cuda_kernel("tiled_max_pool", {"x", "k"}, {"pooled"}, kTiledPoolForward);
-  static const auto gradient =
-      mx::fast::cuda_kernel("tiled_max_pool_grad", {"x", "out", "dy", "k"}, {"dx"}, kTiledPoolBackward);
-  auto shape = backward ? x.shape() : TiledMaxPool::PooledShape(x.shape(), kernel);
-  int64_t outputs = x.shape(0) * x.shape(-1);
-  for (size_t i = 0; i < kernel.size(); ++i) outputs *= x.shape(i + 1) / kernel[i];
-  if (outputs > std::numeric_limits<int>::max())
-    throw std::invalid_argument(std::string("[") + op + "] the GPU kernel takes at most 2^31 - 1 windows, got " +
-                                std::to_string(outputs));
-  auto with_sizes = inputs;
-  with_sizes.push_back(WindowSizes(kernel));
-  // Elements past the last whole window get no thread: start from zeros then.
-  const bool whole = TilesOf(x.shape(), kernel).whole;
-  return (backward ? gradient : forward)(
-      with_sizes, {shape}, {x.dtype()}, {static_cast<int>(std::max<int64_t>(outputs, 1)), 1, 1}, {256, 1, 1},
-      {{"T", x.dtype()}}, backward && !whole ? std::optional<float>(0.0f) : std::nullopt, false, s)[0];
-}
-
-// The default stream for a pooling op: the CPU's, or a CUDA GPU's.
-mx::Stream PoolStream(const char* op) {
-  auto s = mx::default_stream(mx::default_device());
-#ifdef __APPLE__
-  if (s.device != mx::Device::cpu)
-    throw std::invalid_argument(std::string("[") + op + "] has no Metal kernel; the default device is the GPU");
-#endif
-  return s;
-}
-
 mx::array MaxPoolTiled(const mx::array& x, std::vector<int> kernel) {
   CheckTiles("maxPoolTiled", x, kernel);
-  auto s = PoolStream("maxPoolTiled");
-  if (s.device != mx::Device::cpu) return TiledPoolCuda("maxPoolTiled", {x}, kernel, false, s);
+  // Off the CPU: a CUDA GPU (cuda_pool.cc).
+  auto s = mx::default_stream(mx::default_device());
+  if (s.device != mx::Device::cpu) return TiledMaxPoolCuda("maxPoolTiled", {x}, kernel, false, s);
   auto shape = TiledMaxPool::PooledShape(x.shape(), kernel);
   return mx::array(shape, x.dtype(), std::make_shared<TiledMaxPool>(s, std::move(kernel), false),
                    {mx::contiguous(x, false, s)});
@@ -428,14 +325,14 @@ mx::array MaxPoolTiled(const mx::array& x, std::vector<int> kernel) {
 mx::array MaxPoolTiledGrad(const mx::array& x, const mx::array& out, const mx::array& dy,
                            std::vector<int> kernel) {
   CheckTiles("maxPoolTiledGrad", x, kernel);
-  auto s = PoolStream("maxPoolTiledGrad");
+  auto s = mx::default_stream(mx::default_device());
   auto pooled = TiledMaxPool::PooledShape(x.shape(), kernel);
   if (out.shape() != pooled || dy.shape() != pooled || out.dtype() != x.dtype() || dy.dtype() != x.dtype())
     throw std::invalid_argument("[maxPoolTiledGrad] out and dy must be " + ShapeString(pooled) + " " +
                                 DtypeName(x.dtype()) + ", got " + ShapeString(out.shape()) + " " +
                                 DtypeName(out.dtype()) + " and " + ShapeString(dy.shape()) + " " +
                                 DtypeName(dy.dtype()));
-  if (s.device != mx::Device::cpu) return TiledPoolCuda("maxPoolTiledGrad", {x, out, dy}, kernel, true, s);
+  if (s.device != mx::Device::cpu) return TiledMaxPoolCuda("maxPoolTiledGrad", {x, out, dy}, kernel, true, s);
   return mx::array(x.shape(), x.dtype(), std::make_shared<TiledMaxPool>(s, std::move(kernel), true),
                    {mx::contiguous(x, false, s), mx::contiguous(out, false, s), mx::contiguous(dy, false, s)});
 }

@@ -1,9 +1,10 @@
-// The CPU kernels of kernels.cc that other native files build on.
+// The kernels that other native files build on.
 #pragma once
 
 #include <vector>
 
 #include "mlx/array.h"
+#include "mlx/stream.h"
 
 namespace mlx_tape {
 
@@ -14,5 +15,12 @@ namespace mx = mlx::core;
 // stream (the default, which must be the CPU's). Any dtype but complex.
 mx::array Im2colCpu(const mx::array& x, std::vector<int> window, std::vector<int> stride, std::vector<int> lo,
                     std::vector<int> hi);
+
+// Max pooling of x [N, ...spatial, C] over tiled windows of `kernel` (1 to
+// 3 axes; stride = kernel, no padding) on stream s of a CUDA GPU, float32,
+// float16 or bfloat16: the pooled values, or with `backward` and inputs {x,
+// out, dy} the gradient (cuda_pool.cc). Errors name `op`.
+mx::array TiledMaxPoolCuda(const char* op, const std::vector<mx::array>& inputs, const std::vector<int>& kernel,
+                           bool backward, const mx::Stream& s);
 
 }  // namespace mlx_tape
