@@ -6,10 +6,11 @@
 // the forward's max reduction (W2's two pools under Nsight Compute, H100).
 //
 // The kernels are compiled here with NVRTC, which MLX's CUDA build already
-// loads, and run through MLX's precompiled_cuda_kernel. MLX's cuda_kernel
-// would compile them too, but with MLX's device headers: ~2 s per kernel in
-// every process (its disk cache does not keep custom kernels). This source
-// needs no header: the 16-bit floats are widened from their bits.
+// loads, and run through MLX's precompiled_cuda_kernel. Through MLX's
+// cuda_kernel, which compiles with MLX's device headers, the first maxPool2d
+// of each process took 1.8-2.5 s on the H100 machine, every time; this source
+// needs no header (the 16-bit floats are widened from their bits) and the
+// first call took 81-94 ms there (bench/micro/gpu-pool.ts).
 #include "kernels.h"
 
 #ifndef __APPLE__

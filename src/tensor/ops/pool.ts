@@ -7,7 +7,7 @@
 // case) are a reshape instead, [N, o0, k0, o1, k1, C]: no gather (~5x
 // faster), and maxPool's rule becomes a mask, no scatter. On the CPU and a
 // CUDA GPU, max pooling over such windows and its rule are one kernel each
-// instead (native/src/kernels.cc).
+// instead (native/src/kernels.cc, cuda_pool.cc).
 import { apply, noGrad } from '../../autograd/tape.js';
 import { tidy } from '../memory.js';
 import { native } from '../native.js';
@@ -113,7 +113,7 @@ const CUDA_POOL_DTYPES = new Set(['float32', 'float16', 'bfloat16']);
 /**
  * Whether max pooling of `x` over tiled windows takes the kernels of
  * native/src/kernels.cc: on the CPU for every real dtype, on a CUDA GPU
- * for the float dtypes but float64. Complex and Metal keep the composition.
+ * (cuda_pool.cc) for its float dtypes. Complex and Metal keep the composition.
  */
 export const tiledMaxKernel = (x: Tensor): boolean => (native.defaultDevice() === 'cpu'
   ? x.dtype !== 'complex64'
