@@ -90,6 +90,28 @@ describe('maxPoolTiled and maxPoolTiledGrad', () => {
     }
   });
 
+  test('over W2-sized windows, with ties and a remainder, the kernels give the values of the composition to the bit', () => {
+    noMetalPool();
+    mt.tidy(() => {
+      // Values in tenths: many ties. 29 rows: one left past the last whole window.
+      const x = mt.divide(mt.round(mt.multiply(mt.random.normal([16, 29, 28, 32]), 10)), 10);
+      const dy = mt.random.normal([16, 14, 14, 32]);
+      const run = (): mt.Tensor[] => mt.vjp((t: mt.Tensor) => mt.maxPool2d(t, 2), [x], [dy]).flat();
+      const [y, dx] = run();
+      // The composition of MLX ops that Metal and complex inputs take, on this same device.
+      const cuda = vi.spyOn(native, 'backend').mockReturnValue('metal');
+      const cpu = vi.spyOn(native, 'defaultDevice').mockReturnValue('gpu');
+      try {
+        const [yRef, dxRef] = run();
+        expect(y!.toTypedArray()).toEqual(yRef!.toTypedArray());
+        expect(dx!.toTypedArray()).toEqual(dxRef!.toTypedArray());
+      } finally {
+        cuda.mockRestore();
+        cpu.mockRestore();
+      }
+    });
+  });
+
   test('bad arguments get errors naming the op and the values', () => {
     noMetalPool();
     const x = mt.zeros([1, 4, 4, 2]);
