@@ -25,8 +25,9 @@ def chain(evaluate, hold):
 
 for evaluate, hold, label in ((True, False, "eval"), (False, False, "no eval"), (True, True, "eval, holding intermediates")):
     times = []
-    for r in range(20):
+    for r in range(25):
         t = time.perf_counter()
         chain(evaluate, hold)
-        times.append(time.perf_counter() - t)
+        if r >= 5:  # warm-up, as dispatch.ts skips its first rounds
+            times.append(time.perf_counter() - t)
     print(f"MLX-Python, {label:28} {sorted(times)[10] * 1e6 / (2 * N):.2f} µs/op")
