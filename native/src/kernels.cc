@@ -299,6 +299,20 @@ mx::Stream CpuStream(const char* op) {
   return s;
 }
 
+// The op of a DispatchFloatPairwise kernel: a and b (`names` in errors)
+// checked to be of one shape and float dtype, made row-contiguous on the CPU
+// stream, and the primitive make(stream) returns over them.
+template <typename Make>
+mx::array FloatPairwiseOp(const char* op, const char* names, const mx::array& a, const mx::array& b, Make make) {
+  if (a.shape() != b.shape() || a.dtype() != b.dtype())
+    throw std::invalid_argument(std::string("[") + op + "] " + names + " must have one shape and dtype, got " +
+                                ShapeString(a.shape()) + " " + DtypeName(a.dtype()) + " and " + ShapeString(b.shape()) +
+                                " " + DtypeName(b.dtype()));
+  ForFloatType(op, a.dtype(), [](auto*) {});
+  auto s = CpuStream(op);
+  return mx::array(a.shape(), a.dtype(), make(s), {mx::contiguous(a, false, s), mx::contiguous(b, false, s)});
+}
+
 void CheckTiles(const char* op, const mx::array& x, const std::vector<int>& kernel) {
   if (x.ndim() != kernel.size() + 2)
     throw std::invalid_argument(std::string("[") + op + "] input of shape " + ShapeString(x.shape()) +
@@ -567,13 +581,9 @@ class MaskedByPrimitive : public mx::UnaryPrimitive {
 mx::array MaskedByOp(const mx::array& dy, const mx::array& x, std::string comparison, double value) {
   if (comparison != "greater" && comparison != "less")
     throw std::invalid_argument("[maskedBy] comparison must be 'greater' or 'less', got '" + comparison + "'");
-  if (dy.shape() != x.shape() || dy.dtype() != x.dtype())
-    throw std::invalid_argument("[maskedBy] dy and x must have one shape and dtype, got " + ShapeString(dy.shape()) + " " +
-                                DtypeName(dy.dtype()) + " and " + ShapeString(x.shape()) + " " + DtypeName(x.dtype()));
-  ForFloatType("maskedBy", x.dtype(), [](auto*) {});
-  auto s = CpuStream("maskedBy");
-  return mx::array(x.shape(), x.dtype(), std::make_shared<MaskedByPrimitive>(s, value, comparison == "greater"),
-                   {mx::contiguous(dy, false, s), mx::contiguous(x, false, s)});
+  return FloatPairwiseOp("maskedBy", "dy and x", dy, x, [&](mx::Stream s) {
+    return std::make_shared<MaskedByPrimitive>(s, value, comparison == "greater");
+  });
 }
 
 // The optimizer kernels below round each op as the composed MLX ops round
@@ -629,13 +639,8 @@ class AxpbyPrimitive : public mx::UnaryPrimitive {
 // axpby(x, y, alpha, beta): alpha · x + beta · y for x and y of one shape and
 // float dtype; alpha and beta cast to it (weak scalars, as in MLX).
 mx::array AxpbyOp(const mx::array& x, const mx::array& y, double alpha, double beta) {
-  if (x.shape() != y.shape() || x.dtype() != y.dtype())
-    throw std::invalid_argument("[axpby] x and y must have one shape and dtype, got " + ShapeString(x.shape()) + " " +
-                                DtypeName(x.dtype()) + " and " + ShapeString(y.shape()) + " " + DtypeName(y.dtype()));
-  ForFloatType("axpby", x.dtype(), [](auto*) {});
-  auto s = CpuStream("axpby");
-  return mx::array(x.shape(), x.dtype(), std::make_shared<AxpbyPrimitive>(s, alpha, beta),
-                   {mx::contiguous(x, false, s), mx::contiguous(y, false, s)});
+  return FloatPairwiseOp("axpby", "x and y", x, y,
+                         [&](mx::Stream s) { return std::make_shared<AxpbyPrimitive>(s, alpha, beta); });
 }
 
 // Adam's (and AdamW's) whole update in one pass over float32 parameters: m
