@@ -18,8 +18,10 @@
 
 #include <algorithm>
 #include <limits>
+#include <functional>
 #include <map>
 #include <mutex>
+#include <numeric>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -33,8 +35,8 @@
 namespace mlx_tape {
 
 #ifdef __APPLE__
-mx::array TiledMaxPoolCuda(const char* op, const std::vector<mx::array>&, const std::vector<int>&, bool,
-                           const mx::Stream&) {
+mx::array TiledMaxPoolCuda(const char* op, const std::vector<mx::array>&, const std::vector<int>&, const mx::Shape&,
+                           bool, const mx::Stream&) {
   throw std::invalid_argument(std::string("[") + op + "] has no Metal kernel; the default device is the GPU");
 }
 #else
@@ -170,7 +172,7 @@ std::string Compile(const std::string& name, int elem, bool backward) {
 }  // namespace
 
 mx::array TiledMaxPoolCuda(const char* op, const std::vector<mx::array>& inputs, const std::vector<int>& kernel,
-                           bool backward, const mx::Stream& s) {
+                           const mx::Shape& pooled, bool backward, const mx::Stream& s) {
   const mx::array& x = inputs[0];
   if (kernel.size() > 3)
     throw std::invalid_argument(std::string("[") + op + "] the GPU kernel pools over 1 to 3 axes, got " +
@@ -198,25 +200,20 @@ mx::array TiledMaxPoolCuda(const char* op, const std::vector<mx::array>& inputs,
   }
   // Sizes as the kernel takes them: n, three spatial sizes, c, three windows.
   std::vector<mx::fast::ScalarArg> sizes = {static_cast<int>(x.shape(0))};
-  int64_t outputs = x.shape(0) * x.shape(-1);
   for (size_t i = 0; i < 3; ++i) sizes.push_back(i < kernel.size() ? static_cast<int>(x.shape(i + 1)) : 1);
   sizes.push_back(static_cast<int>(x.shape(-1)));
   for (size_t i = 0; i < 3; ++i) sizes.push_back(i < kernel.size() ? kernel[i] : 1);
-  bool whole = true;
-  for (size_t i = 0; i < kernel.size(); ++i) {
-    outputs *= x.shape(i + 1) / kernel[i];
-    whole &= x.shape(i + 1) % kernel[i] == 0;
-  }
+  const int64_t outputs = std::accumulate(pooled.begin(), pooled.end(), int64_t{1}, std::multiplies<>());
   if (outputs > std::numeric_limits<int>::max())
     throw std::invalid_argument(std::string("[") + op + "] the GPU kernel takes at most 2^31 - 1 windows, got " +
                                 std::to_string(outputs));
-  mx::Shape shape = x.shape();
-  if (!backward)
-    for (size_t i = 0; i < kernel.size(); ++i) shape[i + 1] /= kernel[i];
   // Elements past the last whole window get no thread: the gradient starts from zeros then.
+  bool whole = true;
+  for (size_t i = 0; i < kernel.size(); ++i) whole &= pooled[i + 1] * kernel[i] == x.shape(i + 1);
   return mx::fast::precompiled_cuda_kernel(
-      name, source, inputs, {shape}, {x.dtype()}, sizes, {static_cast<int>(std::max<int64_t>(outputs, 1)), 1, 1},
-      {256, 1, 1}, 0, backward && !whole ? std::optional<float>(0.0f) : std::nullopt, true, s)[0];
+      name, source, inputs, {backward ? x.shape() : pooled}, {x.dtype()}, sizes,
+      {static_cast<int>(std::max<int64_t>(outputs, 1)), 1, 1}, {256, 1, 1}, 0,
+      backward && !whole ? std::optional<float>(0.0f) : std::nullopt, true, s)[0];
 }
 #endif
 

@@ -328,10 +328,10 @@ void CheckTiles(const char* op, const mx::array& x, const std::vector<int>& kern
 
 mx::array MaxPoolTiled(const mx::array& x, std::vector<int> kernel) {
   CheckTiles("maxPoolTiled", x, kernel);
+  auto shape = TiledMaxPool::PooledShape(x.shape(), kernel);
   // Off the CPU: a CUDA GPU (cuda_pool.cc).
   auto s = mx::default_stream(mx::default_device());
-  if (s.device != mx::Device::cpu) return TiledMaxPoolCuda("maxPoolTiled", {x}, kernel, false, s);
-  auto shape = TiledMaxPool::PooledShape(x.shape(), kernel);
+  if (s.device != mx::Device::cpu) return TiledMaxPoolCuda("maxPoolTiled", {x}, kernel, shape, false, s);
   return mx::array(shape, x.dtype(), std::make_shared<TiledMaxPool>(s, std::move(kernel), false),
                    {mx::contiguous(x, false, s)});
 }
@@ -346,7 +346,7 @@ mx::array MaxPoolTiledGrad(const mx::array& x, const mx::array& out, const mx::a
                                 DtypeName(x.dtype()) + ", got " + ShapeString(out.shape()) + " " +
                                 DtypeName(out.dtype()) + " and " + ShapeString(dy.shape()) + " " +
                                 DtypeName(dy.dtype()));
-  if (s.device != mx::Device::cpu) return TiledMaxPoolCuda("maxPoolTiledGrad", {x, out, dy}, kernel, true, s);
+  if (s.device != mx::Device::cpu) return TiledMaxPoolCuda("maxPoolTiledGrad", {x, out, dy}, kernel, pooled, true, s);
   return mx::array(x.shape(), x.dtype(), std::make_shared<TiledMaxPool>(s, std::move(kernel), true),
                    {mx::contiguous(x, false, s), mx::contiguous(out, false, s), mx::contiguous(dy, false, s)});
 }

@@ -17,10 +17,11 @@ mx::array Im2colCpu(const mx::array& x, std::vector<int> window, std::vector<int
                     std::vector<int> hi);
 
 // Max pooling of x [N, ...spatial, C] over tiled windows of `kernel` (1 to
-// 3 axes; stride = kernel, no padding) on stream s of a CUDA GPU, float32,
-// float16 or bfloat16: the pooled values, or with `backward` and inputs {x,
-// out, dy} the gradient (cuda_pool.cc). Errors name `op`.
+// 3 axes; stride = kernel, no padding; `pooled` the pooled shape) on stream
+// s of a CUDA GPU, float32, float16 or bfloat16: the pooled values, or with
+// `backward` and inputs {x, out, dy} the gradient (cuda_pool.cc). Errors
+// name `op`.
 mx::array TiledMaxPoolCuda(const char* op, const std::vector<mx::array>& inputs, const std::vector<int>& kernel,
-                           bool backward, const mx::Stream& s);
+                           const mx::Shape& pooled, bool backward, const mx::Stream& s);
 
 }  // namespace mlx_tape
