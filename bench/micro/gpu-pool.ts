@@ -1,5 +1,5 @@
 // W2's eager train step on the GPU with max pooling through its CUDA kernels
-// (native/src/cuda_pool.cc), or with POOL=compose through the composition of
+// (native/src/cuda_kernels.cc), or with POOL=compose through the composition of
 // MLX ops that other GPUs run; also the first maxPool2d call, which compiles
 // the forward kernel. Median and p25 of 50 steps after 200 warm-up steps.
 // Alternate processes, as the host drifts:

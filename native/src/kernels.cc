@@ -2,8 +2,8 @@
 // ops makes several full-size passes (or MLX's own op is slow) and one loop
 // makes one. Callers use them on the CPU and compose MLX ops on the GPU
 // (src/tensor/ops/pool.ts, src/autograd/grads/conv.ts and elementwise.ts,
-// src/optim/fused.ts), but for max pooling, which has a CUDA kernel too
-// (cuda_pool.cc).
+// src/optim/fused.ts), but for max pooling and maskedBy, which have CUDA
+// kernels too (cuda_kernels.cc).
 // bench/micro/ops.ts times the ops that use them.
 //  - Max pooling over tiled windows (stride = kernel, no padding) and its
 //    gradient: a strided max reduction and five passes when composed.
@@ -299,16 +299,21 @@ mx::Stream CpuStream(const char* op) {
   return s;
 }
 
-// The op of a DispatchFloatPairwise kernel: a and b (`names` in errors)
-// checked to be of one shape and float dtype, made row-contiguous on the CPU
-// stream, and the primitive make(stream) returns over them.
-template <typename Make>
-mx::array FloatPairwiseOp(const char* op, const char* names, const mx::array& a, const mx::array& b, Make make) {
+// a and b (`names` in errors) of one shape and float dtype.
+void CheckFloatPair(const char* op, const char* names, const mx::array& a, const mx::array& b) {
   if (a.shape() != b.shape() || a.dtype() != b.dtype())
     throw std::invalid_argument(std::string("[") + op + "] " + names + " must have one shape and dtype, got " +
                                 ShapeString(a.shape()) + " " + DtypeName(a.dtype()) + " and " + ShapeString(b.shape()) +
                                 " " + DtypeName(b.dtype()));
   ForFloatType(op, a.dtype(), [](auto*) {});
+}
+
+// The op of a DispatchFloatPairwise kernel: a and b checked, made
+// row-contiguous on the CPU stream, and the primitive make(stream) returns
+// over them.
+template <typename Make>
+mx::array FloatPairwiseOp(const char* op, const char* names, const mx::array& a, const mx::array& b, Make make) {
+  CheckFloatPair(op, names, a, b);
   auto s = CpuStream(op);
   return mx::array(a.shape(), a.dtype(), make(s), {mx::contiguous(a, false, s), mx::contiguous(b, false, s)});
 }
@@ -329,7 +334,7 @@ void CheckTiles(const char* op, const mx::array& x, const std::vector<int>& kern
 mx::array MaxPoolTiled(const mx::array& x, std::vector<int> kernel) {
   CheckTiles("maxPoolTiled", x, kernel);
   auto shape = TiledMaxPool::PooledShape(x.shape(), kernel);
-  // Off the CPU: a CUDA GPU (cuda_pool.cc).
+  // Off the CPU: a CUDA GPU (cuda_kernels.cc).
   auto s = mx::default_stream(mx::default_device());
   if (s.device != mx::Device::cpu) return TiledMaxPoolCuda("maxPoolTiled", {x}, kernel, shape, false, s);
   return mx::array(shape, x.dtype(), std::make_shared<TiledMaxPool>(s, std::move(kernel), false),
@@ -581,9 +586,15 @@ class MaskedByPrimitive : public mx::UnaryPrimitive {
 mx::array MaskedByOp(const mx::array& dy, const mx::array& x, std::string comparison, double value) {
   if (comparison != "greater" && comparison != "less")
     throw std::invalid_argument("[maskedBy] comparison must be 'greater' or 'less', got '" + comparison + "'");
-  return FloatPairwiseOp("maskedBy", "dy and x", dy, x, [&](mx::Stream s) {
-    return std::make_shared<MaskedByPrimitive>(s, value, comparison == "greater");
-  });
+  const bool greater = comparison == "greater";
+  // Off the CPU: a CUDA GPU (cuda_kernels.cc).
+  auto s = mx::default_stream(mx::default_device());
+  if (s.device != mx::Device::cpu) {
+    CheckFloatPair("maskedBy", "dy and x", dy, x);
+    return MaskedByCuda(dy, x, value, greater, s);
+  }
+  return FloatPairwiseOp("maskedBy", "dy and x", dy, x,
+                         [&](mx::Stream s) { return std::make_shared<MaskedByPrimitive>(s, value, greater); });
 }
 
 // The optimizer kernels below round each op as the composed MLX ops round

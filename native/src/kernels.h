@@ -19,9 +19,13 @@ mx::array Im2colCpu(const mx::array& x, std::vector<int> window, std::vector<int
 // Max pooling of x [N, ...spatial, C] over tiled windows of `kernel` (1 to
 // 3 axes; stride = kernel, no padding; `pooled` the pooled shape) on stream
 // s of a CUDA GPU, float32, float16 or bfloat16: the pooled values, or with
-// `backward` and inputs {x, out, dy} the gradient (cuda_pool.cc). Errors
-// name `op`.
+// `backward` and inputs {x, out, dy} the gradient (cuda_kernels.cc).
+// Errors name `op`.
 mx::array TiledMaxPoolCuda(const char* op, const std::vector<mx::array>& inputs, const std::vector<int>& kernel,
                            const mx::Shape& pooled, bool backward, const mx::Stream& s);
+
+// dy · [x > value] (`greater`, else <) on stream s of a CUDA GPU, dy and x
+// of one shape and dtype, float32, float16 or bfloat16 (cuda_kernels.cc).
+mx::array MaskedByCuda(const mx::array& dy, const mx::array& x, double value, bool greater, const mx::Stream& s);
 
 }  // namespace mlx_tape

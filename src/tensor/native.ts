@@ -285,3 +285,16 @@ export function shapeOf(a: NativeArray): number[] {
   for (let i = 0; i < rank; i++) shape[i] = shapeBuffer[i]!;
   return shape;
 }
+
+const CUDA_KERNEL_DTYPES = new Set<DType>(['float32', 'float16', 'bfloat16']);
+/**
+ * Whether the addon's own kernels for an op of `dtype` (max pooling over
+ * tiled windows, maskedBy) run on the default device: the CPU's
+ * (native/src/kernels.cc) for every dtype but complex64, a CUDA GPU's
+ * (cuda_kernels.cc) for its float dtypes. Elsewhere callers compose MLX ops.
+ */
+export function hasOwnKernel(dtype: DType): boolean {
+  return native.defaultDevice() === 'cpu'
+    ? dtype !== 'complex64'
+    : native.backend() === 'cuda' && CUDA_KERNEL_DTYPES.has(dtype);
+}

@@ -1,8 +1,8 @@
 // The CPU kernels of native/src/kernels.cc, against references written here.
 // The ops that use them are tested through the public API too (pool.test.ts,
 // the conv and maxPool gradient specs), and on the GPU, where they keep the
-// composition of MLX ops but for max pooling's CUDA kernel (npm run
-// test:gpu, test:gpu-sim).
+// composition of MLX ops but for the CUDA kernels of max pooling and
+// maskedBy (npm run test:gpu, test:gpu-sim).
 import { describe, expect, test, vi } from 'vitest';
 import { test as prop } from '@fast-check/vitest';
 import fc from 'fast-check';
@@ -13,10 +13,11 @@ import { cpuOnly, onGpu, widestFloat } from '../helpers/device.js';
 import { expectMlxError } from '../helpers/errors.js';
 
 const CPU_ONLY = 'the kernels of native/src/kernels.cc run on the CPU only';
-/** Max pooling's kernels run on the CPU and a CUDA GPU; Metal keeps the composition. */
-const noMetalPool = (): void => {
-  if (mt.backend() === 'metal') cpuOnly('max pooling has no Metal kernel');
+/** Max pooling's and maskedBy's kernels run on the CPU and a CUDA GPU; Metal keeps the composition. */
+const noMetalKernel = (op: string): void => {
+  if (mt.backend() === 'metal') cpuOnly(`${op} has no Metal kernel`);
 };
+const noMetalPool = (): void => noMetalKernel('max pooling');
 
 /** Row-major values of an [N, H, W, C] grid in -2..2: many ties. */
 function tieGrid(n: number, h: number, w: number, c: number, seed: number): number[] {
@@ -201,32 +202,6 @@ describe('im2col and col2im', () => {
   });
 });
 
-describe('maskedBy', () => {
-  const special = fc.constantFrom(0, -0, 1, -1, 0.5, NaN, Infinity, -Infinity);
-  prop.prop([fc.array(fc.tuple(special, special), { minLength: 1, maxLength: 12 }), fc.constantFrom(0, 0.5, -1),
-    fc.constantFrom('greater', 'less'), fc.constantFrom('float32', 'float64', 'float16', 'bfloat16')], { numRuns: 40 })(
-    'gives what multiply(dy, greater(x, value)) gives, NaN for 0 · inf included', (pairs, value, comparison, dtype) => {
-      cpuOnly(CPU_ONLY);
-      mt.tidy(() => {
-        const dy = mt.tensor(pairs.map(([d]) => d), dtype as mt.DType), x = mt.tensor(pairs.map(([, v]) => v), dtype as mt.DType);
-        const got = new mt.Tensor(native.maskedBy(dy.data, x.data, comparison as 'greater' | 'less', value));
-        const mask = comparison === 'greater' ? mt.greater(x, value) : mt.less(x, value);
-        expect(got.dtype).toBe(dtype);
-        expect(got.toArray()).toEqual(mt.multiply(dy, mask).toArray());
-      });
-    });
-
-  test('bad arguments get errors naming the op and the values', () => {
-    cpuOnly(CPU_ONLY);
-    const [a, b] = [mt.zeros([2, 3]).data, mt.zeros([3]).data];
-    expectMlxError(() => native.maskedBy(a, b, 'greater', 0), /\[maskedBy\] dy and x must have one shape and dtype, got \[2,3\] float32 and \[3\] float32/);
-    expectMlxError(() => native.maskedBy(a, mt.zeros([2, 3], 'float16').data, 'less', 0), /got \[2,3\] float32 and \[2,3\] float16/);
-    expectMlxError(() => native.maskedBy(a, a, 'equal' as 'less', 0), /\[maskedBy\] comparison must be 'greater' or 'less', got 'equal'/);
-    const ints = mt.zeros([2], 'int32').data;
-    expectMlxError(() => native.maskedBy(ints, ints, 'less', 0), /\[maskedBy\] needs a float dtype, got int32/);
-  });
-});
-
 /**
  * Each value's bits (of its float64 form, exact for every float dtype): -0 and 0
  * differ. Every NaN is 'NaN': its sign and payload are not values, and which NaN
@@ -237,6 +212,46 @@ const bitsOf = (t: mt.Tensor): string[] => Array.from(t.toTypedArray() as Float3
   const word = new DataView(new ArrayBuffer(8));
   word.setFloat64(0, v);
   return word.getBigUint64(0).toString(16);
+});
+
+describe('maskedBy', () => {
+  const special = fc.constantFrom(0, -0, 1, -1, 0.5, NaN, Infinity, -Infinity);
+  // The CUDA kernel takes the float dtypes the GPU has.
+  const dtypes = onGpu ? ['float32', 'float16', 'bfloat16'] : ['float32', 'float64', 'float16', 'bfloat16'];
+  prop.prop([fc.array(fc.tuple(special, special), { minLength: 1, maxLength: 12 }), fc.constantFrom(0, 0.5, -1, 0.1),
+    fc.constantFrom('greater', 'less'), fc.constantFrom(...dtypes)], { numRuns: 40 })(
+    'gives what multiply(dy, greater(x, value)) gives, NaN for 0 · inf included (on the CPU and a CUDA GPU)', (pairs, value, comparison, dtype) => {
+      noMetalKernel('maskedBy');
+      mt.tidy(() => {
+        const dy = mt.tensor(pairs.map(([d]) => d), dtype as mt.DType), x = mt.tensor(pairs.map(([, v]) => v), dtype as mt.DType);
+        const got = new mt.Tensor(native.maskedBy(dy.data, x.data, comparison as 'greater' | 'less', value));
+        const mask = comparison === 'greater' ? mt.greater(x, value) : mt.less(x, value);
+        expect(got.dtype).toBe(dtype);
+        expect(bitsOf(got)).toEqual(bitsOf(mt.multiply(dy, mask)));
+      });
+    });
+
+  test('is relu\'s backward: one call per relu, on the CPU and a CUDA GPU', () => {
+    noMetalKernel('maskedBy');
+    const masked = vi.spyOn(native, 'maskedBy');
+    try {
+      const x = mt.random.normal([4, 5]);
+      const [dx] = mt.tidy(() => mt.vjp((t: mt.Tensor) => mt.nn.relu(t), [x], [mt.onesLike(x)]).flat().slice(1));
+      expect(masked).toHaveBeenCalledTimes(1);
+      expect(dx!.toArray()).toEqual(mt.astype(mt.greater(x, 0), 'float32').toArray());
+    } finally {
+      masked.mockRestore();
+    }
+  });
+
+  test('bad arguments get errors naming the op and the values', () => {
+    const [a, b] = [mt.zeros([2, 3]).data, mt.zeros([3]).data];
+    expectMlxError(() => native.maskedBy(a, b, 'greater', 0), /\[maskedBy\] dy and x must have one shape and dtype, got \[2,3\] float32 and \[3\] float32/);
+    expectMlxError(() => native.maskedBy(a, mt.zeros([2, 3], 'float16').data, 'less', 0), /got \[2,3\] float32 and \[2,3\] float16/);
+    expectMlxError(() => native.maskedBy(a, a, 'equal' as 'less', 0), /\[maskedBy\] comparison must be 'greater' or 'less', got 'equal'/);
+    const ints = mt.zeros([2], 'int32').data;
+    expectMlxError(() => native.maskedBy(ints, ints, 'less', 0), /\[maskedBy\] needs a float dtype, got int32/);
+  });
 });
 
 describe('axpby', () => {
@@ -384,7 +399,6 @@ test.runIf(onGpu)('on the GPU the kernels refuse with a clear error (max pooling
       /\[maxPoolTiled\] the GPU kernel takes float32, float16 or bfloat16, got int32/);
   }
   expectMlxError(() => native.col2im(mt.zeros([4, 4]).data, [1, 3, 3, 1], [2, 2], [1, 1], [0, 0], [0, 0]), /\[col2im\] runs on the CPU only/);
-  expectMlxError(() => native.maskedBy(x.data, x.data, 'greater', 0), /\[maskedBy\] runs on the CPU only/);
   expectMlxError(() => native.matmulNarrow(mt.zeros([4, 3]).data, mt.zeros([3, 2]).data, false), /\[matmulNarrow\] runs on the CPU only/);
   expectMlxError(() => native.axpby(x.data, x.data, 1, 1), /\[axpby\] runs on the CPU only/);
   expectMlxError(() => native.adamStep(x.data, x.data, x.data, x.data, 0.9, 0.999, 1, 1, 1e-8, 0.1, 1), /\[adamStep\] runs on the CPU only/);

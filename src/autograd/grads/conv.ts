@@ -11,8 +11,8 @@ import {
 } from '../../tensor/ops/index.js';
 import { isNarrow, isPlainConv, type ConvAttrs } from '../../tensor/ops/conv.js';
 import { scatterAddAxisUnchecked, takeUnchecked } from '../../tensor/ops/indexing.js';
-import { poolTiles, poolWindows, tileAxes, tiledExtent, tiledMaxKernel, type PoolGeometry } from '../../tensor/ops/pool.js';
-import { native } from '../../tensor/native.js';
+import { poolTiles, poolWindows, tileAxes, tiledExtent, type PoolGeometry } from '../../tensor/ops/pool.js';
+import { hasOwnKernel, native } from '../../tensor/native.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { isGradEnabled, noGrad } from '../tape.js';
 import { wants, type GradTable } from './rule.js';
@@ -119,7 +119,7 @@ function maxPoolGrad(dy: Tensor, x: Tensor, g: PoolGeometry): Tensor {
  * the gradient is itself recorded (createGraph), which needs the composition.
  */
 function tiledMaxPoolGrad(dy: Tensor, x: Tensor, out: Tensor, g: PoolGeometry): Tensor {
-  if (tiledMaxKernel(x) && dy.dtype === x.dtype && !isGradEnabled()) {
+  if (hasOwnKernel(x.dtype) && dy.dtype === x.dtype && !isGradEnabled()) {
     return new Tensor(native.maxPoolTiledGrad(x.data, out.data, dy.data, g.kernel));
   }
   const [n, c] = [x.shape[0]!, x.shape[x.ndim - 1]!];

@@ -3,7 +3,7 @@ import {
   add, astype, cos, cosh, divide, equal, exp, floor, greater, greaterEqual, isfinite, less, lessEqual, log,
   logicalAnd, multiply, negative, rsqrt, sign, sin, sinh, square, subtract, where, zerosLike,
 } from '../../tensor/ops/index.js';
-import { native } from '../../tensor/native.js';
+import { hasOwnKernel, native } from '../../tensor/native.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { isGradEnabled } from '../tape.js';
 import { wants, type GradTable } from './rule.js';
@@ -12,13 +12,14 @@ const isNumber = (x: unknown): x is number => typeof x === 'number';
 const zero = (dy: Tensor): Tensor[] => [zerosLike(dy)];
 
 /**
- * dy · [a > b] (or <). Against a number, on the CPU, one kernel
- * (native/src/kernels.cc) instead of three passes: relu's backward. Not
- * when the gradient is itself recorded: the kernel has no rule.
+ * dy · [a > b] (or <). Against a number, on the CPU or a CUDA GPU, one
+ * kernel (native/src/kernels.cc, cuda_kernels.cc) instead of three passes:
+ * relu's backward. Not when the gradient is itself recorded: the kernel has
+ * no rule.
  */
 function maskedBy(dy: Tensor, a: Tensor, comparison: 'greater' | 'less', b: Tensor | number): Tensor {
-  if (isNumber(b) && a.dtype === dy.dtype && a.dtype !== 'complex64' && native.sameShape(a.data, dy.data) &&
-      native.defaultDevice() === 'cpu' && !isGradEnabled()) {
+  if (isNumber(b) && a.dtype === dy.dtype && hasOwnKernel(a.dtype) && native.sameShape(a.data, dy.data) &&
+      !isGradEnabled()) {
     return new Tensor(native.maskedBy(dy.data, a.data, comparison, b));
   }
   return multiply(dy, comparison === 'greater' ? greater(a, b) : less(a, b));

@@ -7,10 +7,10 @@
 // case) are a reshape instead, [N, o0, k0, o1, k1, C]: no gather (~5x
 // faster), and maxPool's rule becomes a mask, no scatter. On the CPU and a
 // CUDA GPU, max pooling over such windows and its rule are one kernel each
-// instead (native/src/kernels.cc, cuda_pool.cc).
+// instead (native/src/kernels.cc, cuda_kernels.cc; hasOwnKernel).
 import { apply, noGrad } from '../../autograd/tape.js';
 import { tidy } from '../memory.js';
-import { native } from '../native.js';
+import { hasOwnKernel, native } from '../native.js';
 import type { Tensor } from '../tensor.js';
 import { tensor } from './creation.js';
 import { multiply } from './elementwise.js';
@@ -109,19 +109,9 @@ export const tiledExtent = (g: PoolGeometry): number[] => g.out.map((o, i) => o 
 /** The window axes of {@link poolTiles}' view: 2, 4, ... */
 export const tileAxes = (g: PoolGeometry): number[] => g.kernel.map((_, i) => 2 + 2 * i);
 
-const CUDA_POOL_DTYPES = new Set(['float32', 'float16', 'bfloat16']);
-/**
- * Whether max pooling of `x` over tiled windows takes the kernels of
- * native/src/kernels.cc: on the CPU for every real dtype, on a CUDA GPU
- * (cuda_pool.cc) for its float dtypes. Complex and Metal keep the composition.
- */
-export const tiledMaxKernel = (x: Tensor): boolean => (native.defaultDevice() === 'cpu'
-  ? x.dtype !== 'complex64'
-  : native.backend() === 'cuda' && CUDA_POOL_DTYPES.has(x.dtype));
-
 function maxPool(op: 'maxPool1d' | 'maxPool2d', x: Tensor, d: number, kernelSize: number | number[], stride?: number | number[], padding?: number | number[]): Tensor {
   const g = poolGeometry(op, x, d, kernelSize, stride, padding);
-  if (g.tiled && tiledMaxKernel(x)) return apply(op, [x], native.maxPoolTiled(x.data, g.kernel), g);
+  if (g.tiled && hasOwnKernel(x.dtype)) return apply(op, [x], native.maxPoolTiled(x.data, g.kernel), g);
   // The forward values, computed unrecorded; the op is recorded once, below, with its own rule.
   const out = tidy(() => noGrad(() => native.stopGradient(
     (g.tiled ? max(poolTiles(x, g), tileAxes(g)) : max(poolWindows(x, g, -Infinity), 2)).data,
