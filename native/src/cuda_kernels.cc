@@ -7,7 +7,9 @@
 //   ranks, equal, select) that took 4x the time of the forward's max
 //   reduction (W2's two pools under Nsight Compute, H100);
 // - maskedBy, dy * [x > value] (relu's backward): three kernels composed
-//   (compare, cast the bools, multiply).
+//   (compare, cast the bools, multiply);
+// - the optimizers' updates: axpby, alpha * x + beta * y (SGD's p - lr * g),
+//   two kernels composed; Adam's whole update, eleven.
 //
 // They are compiled here with NVRTC, which MLX's CUDA build already loads,
 // and run through MLX's precompiled_cuda_kernel. Through MLX's cuda_kernel,
@@ -46,12 +48,20 @@ mx::array TiledMaxPoolCuda(const char* op, const std::vector<mx::array>&, const 
 mx::array MaskedByCuda(const mx::array&, const mx::array&, double, bool, const mx::Stream&) {
   throw std::invalid_argument("[maskedBy] has no Metal kernel; the default device is the GPU");
 }
+mx::array AxpbyCuda(const mx::array&, const mx::array&, double, double, const mx::Stream&) {
+  throw std::invalid_argument("[axpby] has no Metal kernel; the default device is the GPU");
+}
+std::vector<mx::array> AdamStepCuda(const std::vector<mx::array>&, const std::vector<float>&, const mx::Stream&) {
+  throw std::invalid_argument("[adamStep] has no Metal kernel; the default device is the GPU");
+}
 #else
 namespace {
 
 // The element type E of a kernel, by -DELEM: 0 float32, 1 float16, 2
-// bfloat16; arithmetic in float. narrow() is exact for what the kernels
-// narrow: values of E and their products by 0 or 1.
+// bfloat16; arithmetic in float, rounded to nearest even by narrow(). One
+// op of two E values in float, then narrowed, is the op rounded in E (float
+// has more than twice E's precision, plus two bits), as MLX's kernels give
+// it. The _rn intrinsics round each op on its own: NVRTC would fuse a * b + c.
 constexpr const char* kElements = R"(
 #if ELEM == 0
 typedef float E;
@@ -64,7 +74,11 @@ __device__ E narrow(float f) { E v; asm("cvt.rn.f16.f32 %0, %1;" : "=h"(v) : "f"
 #else
 typedef unsigned short E;
 __device__ float widen(E v) { return __uint_as_float((unsigned int)v << 16); }
-__device__ E narrow(float f) { return (E)(__float_as_uint(f) >> 16); }
+__device__ E narrow(float f) {
+  const unsigned int u = __float_as_uint(f);
+  if ((u & 0x7fffffffu) > 0x7f800000u) return (E)((u >> 16) | 0x40u);  // NaN stays NaN
+  return (E)((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);
+}
 #endif
 )";
 
@@ -114,6 +128,34 @@ extern "C" __global__ void KERNEL(
 #if !BACKWARD
   pooled[i] = best;
 #endif
+}
+)";
+
+// alpha * x + beta * y, each op rounded as the composed ops round it.
+constexpr const char* kAxpby = R"(
+extern "C" __global__ void KERNEL(const E* x, const E* y, E* out, int size, float alpha, float beta) {
+  const int i = blockIdx.x * blockDim.x + threadIdx.x;
+  if (i >= size) return;
+  const E ax = narrow(__fmul_rn(alpha, widen(x[i]))), by = narrow(__fmul_rn(beta, widen(y[i])));
+  out[i] = narrow(__fadd_rn(widen(ax), widen(by)));
+}
+)";
+
+// Adam's update of float32 p, g, m, v, each op rounded as the composed ops
+// round it, in their order (kernels.cc's AdamLoop).
+constexpr const char* kAdam = R"(
+extern "C" __global__ void KERNEL(const float* p, const float* g, const float* m, const float* v, float* p_out,
+    float* m_out, float* v_out, int size, float b1, float a1, float b2, float a2, float c1, float c2, float eps,
+    float decay, float neg_lr) {
+  const int i = blockIdx.x * blockDim.x + threadIdx.x;
+  if (i >= size) return;
+  const float gi = g[i];
+  const float mi = __fadd_rn(__fmul_rn(b1, m[i]), __fmul_rn(a1, gi));
+  const float vi = __fadd_rn(__fmul_rn(b2, v[i]), __fmul_rn(a2, __fmul_rn(gi, gi)));
+  const float step = __fdiv_rn(__fdiv_rn(mi, c1), __fadd_rn(__fsqrt_rn(__fdiv_rn(vi, c2)), eps));
+  p_out[i] = __fadd_rn(__fmul_rn(p[i], decay), __fmul_rn(neg_lr, step));
+  m_out[i] = mi;
+  v_out[i] = vi;
 }
 )";
 
@@ -221,6 +263,14 @@ const std::string& Ptx(const char* op, const std::string& name, mx::Dtype dtype,
   return it->second;
 }
 
+// A number cast to `dtype` (float32, float16 or bfloat16), as MLX casts a
+// weak scalar, and back to float for the kernel.
+float CastTo(mx::Dtype dtype, double value) {
+  return dtype == mx::float16    ? static_cast<float>(static_cast<mx::float16_t>(value))
+         : dtype == mx::bfloat16 ? static_cast<float>(static_cast<mx::bfloat16_t>(value))
+                                 : static_cast<float>(value);
+}
+
 int ElementCount(const char* op, const char* what, int64_t count) {
   if (count > std::numeric_limits<int>::max())
     throw std::invalid_argument(std::string("[") + op + "] the GPU kernel takes at most 2^31 - 1 " + what + ", got " +
@@ -256,14 +306,31 @@ mx::array TiledMaxPoolCuda(const char* op, const std::vector<mx::array>& inputs,
 
 mx::array MaskedByCuda(const mx::array& dy, const mx::array& x, double value, bool greater, const mx::Stream& s) {
   const std::string& ptx = Ptx("maskedBy", "mlx_tape_masked_by", x.dtype(), kMaskedBy);
-  // The comparison is with value cast to x's dtype, as the CPU kernel's.
-  const float cast = x.dtype() == mx::float16    ? static_cast<float>(static_cast<mx::float16_t>(value))
-                     : x.dtype() == mx::bfloat16 ? static_cast<float>(static_cast<mx::bfloat16_t>(value))
-                                                 : static_cast<float>(value);
   const int size = ElementCount("maskedBy", "elements", x.size());
   return mx::fast::precompiled_cuda_kernel(std::string("mlx_tape_masked_by_") + DtypeName(x.dtype()), ptx, {dy, x},
-                                           {x.shape()}, {x.dtype()}, {size, cast, greater},
+                                           {x.shape()}, {x.dtype()}, {size, CastTo(x.dtype(), value), greater},
                                            {std::max(size, 1), 1, 1}, {256, 1, 1}, 0, std::nullopt, true, s)[0];
+}
+
+mx::array AxpbyCuda(const mx::array& x, const mx::array& y, double alpha, double beta, const mx::Stream& s) {
+  const std::string& ptx = Ptx("axpby", "mlx_tape_axpby", x.dtype(), kAxpby);
+  const int size = ElementCount("axpby", "elements", x.size());
+  return mx::fast::precompiled_cuda_kernel(
+      std::string("mlx_tape_axpby_") + DtypeName(x.dtype()), ptx, {x, y}, {x.shape()}, {x.dtype()},
+      {size, CastTo(x.dtype(), alpha), CastTo(x.dtype(), beta)}, {std::max(size, 1), 1, 1}, {256, 1, 1}, 0,
+      std::nullopt, true, s)[0];
+}
+
+std::vector<mx::array> AdamStepCuda(const std::vector<mx::array>& inputs, const std::vector<float>& k,
+                                    const mx::Stream& s) {
+  const std::string& ptx = Ptx("adamStep", "mlx_tape_adam_step", mx::float32, kAdam);
+  const int size = ElementCount("adamStep", "elements", inputs[0].size());
+  std::vector<mx::fast::ScalarArg> scalars = {size};
+  scalars.insert(scalars.end(), k.begin(), k.end());
+  const mx::Shape& shape = inputs[0].shape();
+  return mx::fast::precompiled_cuda_kernel("mlx_tape_adam_step_float32", ptx, inputs, {shape, shape, shape},
+                                           {mx::float32, mx::float32, mx::float32}, scalars,
+                                           {std::max(size, 1), 1, 1}, {256, 1, 1}, 0, std::nullopt, true, s);
 }
 #endif
 

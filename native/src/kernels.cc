@@ -2,8 +2,8 @@
 // ops makes several full-size passes (or MLX's own op is slow) and one loop
 // makes one. Callers use them on the CPU and compose MLX ops on the GPU
 // (src/tensor/ops/pool.ts, src/autograd/grads/conv.ts and elementwise.ts,
-// src/optim/fused.ts), but for max pooling and maskedBy, which have CUDA
-// kernels too (cuda_kernels.cc).
+// src/optim/fused.ts), but for max pooling, maskedBy, axpby and adamStep,
+// which have CUDA kernels too (cuda_kernels.cc).
 // bench/micro/ops.ts times the ops that use them.
 //  - Max pooling over tiled windows (stride = kernel, no padding) and its
 //    gradient: a strided max reduction and five passes when composed.
@@ -650,6 +650,12 @@ class AxpbyPrimitive : public mx::UnaryPrimitive {
 // axpby(x, y, alpha, beta): alpha · x + beta · y for x and y of one shape and
 // float dtype; alpha and beta cast to it (weak scalars, as in MLX).
 mx::array AxpbyOp(const mx::array& x, const mx::array& y, double alpha, double beta) {
+  // Off the CPU: a CUDA GPU (cuda_kernels.cc).
+  auto s = mx::default_stream(mx::default_device());
+  if (s.device != mx::Device::cpu) {
+    CheckFloatPair("axpby", "x and y", x, y);
+    return AxpbyCuda(x, y, alpha, beta, s);
+  }
   return FloatPairwiseOp("axpby", "x and y", x, y,
                          [&](mx::Stream s) { return std::make_shared<AxpbyPrimitive>(s, alpha, beta); });
 }
@@ -720,10 +726,13 @@ std::vector<mx::array> AdamStepOp(const mx::array& p, const mx::array& g, const 
       throw std::invalid_argument("[adamStep] p, g, m and v must be float32 of one shape, got " +
                                   ShapeString(p.shape()) + " " + DtypeName(p.dtype()) + " and " +
                                   ShapeString(a->shape()) + " " + DtypeName(a->dtype()));
-  auto s = CpuStream("adamStep");
   const AdamScalars k{static_cast<float>(b1), static_cast<float>(1.0 - b1), static_cast<float>(b2),
                       static_cast<float>(1.0 - b2), static_cast<float>(c1), static_cast<float>(c2),
                       static_cast<float>(eps), static_cast<float>(decay), static_cast<float>(-lr)};
+  // Off the CPU: a CUDA GPU (cuda_kernels.cc).
+  auto s = mx::default_stream(mx::default_device());
+  if (s.device != mx::Device::cpu)
+    return AdamStepCuda({p, g, m, v}, {k.b1, k.a1, k.b2, k.a2, k.c1, k.c2, k.eps, k.decay, k.neg_lr}, s);
   std::vector<mx::array> inputs;
   for (const auto* a : {&p, &g, &m, &v}) inputs.push_back(mx::contiguous(*a, false, s));
   return mx::array::make_arrays({p.shape(), p.shape(), p.shape()}, {mx::float32, mx::float32, mx::float32},

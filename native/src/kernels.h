@@ -28,4 +28,14 @@ mx::array TiledMaxPoolCuda(const char* op, const std::vector<mx::array>& inputs,
 // of one shape and dtype, float32, float16 or bfloat16 (cuda_kernels.cc).
 mx::array MaskedByCuda(const mx::array& dy, const mx::array& x, double value, bool greater, const mx::Stream& s);
 
+// alpha · x + beta · y on stream s of a CUDA GPU, x and y of one shape and
+// dtype, float32, float16 or bfloat16 (cuda_kernels.cc).
+mx::array AxpbyCuda(const mx::array& x, const mx::array& y, double alpha, double beta, const mx::Stream& s);
+
+// Adam's update [p', m', v'] of float32 inputs {p, g, m, v} of one shape on
+// stream s of a CUDA GPU; k: b1, 1 - b1, b2, 1 - b2, c1, c2, eps, decay, -lr
+// as float32 (cuda_kernels.cc).
+std::vector<mx::array> AdamStepCuda(const std::vector<mx::array>& inputs, const std::vector<float>& k,
+                                    const mx::Stream& s);
+
 }  // namespace mlx_tape

@@ -1,22 +1,22 @@
 // The optimizers' updates in one pass of native/src/kernels.cc on the CPU
-// instead of a pass per op, the same numbers to the bit: alpha · x + beta · y
-// (p - lr · g, mu · v + g) and Adam's whole update. Elsewhere the composed ops:
-// on the GPU, for other dtypes or shapes, while recording (the kernels have
-// no gradient rules) and inside mt.compile's trace (MLX fuses the composed
-// ops with their neighbours).
+// (cuda_kernels.cc on a CUDA GPU) instead of a pass per op, the same numbers
+// to the bit: alpha · x + beta · y (p - lr · g, mu · v + g) and Adam's whole
+// update. Elsewhere the composed ops: on Metal, for other dtypes or shapes,
+// while recording (the kernels have no gradient rules) and inside mt.compile's
+// trace (MLX fuses the composed ops with their neighbours).
 import { Tensor } from '../tensor/tensor.js';
-import { native } from '../tensor/native.js';
+import { hasOwnKernel, native } from '../tensor/native.js';
 import { isFloating } from '../tensor/dtype.js';
 import { add, multiply, subtract } from '../tensor/ops/index.js';
 import { isGradEnabled, type Input } from '../autograd/tape.js';
 import { currentTrace } from '../tensor/trace.js';
 
-/** Whether the one-pass CPU kernels may run now (asked first: on the GPU the other checks are native calls for nothing). */
-const kernelsApply = (): boolean => native.defaultDevice() === 'cpu' && !isGradEnabled() && !currentTrace();
+/** Whether the one-pass kernels may run now: not while recording, nor inside mt.compile's trace. */
+const kernelsApply = (): boolean => !isGradEnabled() && !currentTrace();
 
 /** alpha · x + beta · y: one kernel for x and y of one shape and float dtype. */
 export function axpby(x: Tensor, y: Tensor, alpha: number, beta: number): Tensor {
-  if (kernelsApply() && x.dtype === y.dtype && isFloating(x.dtype) && x.dtype !== 'complex64' && native.sameShape(x.data, y.data)) {
+  if (kernelsApply() && x.dtype === y.dtype && isFloating(x.dtype) && hasOwnKernel(x.dtype) && native.sameShape(x.data, y.data)) {
     return new Tensor(native.axpby(x.data, y.data, alpha, beta));
   }
   return add(alpha === 1 ? x : multiply(x, alpha), multiply(y, beta));
@@ -35,7 +35,8 @@ export function descend(p: Tensor, step: Tensor, lr: Input): Tensor {
 export function adamStep(p: Tensor, g: Tensor, m: Tensor, v: Tensor, betas: [number, number], eps: number,
   { lr, c1, c2, decay = 1 }: { lr: Input; c1: Input; c2: Input; decay?: Input }): [Tensor, Tensor, Tensor] | null {
   if (typeof lr !== 'number' || typeof c1 !== 'number' || typeof c2 !== 'number' || typeof decay !== 'number') return null;
-  if (!kernelsApply() || [p, g, m, v].some((t) => t.dtype !== 'float32') || ![g, m, v].every((t) => native.sameShape(t.data, p.data))) return null;
+  if (!kernelsApply() || [p, g, m, v].some((t) => t.dtype !== 'float32') || !hasOwnKernel('float32') ||
+    ![g, m, v].every((t) => native.sameShape(t.data, p.data))) return null;
   const [pNext, mNext, vNext] = native.adamStep(p.data, g.data, m.data, v.data, betas[0], betas[1], c1, c2, eps, lr, decay);
   return [new Tensor(pNext!), new Tensor(mNext!), new Tensor(vNext!)];
 }

@@ -289,7 +289,7 @@ export function shapeOf(a: NativeArray): number[] {
 const CUDA_KERNEL_DTYPES = new Set<DType>(['float32', 'float16', 'bfloat16']);
 /**
  * Whether the addon's own kernels for an op of `dtype` (max pooling over
- * tiled windows, maskedBy) run on the default device: the CPU's
+ * tiled windows, maskedBy, axpby, adamStep) run on the default device: the CPU's
  * (native/src/kernels.cc) for every dtype but complex64, a CUDA GPU's
  * (cuda_kernels.cc) for its float dtypes. Elsewhere callers compose MLX ops.
  */

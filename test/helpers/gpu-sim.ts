@@ -13,8 +13,9 @@ const NO_OP = new Set([
 ]);
 
 // The kernels of native/src/kernels.cc that refuse the GPU stream (max
-// pooling's and maskedBy have a CUDA kernel too; here they run their CPU loops).
-const CPU_ONLY = new Set(['col2im', 'matmulNarrow', 'axpby', 'adamStep', 'matmulZeroed']);
+// pooling's, maskedBy, axpby and adamStep have CUDA kernels too; here they
+// run their CPU loops).
+const CPU_ONLY = new Set(['col2im', 'matmulNarrow', 'matmulZeroed']);
 
 /** Makes the addon act as a CUDA build whose GPU, once the default device, refuses float64 as MLX does. */
 export function simulateGpu(): void {

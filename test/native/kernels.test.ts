@@ -1,8 +1,8 @@
 // The CPU kernels of native/src/kernels.cc, against references written here.
 // The ops that use them are tested through the public API too (pool.test.ts,
 // the conv and maxPool gradient specs), and on the GPU, where they keep the
-// composition of MLX ops but for the CUDA kernels of max pooling and
-// maskedBy (npm run test:gpu, test:gpu-sim).
+// composition of MLX ops but for the CUDA kernels of max pooling, maskedBy,
+// axpby and adamStep (npm run test:gpu, test:gpu-sim).
 import { describe, expect, test, vi } from 'vitest';
 import { test as prop } from '@fast-check/vitest';
 import fc from 'fast-check';
@@ -13,11 +13,13 @@ import { cpuOnly, onGpu, widestFloat } from '../helpers/device.js';
 import { expectMlxError } from '../helpers/errors.js';
 
 const CPU_ONLY = 'the kernels of native/src/kernels.cc run on the CPU only';
-/** Max pooling's and maskedBy's kernels run on the CPU and a CUDA GPU; Metal keeps the composition. */
+/** The kernels of max pooling, maskedBy, axpby and adamStep run on the CPU and a CUDA GPU; Metal keeps the composition. */
 const noMetalKernel = (op: string): void => {
   if (mt.backend() === 'metal') cpuOnly(`${op} has no Metal kernel`);
 };
 const noMetalPool = (): void => noMetalKernel('max pooling');
+/** The float dtypes of the elementwise kernels: a CUDA GPU's kernels take these three. */
+const floatDtypes = onGpu ? ['float32', 'float16', 'bfloat16'] : ['float32', 'float64', 'float16', 'bfloat16'];
 
 /** Row-major values of an [N, H, W, C] grid in -2..2: many ties. */
 function tieGrid(n: number, h: number, w: number, c: number, seed: number): number[] {
@@ -217,10 +219,8 @@ const bitsOf = (t: mt.Tensor): string[] => Array.from(t.toTypedArray() as Float3
 
 describe('maskedBy', () => {
   const special = fc.constantFrom(0, -0, 1, -1, 0.5, NaN, Infinity, -Infinity);
-  // The CUDA kernel takes the float dtypes the GPU has.
-  const dtypes = onGpu ? ['float32', 'float16', 'bfloat16'] : ['float32', 'float64', 'float16', 'bfloat16'];
   prop.prop([fc.array(fc.tuple(special, special), { minLength: 1, maxLength: 12 }), fc.constantFrom(0, 0.5, -1, 0.1),
-    fc.constantFrom('greater', 'less'), fc.constantFrom(...dtypes)], { numRuns: 40 })(
+    fc.constantFrom('greater', 'less'), fc.constantFrom(...floatDtypes)], { numRuns: 40 })(
     'gives what multiply(dy, greater(x, value)) gives, NaN for 0 · inf included (on the CPU and a CUDA GPU)', (pairs, value, comparison, dtype) => {
       noMetalKernel('maskedBy');
       mt.tidy(() => {
@@ -259,9 +259,9 @@ describe('axpby', () => {
   const special = fc.constantFrom(0, -0, 1, -1, 0.1, 3e38, -3e38, 1e-40, NaN, Infinity, -Infinity);
   const value = fc.oneof(special, fc.float({ noNaN: true }));
   prop.prop([fc.array(fc.tuple(value, value), { minLength: 1, maxLength: 12 }), fc.constantFrom(1, -0.01, 0.9, 2.5, 0),
-    fc.constantFrom(1, -0.001, 0.1, -3), fc.constantFrom('float32', 'float64', 'float16', 'bfloat16')], { numRuns: 60 })(
-    'gives what add(multiply(x, alpha), multiply(y, beta)) gives, to the bit (any NaN for a NaN)', (pairs, alpha, beta, dtype) => {
-      cpuOnly(CPU_ONLY);
+    fc.constantFrom(1, -0.001, 0.1, -3), fc.constantFrom(...floatDtypes)], { numRuns: 60 })(
+    'gives what add(multiply(x, alpha), multiply(y, beta)) gives, to the bit (any NaN for a NaN; on the CPU and a CUDA GPU)', (pairs, alpha, beta, dtype) => {
+      noMetalKernel('axpby');
       mt.tidy(() => {
         const x = mt.tensor(pairs.map(([a]) => a), dtype as mt.DType), y = mt.tensor(pairs.map(([, b]) => b), dtype as mt.DType);
         const got = new mt.Tensor(native.axpby(x.data, y.data, alpha, beta));
@@ -271,7 +271,7 @@ describe('axpby', () => {
     });
 
   test('bad arguments get errors naming the op and the values', () => {
-    cpuOnly(CPU_ONLY);
+    noMetalKernel('axpby');
     const [a, b] = [mt.zeros([2, 3]).data, mt.zeros([3]).data];
     expectMlxError(() => native.axpby(a, b, 1, 1), /\[axpby\] x and y must have one shape and dtype, got \[2,3\] float32 and \[3\] float32/);
     expectMlxError(() => native.axpby(a, mt.zeros([2, 3], 'float16').data, 1, 1), /got \[2,3\] float32 and \[2,3\] float16/);
@@ -292,8 +292,8 @@ describe('adamStep', () => {
   prop.prop([fc.array(fc.tuple(value, value, value, fc.float({ min: 0, noNaN: true })), { minLength: 1, maxLength: 10 }),
     fc.tuple(fc.constantFrom(0.9, 0.5, 0), fc.constantFrom(0.999, 0.95), fc.double({ min: 0.01, max: 1 }), fc.double({ min: 1e-4, max: 1 }),
       fc.constantFrom(1e-8, 1e-6, 0), fc.constantFrom(1e-3, 0.1, 3), fc.constantFrom(1, 0.999))], { numRuns: 60 })(
-    'gives what the composed ops give, to the bit (any NaN for a NaN)', (rows, scalars) => {
-      cpuOnly(CPU_ONLY);
+    'gives what the composed ops give, to the bit (any NaN for a NaN; on the CPU and a CUDA GPU)', (rows, scalars) => {
+      noMetalKernel('adamStep');
       mt.tidy(() => {
         const [p, g, m, v] = [0, 1, 2, 3].map((j) => mt.tensor(rows.map((r) => r[j]!)));
         const got = native.adamStep(p!.data, g!.data, m!.data, v!.data, ...(scalars as [number, number, number, number, number, number, number]));
@@ -303,7 +303,7 @@ describe('adamStep', () => {
     });
 
   test('bad arguments get errors naming the op and the values', () => {
-    cpuOnly(CPU_ONLY);
+    noMetalKernel('adamStep');
     const [a, b] = [mt.zeros([2, 3]).data, mt.zeros([3]).data];
     expectMlxError(() => native.adamStep(a, b, a, a, 0.9, 0.999, 1, 1, 1e-8, 0.1, 1), /\[adamStep\] p, g, m and v must be float32 of one shape, got \[2,3\] float32 and \[3\] float32/);
     const f16 = mt.zeros([2, 3], 'float16').data;
@@ -401,8 +401,6 @@ test.runIf(onGpu)('on the GPU the kernels refuse with a clear error (max pooling
   }
   expectMlxError(() => native.col2im(mt.zeros([4, 4]).data, [1, 3, 3, 1], [2, 2], [1, 1], [0, 0], [0, 0]), /\[col2im\] runs on the CPU only/);
   expectMlxError(() => native.matmulNarrow(mt.zeros([4, 3]).data, mt.zeros([3, 2]).data, false), /\[matmulNarrow\] runs on the CPU only/);
-  expectMlxError(() => native.axpby(x.data, x.data, 1, 1), /\[axpby\] runs on the CPU only/);
-  expectMlxError(() => native.adamStep(x.data, x.data, x.data, x.data, 0.9, 0.999, 1, 1, 1e-8, 0.1, 1), /\[adamStep\] runs on the CPU only/);
   if (native.matmulZeroed) expectMlxError(() => native.matmulZeroed!(mt.zeros([4, 3]).data, mt.zeros([3, 2]).data), /\[matmulZeroed\] runs on the CPU only/);
 });
 
