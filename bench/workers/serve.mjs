@@ -1,9 +1,11 @@
 // The worker side of the bench protocol, shared by the Node workers.
 // The orchestrator (bench/run.mjs) writes one JSON request per line:
-//   {"w": "W1", "variant": "eager", "warmup": 3, "settle": 2, "iters": 5}
+//   {"w": "W1", "variant": "eager", "warmup": 3, "warmupMs": 2000, "settle": 2, "iters": 5}
 // and the worker answers one JSON line: {"times": [ms, ...]} or {"error": "..."}.
 // A workload's state (model, data, step function) is built on its first request,
-// warmed up then, and kept, so that the orchestrator can alternate peers in rounds.
+// warmed up then (`warmup` steps, then more while the next fits in `warmupMs`
+// from the start: a JIT needs hundreds of W1 steps), and kept, so that the
+// orchestrator can alternate peers in rounds.
 // Every request first runs `settle` untimed steps: a process that sat idle while
 // the other peers ran is slow for its first steps (bench/micro/after-idle.ts).
 import { createInterface } from 'node:readline';
@@ -26,14 +28,21 @@ export function serve(info, workloads, { memLoop } = {}) {
   rl.on('line', (line) => {
     let reply;
     try {
-      const { w, variant, warmup, settle = 0, iters } = JSON.parse(line);
+      const { w, variant, warmup, warmupMs = 0, settle = 0, iters } = JSON.parse(line);
       const key = `${w}/${variant}`;
       let step = states.get(key);
       if (!step) {
         const make = workloads[w];
         if (!make) throw new Error(`no workload ${w}`);
         step = make(variant);
+        const start = performance.now();
         for (let i = 0; i < warmup; i++) step();
+        // Steps while the next one (as long as the last) still fits in warmupMs.
+        for (let last = performance.now(), spent = 0; warmup > 0 && last - start + spent < warmupMs;) {
+          step();
+          const now = performance.now();
+          [spent, last] = [now - last, now];
+        }
         states.set(key, step);
       }
       for (let i = 0; i < settle; i++) step();
