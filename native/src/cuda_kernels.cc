@@ -16,7 +16,7 @@
 // which compiles with MLX's device headers, the first maxPool2d of each
 // process took 1.8-2.5 s on the H100 machine, every time; these sources need
 // no header (16-bit floats are handled as their bits) and the first call
-// took 81-94 ms there (bench/micro/gpu-pool.ts).
+// took 81-94 ms there (bench/micro/gpu-own-kernels.ts, then gpu-pool.ts).
 #include "kernels.h"
 
 #ifndef __APPLE__
@@ -239,28 +239,31 @@ std::string Compile(const std::string& name, const char* source, const std::vect
   return out;
 }
 
-// The PTX of kernel `name` for x's dtype, compiled on its first use in the
+// A compiled kernel: its name (`name` and the dtype) and its PTX.
+using Kernel = std::pair<const std::string, std::string>;
+
+// Kernel `name` of `source` for `dtype`, compiled on its first use in the
 // process (~tens of ms) and kept. Errors name `op`.
-const std::string& Ptx(const char* op, const std::string& name, mx::Dtype dtype, const char* source,
+const Kernel& Compiled(const char* op, const std::string& name, mx::Dtype dtype, const char* source,
                        std::vector<std::string> defines = {}) {
   const int elem = dtype == mx::float32 ? 0 : dtype == mx::float16 ? 1 : dtype == mx::bfloat16 ? 2 : -1;
   if (elem < 0)
     throw std::invalid_argument(std::string("[") + op + "] the GPU kernel takes float32, float16 or bfloat16, got " +
                                 DtypeName(dtype));
   static std::mutex mutex;
-  static std::map<std::string, std::string> ptx;  // never erased: references stay valid
+  static std::map<std::string, std::string> kernels;  // never erased: references stay valid
   const std::string key = name + "_" + DtypeName(dtype);
   std::lock_guard<std::mutex> lock(mutex);
-  auto it = ptx.find(key);
-  if (it == ptx.end()) {
+  auto it = kernels.find(key);
+  if (it == kernels.end()) {
     defines.push_back("ELEM=" + std::to_string(elem));
     try {
-      it = ptx.emplace(key, Compile(key, source, defines)).first;
+      it = kernels.emplace(key, Compile(key, source, defines)).first;
     } catch (const std::exception& e) {
       throw std::runtime_error(std::string("[") + op + "] " + e.what());
     }
   }
-  return it->second;
+  return *it;
 }
 
 // A number cast to `dtype` (float32, float16 or bfloat16), as MLX casts a
@@ -278,6 +281,20 @@ int ElementCount(const char* op, const char* what, int64_t count) {
   return static_cast<int>(count);
 }
 
+// An element-wise kernel over inputs of one shape and dtype: `outputs` arrays
+// of that shape and dtype, one thread per element; the element count is its
+// first scalar argument, then `scalars`.
+std::vector<mx::array> Elementwise(const char* op, const Kernel& kernel, const std::vector<mx::array>& inputs,
+                                   int outputs, std::vector<mx::fast::ScalarArg> scalars, const mx::Stream& s) {
+  const mx::array& x = inputs[0];
+  const int size = ElementCount(op, "elements", x.size());
+  scalars.insert(scalars.begin(), size);
+  return mx::fast::precompiled_cuda_kernel(kernel.first, kernel.second, inputs,
+                                           std::vector<mx::Shape>(outputs, x.shape()),
+                                           std::vector<mx::Dtype>(outputs, x.dtype()), scalars,
+                                           {std::max(size, 1), 1, 1}, {256, 1, 1}, 0, std::nullopt, true, s);
+}
+
 }  // namespace
 
 mx::array TiledMaxPoolCuda(const char* op, const std::vector<mx::array>& inputs, const std::vector<int>& kernel,
@@ -286,8 +303,8 @@ mx::array TiledMaxPoolCuda(const char* op, const std::vector<mx::array>& inputs,
   if (kernel.size() > 3)
     throw std::invalid_argument(std::string("[") + op + "] the GPU kernel pools over 1 to 3 axes, got " +
                                 std::to_string(kernel.size()));
-  const std::string name = std::string("mlx_tape_tiled_max_pool") + (backward ? "_grad" : "");
-  const std::string& ptx = Ptx(op, name, x.dtype(), kPool, {std::string("BACKWARD=") + (backward ? "1" : "0")});
+  const Kernel& compiled = Compiled(op, std::string("mlx_tape_tiled_max_pool") + (backward ? "_grad" : ""),
+                                    x.dtype(), kPool, {std::string("BACKWARD=") + (backward ? "1" : "0")});
   // Sizes as the kernel takes them: n, three spatial sizes, c, three windows.
   std::vector<mx::fast::ScalarArg> sizes = {static_cast<int>(x.shape(0))};
   for (size_t i = 0; i < 3; ++i) sizes.push_back(i < kernel.size() ? static_cast<int>(x.shape(i + 1)) : 1);
@@ -299,38 +316,25 @@ mx::array TiledMaxPoolCuda(const char* op, const std::vector<mx::array>& inputs,
   bool whole = true;
   for (size_t i = 0; i < kernel.size(); ++i) whole &= pooled[i + 1] * kernel[i] == x.shape(i + 1);
   return mx::fast::precompiled_cuda_kernel(
-      name + "_" + DtypeName(x.dtype()), ptx, inputs, {backward ? x.shape() : pooled}, {x.dtype()}, sizes,
+      compiled.first, compiled.second, inputs, {backward ? x.shape() : pooled}, {x.dtype()}, sizes,
       {std::max(outputs, 1), 1, 1}, {256, 1, 1}, 0, backward && !whole ? std::optional<float>(0.0f) : std::nullopt,
       true, s)[0];
 }
 
 mx::array MaskedByCuda(const mx::array& dy, const mx::array& x, double value, bool greater, const mx::Stream& s) {
-  const std::string& ptx = Ptx("maskedBy", "mlx_tape_masked_by", x.dtype(), kMaskedBy);
-  const int size = ElementCount("maskedBy", "elements", x.size());
-  return mx::fast::precompiled_cuda_kernel(std::string("mlx_tape_masked_by_") + DtypeName(x.dtype()), ptx, {dy, x},
-                                           {x.shape()}, {x.dtype()}, {size, CastTo(x.dtype(), value), greater},
-                                           {std::max(size, 1), 1, 1}, {256, 1, 1}, 0, std::nullopt, true, s)[0];
+  return Elementwise("maskedBy", Compiled("maskedBy", "mlx_tape_masked_by", x.dtype(), kMaskedBy), {dy, x}, 1,
+                     {CastTo(x.dtype(), value), greater}, s)[0];
 }
 
 mx::array AxpbyCuda(const mx::array& x, const mx::array& y, double alpha, double beta, const mx::Stream& s) {
-  const std::string& ptx = Ptx("axpby", "mlx_tape_axpby", x.dtype(), kAxpby);
-  const int size = ElementCount("axpby", "elements", x.size());
-  return mx::fast::precompiled_cuda_kernel(
-      std::string("mlx_tape_axpby_") + DtypeName(x.dtype()), ptx, {x, y}, {x.shape()}, {x.dtype()},
-      {size, CastTo(x.dtype(), alpha), CastTo(x.dtype(), beta)}, {std::max(size, 1), 1, 1}, {256, 1, 1}, 0,
-      std::nullopt, true, s)[0];
+  return Elementwise("axpby", Compiled("axpby", "mlx_tape_axpby", x.dtype(), kAxpby), {x, y}, 1,
+                     {CastTo(x.dtype(), alpha), CastTo(x.dtype(), beta)}, s)[0];
 }
 
 std::vector<mx::array> AdamStepCuda(const std::vector<mx::array>& inputs, const std::vector<float>& k,
                                     const mx::Stream& s) {
-  const std::string& ptx = Ptx("adamStep", "mlx_tape_adam_step", mx::float32, kAdam);
-  const int size = ElementCount("adamStep", "elements", inputs[0].size());
-  std::vector<mx::fast::ScalarArg> scalars = {size};
-  scalars.insert(scalars.end(), k.begin(), k.end());
-  const mx::Shape& shape = inputs[0].shape();
-  return mx::fast::precompiled_cuda_kernel("mlx_tape_adam_step_float32", ptx, inputs, {shape, shape, shape},
-                                           {mx::float32, mx::float32, mx::float32}, scalars,
-                                           {std::max(size, 1), 1, 1}, {256, 1, 1}, 0, std::nullopt, true, s);
+  return Elementwise("adamStep", Compiled("adamStep", "mlx_tape_adam_step", mx::float32, kAdam), inputs, 3,
+                     std::vector<mx::fast::ScalarArg>(k.begin(), k.end()), s);
 }
 #endif
 
