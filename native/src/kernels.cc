@@ -291,7 +291,7 @@ class TiledMaxPool : public mx::UnaryPrimitive {
   bool backward_;
 };
 
-// The stream both ops run on: the default one, which must be the CPU's.
+// The stream of an op with a CPU kernel only: the default one, which must be the CPU's.
 mx::Stream CpuStream(const char* op) {
   auto s = mx::default_stream(mx::default_device());
   if (s.device != mx::Device::cpu)
@@ -299,22 +299,20 @@ mx::Stream CpuStream(const char* op) {
   return s;
 }
 
-// a and b (`names` in errors) of one shape and float dtype.
-void CheckFloatPair(const char* op, const char* names, const mx::array& a, const mx::array& b) {
+// The op of a DispatchFloatPairwise kernel: a and b (`names` in errors)
+// checked to be of one shape and float dtype; on the CPU stream, made
+// row-contiguous, under the primitive make(stream) returns; off the CPU, on a
+// CUDA GPU, what cuda(stream) returns (cuda_kernels.cc).
+template <typename Make, typename Cuda>
+mx::array FloatPairwiseOp(const char* op, const char* names, const mx::array& a, const mx::array& b, Make make,
+                          Cuda cuda) {
   if (a.shape() != b.shape() || a.dtype() != b.dtype())
     throw std::invalid_argument(std::string("[") + op + "] " + names + " must have one shape and dtype, got " +
                                 ShapeString(a.shape()) + " " + DtypeName(a.dtype()) + " and " + ShapeString(b.shape()) +
                                 " " + DtypeName(b.dtype()));
   ForFloatType(op, a.dtype(), [](auto*) {});
-}
-
-// The op of a DispatchFloatPairwise kernel: a and b checked, made
-// row-contiguous on the CPU stream, and the primitive make(stream) returns
-// over them.
-template <typename Make>
-mx::array FloatPairwiseOp(const char* op, const char* names, const mx::array& a, const mx::array& b, Make make) {
-  CheckFloatPair(op, names, a, b);
-  auto s = CpuStream(op);
+  auto s = mx::default_stream(mx::default_device());
+  if (s.device != mx::Device::cpu) return cuda(s);
   return mx::array(a.shape(), a.dtype(), make(s), {mx::contiguous(a, false, s), mx::contiguous(b, false, s)});
 }
 
@@ -587,14 +585,10 @@ mx::array MaskedByOp(const mx::array& dy, const mx::array& x, std::string compar
   if (comparison != "greater" && comparison != "less")
     throw std::invalid_argument("[maskedBy] comparison must be 'greater' or 'less', got '" + comparison + "'");
   const bool greater = comparison == "greater";
-  // Off the CPU: a CUDA GPU (cuda_kernels.cc).
-  auto s = mx::default_stream(mx::default_device());
-  if (s.device != mx::Device::cpu) {
-    CheckFloatPair("maskedBy", "dy and x", dy, x);
-    return MaskedByCuda(dy, x, value, greater, s);
-  }
-  return FloatPairwiseOp("maskedBy", "dy and x", dy, x,
-                         [&](mx::Stream s) { return std::make_shared<MaskedByPrimitive>(s, value, greater); });
+  return FloatPairwiseOp(
+      "maskedBy", "dy and x", dy, x,
+      [&](mx::Stream s) { return std::make_shared<MaskedByPrimitive>(s, value, greater); },
+      [&](mx::Stream s) { return MaskedByCuda(dy, x, value, greater, s); });
 }
 
 // The optimizer kernels below round each op as the composed MLX ops round
@@ -650,14 +644,9 @@ class AxpbyPrimitive : public mx::UnaryPrimitive {
 // axpby(x, y, alpha, beta): alpha · x + beta · y for x and y of one shape and
 // float dtype; alpha and beta cast to it (weak scalars, as in MLX).
 mx::array AxpbyOp(const mx::array& x, const mx::array& y, double alpha, double beta) {
-  // Off the CPU: a CUDA GPU (cuda_kernels.cc).
-  auto s = mx::default_stream(mx::default_device());
-  if (s.device != mx::Device::cpu) {
-    CheckFloatPair("axpby", "x and y", x, y);
-    return AxpbyCuda(x, y, alpha, beta, s);
-  }
-  return FloatPairwiseOp("axpby", "x and y", x, y,
-                         [&](mx::Stream s) { return std::make_shared<AxpbyPrimitive>(s, alpha, beta); });
+  return FloatPairwiseOp(
+      "axpby", "x and y", x, y, [&](mx::Stream s) { return std::make_shared<AxpbyPrimitive>(s, alpha, beta); },
+      [&](mx::Stream s) { return AxpbyCuda(x, y, alpha, beta, s); });
 }
 
 // Adam's (and AdamW's) whole update in one pass over float32 parameters: m
