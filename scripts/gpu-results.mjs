@@ -1,6 +1,7 @@
 // Folds a device GPU round's outputs (scripts/device-gpu-round.sh) into one JSON:
-// medians over rounds of W1/W2 per peer, MNIST epoch times, the GPU test summary.
-//   node scripts/gpu-results.mjs "<card>" <folder with rounds.jsonl, mnist-*.log, gpu-tests.log>
+// medians over rounds of W1/W2 per peer, the steady loops' medians, MNIST epoch times,
+// the GPU test summary.
+//   node scripts/gpu-results.mjs "<card>" <folder with rounds.jsonl, steady.txt, mnist-*.log, gpu-tests.log>
 import { execSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,12 +21,21 @@ for (const line of read('rounds.jsonl').split('\n').filter(Boolean)) {
 const steps = Object.fromEntries(Object.entries(samples).map(([peer, ws]) =>
   [peer, Object.fromEntries(Object.entries(ws).map(([w, xs]) => [w, { medianMs: median(xs), rounds: xs }]))]));
 
+// The steady loops: "<peer> <W>: <ms> ms/step ..." lines, three of each.
+const steadyRuns = {}; // peer -> workload -> ms[]
+for (const [, peer, w, ms] of read('steady.txt').matchAll(/^(mlx-tape|MLX-Python) (W1|W2): ([\d.]+) ms\/step/gm)) {
+  ((steadyRuns[peer] ??= {})[w] ??= []).push(Number(ms));
+}
+const steady = Object.fromEntries(Object.entries(steadyRuns).map(([peer, ws]) =>
+  [peer, Object.fromEntries(Object.entries(ws).map(([w, xs]) => [w, { medianMs: median(xs), runs: xs }]))]));
+
 const tests = /Tests\s+(.*)\(/.exec(read('gpu-tests.log').replace(/\x1b\[[0-9;]*m/g, ''));
 console.log(JSON.stringify({
   date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
   card,
   commit: process.env.COMMIT ?? execSync('git rev-parse --short HEAD 2>/dev/null || echo unknown', { encoding: 'utf8' }).trim(),
   steps,
+  steady,
   mnistEpoch: {
     digits: epochOf(read('mnist-digits.log')),
     fashion: epochOf(read('mnist-fashion.log')),
