@@ -280,6 +280,26 @@ describe('axpby', () => {
   });
 });
 
+test('maskedBy, axpby and adamStep take strided views (transposed, broadcast) as their contiguous copies', () => {
+  noMetalKernel('the element-wise kernels');
+  mt.tidy(() => {
+    const [a, b] = [mt.random.normal([5, 7]), mt.random.normal([5, 7])];
+    const views = [mt.transpose(a), mt.transpose(b), mt.broadcastTo(mt.random.normal([1, 5]), [7, 5])];
+    const copies = views.map((v) => mt.add(v, 0)); // row-contiguous, the same values
+    const pairs: [mt.Tensor[], mt.Tensor[]][] = [[[views[0]!, views[1]!], [copies[0]!, copies[1]!]], [[views[2]!, views[0]!], [copies[2]!, copies[0]!]]];
+    for (const [[x, y], [cx, cy]] of pairs) {
+      expect(bitsOf(new mt.Tensor(native.maskedBy(x.data, y.data, 'greater', 0))))
+        .toEqual(bitsOf(new mt.Tensor(native.maskedBy(cx.data, cy.data, 'greater', 0))));
+      expect(bitsOf(new mt.Tensor(native.axpby(x.data, y.data, 0.9, -0.1))))
+        .toEqual(bitsOf(new mt.Tensor(native.axpby(cx.data, cy.data, 0.9, -0.1))));
+      const v = mt.square(y), cv = mt.square(cy);
+      const got = native.adamStep(x.data, y.data, x.data, v.data, 0.9, 0.999, 0.5, 0.5, 1e-8, 0.1, 1);
+      const want = native.adamStep(cx.data, cy.data, cx.data, cv.data, 0.9, 0.999, 0.5, 0.5, 1e-8, 0.1, 1);
+      got.forEach((h, i) => expect(bitsOf(new mt.Tensor(h))).toEqual(bitsOf(new mt.Tensor(want[i]!))));
+    }
+  });
+});
+
 describe('adamStep', () => {
   // Adam's update by the composed ops, in src/optim/adam.ts's order.
   function composed(p: mt.Tensor, g: mt.Tensor, m: mt.Tensor, v: mt.Tensor, [b1, b2, c1, c2, eps, lr, decay]: number[]): mt.Tensor[] {
