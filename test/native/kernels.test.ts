@@ -7,7 +7,7 @@ import { describe, expect, test, vi } from 'vitest';
 import { test as prop } from '@fast-check/vitest';
 import fc from 'fast-check';
 import * as mt from '../../src/index.js';
-import { native } from '../../src/tensor/native.js';
+import { native, type NativeArray } from '../../src/tensor/native.js';
 import { expectClose } from '../helpers/close.js';
 import { cpuOnly, onGpu, widestFloat } from '../helpers/device.js';
 import { expectMlxError } from '../helpers/errors.js';
@@ -297,6 +297,24 @@ test('maskedBy, axpby and adamStep take strided views (transposed, broadcast) as
       const want = native.adamStep(cx.data, cy.data, cx.data, cv.data, 0.9, 0.999, 0.5, 0.5, 1e-8, 0.1, 1);
       got.forEach((h, i) => expect(bitsOf(new mt.Tensor(h))).toEqual(bitsOf(new mt.Tensor(want[i]!))));
     }
+  });
+});
+
+test('maskedBy, axpby, adamStep and max pooling take arrays with no elements', () => {
+  noMetalKernel('the element-wise kernels');
+  mt.tidy(() => {
+    // Evaluated: the shape and no values.
+    const empty = (h: NativeArray, shape: number[]): void => {
+      const t = new mt.Tensor(h);
+      expect([t.shape, t.toTypedArray().length]).toEqual([shape, 0]);
+    };
+    const e = mt.zeros([0, 3]).data;
+    empty(native.maskedBy(e, e, 'greater', 0), [0, 3]);
+    empty(native.axpby(e, e, 1, 2), [0, 3]);
+    native.adamStep(e, e, e, e, 0.9, 0.999, 1, 1, 1e-8, 0.1, 1).forEach((h) => empty(h, [0, 3]));
+    const x = mt.zeros([0, 4, 4, 3]).data, pooled = native.maxPoolTiled(x, [2, 2]);
+    empty(pooled, [0, 2, 2, 3]);
+    empty(native.maxPoolTiledGrad(x, pooled, pooled, [2, 2]), [0, 4, 4, 3]);
   });
 });
 
