@@ -14,6 +14,11 @@ export interface GradSpec<C = any> {
   oracle?: (c: C) => (...xs: NativeArray[]) => NativeArray;
   /** Looser tolerances for ill-conditioned ops. */
   tol?: { rtol?: number; atol?: number };
+  /**
+   * A larger finite-difference step where an exp feeds a shared sum: MLX's float64
+   * exp is only float32-accurate, and that rounding divided by 2·eps outgrows atol.
+   */
+  eps?: number;
 }
 
 /** Identity helper that keeps each spec's case type. */
