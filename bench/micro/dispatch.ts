@@ -8,31 +8,17 @@ import { native, type NativeArray } from '../../src/tensor/native.js';
 const N = 5000;
 const a = mt.full([16], 0.999), b = mt.full([16], 0.001), x0 = mt.random.normal([16]);
 mt.evaluate(a, b, x0);
-const buildDefault = native.evalOnJsThread(false);
-native.evalOnJsThread(buildDefault);
 
-/**
- * `chain` may return the ms of the part it times itself; else the whole call
- * counts. Rows with an eval run twice, interleaved: eval on the addon's
- * evaluation thread (CPU-only builds' default, native/src/evaluate.cc) and on
- * the JS thread.
- */
-function perOp(label: string, chain: () => number | void, evaluates = true): void {
-  const modes = evaluates ? [false, true] : [false];
-  const ts: number[][] = modes.map(() => []);
-  for (let r = 0; r < 20 * modes.length; r++) {
-    const m = r % modes.length;
-    native.evalOnJsThread(modes[m]!);
+/** `chain` may return the ms of the part it times itself; else the whole call counts. Median of 15 after 5. */
+function perOp(label: string, chain: () => number | void): void {
+  const ts: number[] = [];
+  for (let r = 0; r < 20; r++) {
     const t = performance.now();
     const part = chain();
-    if (r >= 5 * modes.length) ts[m]!.push(part ?? performance.now() - t);
+    if (r >= 5) ts.push(part ?? performance.now() - t);
   }
-  native.evalOnJsThread(buildDefault);
-  modes.forEach((onJs, m) => {
-    const median = ts[m]!.sort((p, q) => p - q)[ts[m]!.length >> 1]!;
-    const where = evaluates ? (onJs ? ', eval on the JS thread' : ', eval on its thread') : '';
-    console.log(`${(label + where).padEnd(68)} ${((median * 1000) / (2 * N)).toFixed(2)} µs/op`);
-  });
+  const median = ts.sort((p, q) => p - q)[ts.length >> 1]!;
+  console.log(`${label.padEnd(50)} ${((median * 1000) / (2 * N)).toFixed(2)} µs/op`);
 }
 
 perOp('Tensor ops in tidy, eval', () => mt.tidy(() => {
@@ -53,7 +39,7 @@ perOp('Tensor ops in tidy, eval outside', () => {
 perOp('Tensor ops in tidy, no eval', () => mt.tidy(() => {
   let y = x0;
   for (let i = 0; i < N; i++) y = mt.add(mt.multiply(y, a), b);
-}), false);
+}));
 /** The chain from raw native calls, every intermediate handle disposed: only MLX's graph holds them. */
 function disposedChain(): NativeArray {
   let y = x0.data;
@@ -84,4 +70,4 @@ perOp('native calls, disposed first, the eval alone', () => {
 perOp('native calls, no eval', () => {
   let y = x0.data;
   for (let i = 0; i < N; i++) y = native.add(native.multiply(y, a.data), b.data);
-}, false);
+});

@@ -1,25 +1,26 @@
-// Where MLX's eval runs. Each op that eval runs allocates small objects
-// (array copies, buffers, tasks) with malloc, from the arena of the thread
-// that calls eval. On the JS thread that is glibc's main arena, which Node
-// and V8 share and fragment. On a thread of its own, the eval alone of W3's
-// chain took 4.9-7.3 us per op against 6.8-8.3 on the JS thread
-// (bench/micro/dispatch.ts alternates the two; five runs).
-//
-// CPU-only builds evaluate there by default. GPU builds keep the JS thread
-// (on an H100, bench/micro/eval-thread.ts measured no difference) unless
-// evalOnJsThread(false). An eval inside an MLX transform (vjp, compile's
-// trace) stays on the calling thread, whose thread-local trace state tells
-// eval to keep the graph.
+// Where MLX's CPU work runs. An eval hands its tasks to the CPU stream's
+// thread and waits for them. On a VM, waking a thread whose CPU is idle costs
+// tens of µs (the host has to run the halted vCPU again: bench/micro/
+// handoff.c measured 82-86 µs a round trip between the two CPUs of the
+// development VM, 5-6 on one), and a stream thread on another CPU takes the
+// tasks one by one while the caller is still queueing them. So on CPU-only
+// builds the stream thread follows the calling JS thread's CPU: it runs
+// while the caller waits, and OpenBLAS's threads and the kernels' helper
+// (kernels.cc) keep the other cores. bench/micro/stream-cpu.ts measures it
+// (README, Benchmarks); streamFollowsCaller switches it, for that comparison.
 #include "evaluate.h"
 
 #include <atomic>
-#include <functional>
-#include <mutex>
 #include <unordered_set>
 
+#ifdef __linux__
+#include <pthread.h>
+#include <sched.h>
+#endif
+
 #include "convert.h"
-#include "job_thread.h"
 #include "mlx/primitives.h"
+#include "mlx/scheduler.h"
 
 namespace mlx_tape {
 
@@ -29,42 +30,45 @@ bool CpuOnly() {
   static const bool cpu_only = !mx::is_available(mx::Device::gpu);
   return cpu_only;
 }
-std::atomic<bool> on_js_thread{!CpuOnly()};  // JS worker threads share it
+std::atomic<bool> follow_caller{CpuOnly()};  // JS worker threads share it
 
-// Whether the calling thread is the one to evaluate: nothing is left to
-// schedule, or an array is a tracer of a transform running on this thread
-// (is_tracer() reads the thread's trace state).
-bool HereOnly(const std::vector<mx::array>& arrays) {
-  bool scheduled = true;
-  for (const auto& a : arrays) {
-    if (a.is_tracer()) return true;
-    scheduled = scheduled && a.status() != mx::array::unscheduled;
+// Puts this JS thread's CPU stream thread on the caller's CPU, or back on
+// any CPU when it should not follow: a task queued ahead of the eval's own.
+void PlaceStreamThread() {
+#ifdef __linux__
+  static const cpu_set_t any = [] {
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) != 0) CPU_ZERO(&set);
+    return set;
+  }();
+  thread_local int placed = -1;  // each JS thread has its stream; -1: any CPU, as MLX starts it
+  const int cpu = follow_caller ? sched_getcpu() : -1;
+  if (cpu == placed || CPU_COUNT(&any) == 0) return;
+  placed = cpu;
+  cpu_set_t set = any;
+  if (cpu >= 0) {
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
   }
-  return scheduled;
+  mx::scheduler::enqueue(mx::default_stream(mx::Device::cpu),
+                         [set] { pthread_setaffinity_np(pthread_self(), sizeof set, &set); });
+#endif
 }
 
 }  // namespace
 
 void Evaluate(std::vector<mx::array> arrays) {
-  if (on_js_thread || HereOnly(arrays)) {
-    mx::eval(std::move(arrays));
-    return;
-  }
-  static JobThread* thread = new JobThread;  // never destroyed: it outlives every caller
-  std::lock_guard<std::mutex> one_caller(thread->turn());  // JS worker threads take turns
-  const std::function<void()> job = [&] { mx::eval(arrays); };
-  thread->Start(job);
-  thread->Finish();
+  PlaceStreamThread();
+  mx::eval(std::move(arrays));
 }
 
 void InitEvaluate(Napi::Env env, Napi::Object exports) {
-  // Arrays made on this JS thread must be evaluable on the evaluation
-  // thread: MLX's default streams are per thread, so give this one streams
-  // that any thread may use.
+  // This JS thread's streams (each worker runs this too): the CPU stream's
+  // thread is the one PlaceStreamThread moves.
   mx::set_default_stream(mx::new_thread_unsafe_stream(mx::Device::cpu));
   if (!CpuOnly()) mx::set_default_stream(mx::new_thread_unsafe_stream(mx::Device::gpu));
   Def(env, exports, "eval(arrays)", +[](std::vector<mx::array> arrays) { Evaluate(std::move(arrays)); });
-  Def(env, exports, "evalOnJsThread(on)", +[](bool on) { return on_js_thread.exchange(on); });
+  Def(env, exports, "streamFollowsCaller(on)", +[](bool on) { return follow_caller.exchange(on); });
   // The unevaluated graph behind arrays, a "Primitive@device" per node, for
   // counting a step's ops and finding ops off the default device.
   Def(env, exports, "graphOps(arrays)", +[](std::vector<mx::array> arrays) {

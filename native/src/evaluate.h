@@ -1,4 +1,4 @@
-// Evaluation of MLX arrays, on a thread of the addon's own where that pays.
+// Evaluation of MLX arrays.
 #pragma once
 
 #include <napi.h>
@@ -11,8 +11,8 @@ namespace mlx_tape {
 
 namespace mx = mlx::core;
 
-// mx::eval(arrays), run on the evaluation thread on CPU-only builds (see
-// evaluate.cc); the caller waits, and gets MLX's exception if it throws.
+// mx::eval(arrays), the CPU stream's thread first put on the caller's CPU on
+// CPU-only builds (see evaluate.cc); MLX's exception if it throws.
 void Evaluate(std::vector<mx::array> arrays);
 
 }  // namespace mlx_tape

@@ -1,7 +1,7 @@
 // A thread of the addon's that runs one job at a time for a caller that
-// waits for it: the evaluation thread (evaluate.cc) and the CPU kernels'
-// helper (kernels.cc). Callers take turns by holding turn() from Start to
-// Finish; between the two the caller may do work of its own.
+// waits for it: the CPU kernels' helper (kernels.cc). Callers take turns by
+// holding turn() from Start to Finish; between the two the caller may do
+// work of its own.
 #pragma once
 
 #include <condition_variable>

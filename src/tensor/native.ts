@@ -52,8 +52,8 @@ interface CoreNative {
   sameShape(a: A, b: A): boolean;
   astype(a: A, dtype: DType): A;
   eval(arrays: A[]): void;
-  /** Evaluate on the JS thread (GPU builds' default) or on the addon's evaluation thread (CPU-only builds'; native/src/evaluate.cc); returns the previous setting. For A/B measurement. */
-  evalOnJsThread(on: boolean): boolean;
+  /** Whether an eval first puts the CPU stream's thread on the caller's CPU (CPU-only builds' default; native/src/evaluate.cc); returns the previous setting. For A/B measurement. */
+  streamFollowsCaller(on: boolean): boolean;
   /** The unevaluated graph behind the arrays: "Primitive@device" per node. */
   graphOps(arrays: A[]): string[];
   /** MLX's own vjp of a function of handles: the test oracle for our rules. */

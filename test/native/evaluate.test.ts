@@ -1,19 +1,21 @@
-// Where evaluation runs (native/src/evaluate.cc): CPU-only builds evaluate on a
-// thread of the addon's, GPU builds on the calling thread by default;
-// evalOnJsThread switches, for comparison.
+// Evaluation (native/src/evaluate.cc): on the calling thread, and on CPU-only
+// Linux builds with MLX's CPU stream thread first put on the caller's CPU;
+// streamFollowsCaller switches that, for comparison.
+import { readdirSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, test } from 'vitest';
 import * as mt from '../../src/index.js';
 import { native } from '../../src/tensor/native.js';
 import { expectClose } from '../helpers/close.js';
 
-const buildDefault = native.evalOnJsThread(false);
-native.evalOnJsThread(buildDefault);
-afterEach(() => native.evalOnJsThread(buildDefault));
+const buildDefault = native.streamFollowsCaller(false);
+native.streamFollowsCaller(buildDefault);
+afterEach(() => native.streamFollowsCaller(buildDefault));
 
-describe.each([false, true])('evaluation, on the JS thread: %s', (onJsThread) => {
+describe.each([true, false])('evaluation, the stream thread following the caller: %s', (follows) => {
   test('values, item and toArray', () => {
-    native.evalOnJsThread(onJsThread);
+    native.streamFollowsCaller(follows);
     const x = mt.arange(0, 6, 'float32');
     const y = mt.reshape(mt.add(mt.multiply(x, x), 1), [2, 3]);
     expect(mt.transpose(y).toArray()).toEqual([[1, 10], [2, 17], [5, 26]]); // not row-contiguous: a second evaluation
@@ -22,17 +24,36 @@ describe.each([false, true])('evaluation, on the JS thread: %s', (onJsThread) =>
   });
 
   test('an eval inside a function MLX traces (its vjp) keeps the graph the gradient needs', () => {
-    native.evalOnJsThread(onJsThread);
+    native.streamFollowsCaller(follows);
     const x = mt.tensor([1, 2, 3]);
     const [[out], [dx]] = native.mlxVjp(([h]) => {
       const square = native.multiply(h!, h!);
-      native.eval([square]); // a tracer: evaluated on this thread, which knows the trace
+      native.eval([square]); // a tracer: MLX's eval keeps its graph
       return [native.multiply(square, h!)];
     }, [x.data], [mt.onesLike(x).data]);
     expectClose(new mt.Tensor(out!), [1, 8, 27]);
     expectClose(new mt.Tensor(dx!), [3, 12, 27]);
   });
 });
+
+/** Each thread's Cpus_allowed_list, the main thread's first. */
+const allowedCpus = (): string[] => [String(process.pid), ...readdirSync('/proc/self/task').filter((t) => t !== String(process.pid))]
+  .map((t) => /^Cpus_allowed_list:\s*(\S+)/m.exec(readFileSync(`/proc/self/task/${t}/status`, 'utf8'))![1]!);
+
+test.runIf(process.platform === 'linux' && native.backend() === 'cpu' && availableParallelism() > 1)(
+  "MLX's CPU stream thread is kept on one CPU while it follows the caller, and may run on any after",
+  () => {
+    native.streamFollowsCaller(true);
+    mt.tidy(() => mt.add(mt.ones([4]), 1).eval());
+    const [main, ...others] = allowedCpus();
+    const pinned = others.filter((cpus) => cpus !== main);
+    expect(pinned).toHaveLength(1);
+    expect(pinned[0]).toMatch(/^\d+$/);
+    native.streamFollowsCaller(false);
+    mt.tidy(() => mt.add(mt.ones([4]), 1).eval());
+    expect(allowedCpus().every((cpus) => cpus === main)).toBe(true);
+  },
+);
 
 test('a JS worker thread and the main thread evaluate at the same time, each getting its own values', async () => {
   const { Worker } = await import('node:worker_threads');
