@@ -6,8 +6,10 @@
 // tasks one by one while the caller is still queueing them. So on CPU-only
 // builds the stream thread follows the calling JS thread's CPU: it runs
 // while the caller waits, and OpenBLAS's threads and the kernels' helper
-// (kernels.cc) keep the other cores. bench/micro/stream-cpu.ts measures it
-// (README, Benchmarks); streamFollowsCaller switches it, for that comparison.
+// (kernels.cc) keep the other cores. The cost: while it runs, the stream
+// thread cannot leave that CPU if other work lands there; the next eval
+// moves it with the caller. bench/micro/stream-cpu.ts measures it (README,
+// Benchmarks); streamFollowsCaller switches it, for that comparison.
 #include "evaluate.h"
 
 #include <atomic>
