@@ -2,11 +2,12 @@
 // process: following the caller's CPU (CPU-only builds' default) or on any CPU,
 // alternating in rounds. Three loads: a small eval after every two ops (as a
 // loop that reads a loss with item() does), W3's chain (10,000 ops, one eval)
-// and W1's eager train step. bench/micro/handoff.c measures the hand-off alone.
+// and W1's and W2's eager train steps. bench/micro/handoff.c measures the
+// hand-off alone; bench/micro/stream_cpu.py is MLX-Python's small evals.
 //   node --import tsx bench/micro/stream-cpu.ts
 import * as mt from '../../src/index.js';
 import { native } from '../../src/tensor/native.js';
-import { Mlp, trainer } from '../models.js';
+import { Cnn, Mlp, trainer } from '../models.js';
 
 mt.random.seed(0);
 const a = mt.full([16], 0.999), b = mt.full([16], 0.001);
@@ -31,15 +32,17 @@ const chain = (): number => {
   y.dispose();
   return ((performance.now() - t) * 1e3) / 10000;
 };
-const step = trainer(new Mlp(), [128, 784]);
-const w1 = (): number => {
+/** ms per step, the mean of `n`. */
+const steps = (step: () => void, n: number) => (): number => {
   const t = performance.now();
-  for (let i = 0; i < 10; i++) step();
-  return (performance.now() - t) / 10;
+  for (let i = 0; i < n; i++) step();
+  return (performance.now() - t) / n;
 };
+const w1 = steps(trainer(new Mlp(), [128, 784]), 10);
+const w2 = steps(trainer(new Cnn(), [64, 28, 28, 1]), 2);
 
 const initial = native.streamFollowsCaller(true);
-for (const [label, unit, run] of [['a small eval', 'µs per eval', smallEvals], ['W3 chain', 'µs per op', chain], ['W1 step', 'ms', w1]] as const) {
+for (const [label, unit, run] of [['a small eval', 'µs per eval', smallEvals], ['W3 chain', 'µs per op', chain], ['W1 step', 'ms', w1], ['W2 step', 'ms', w2]] as const) {
   const times: Record<'follows' | 'any', number[]> = { follows: [], any: [] };
   for (let r = 0; r < 44; r++) {
     const mode = r % 2 ? 'any' : 'follows';

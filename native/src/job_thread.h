@@ -10,13 +10,37 @@
 #include <mutex>
 #include <thread>
 
+#ifdef __linux__
+#include <pthread.h>
+#include <sched.h>
+#include <unistd.h>
+#endif
+
 namespace mlx_tape {
 
 class JobThread {
  public:
-  JobThread() { std::thread([this] { Loop(); }).detach(); }
+  JobThread() {
+    std::thread thread([this] { Loop(); });
+    handle_ = thread.native_handle();
+    thread.detach();
+  }
 
   std::mutex& turn() { return turn_; }
+
+  // Keeps the thread off the caller's CPU (Linux; elsewhere a no-op): it is
+  // there to use another core, and the caller may be held on its own
+  // (evaluate.cc). Call it while holding turn().
+  void AvoidCallersCpu() {
+#ifdef __linux__
+    const int cpu = sched_getcpu();
+    if (cpu < 0 || cpu == avoided_) return;
+    cpu_set_t set;  // the main thread's CPUs: the process's
+    if (sched_getaffinity(getpid(), sizeof set, &set) != 0) return;
+    CPU_CLR(cpu, &set);
+    if (CPU_COUNT(&set) > 0 && pthread_setaffinity_np(handle_, sizeof set, &set) == 0) avoided_ = cpu;
+#endif
+  }
 
   // Hands `job` to the thread; it must stay valid until Finish returns.
   void Start(const std::function<void()>& job) {
@@ -54,6 +78,8 @@ class JobThread {
     }
   }
 
+  std::thread::native_handle_type handle_;
+  int avoided_ = -1;  // the CPU AvoidCallersCpu keeps it off
   std::mutex turn_, mutex_;
   std::condition_variable wake_, done_;
   const std::function<void()>* job_ = nullptr;

@@ -53,7 +53,8 @@ namespace {
 // over two threads (bench/micro/w2-parts.ts). The stream thread runs the
 // first part of the range, the helper the second. Another stream's kernel
 // that finds the helper busy runs alone. The second core must be free:
-// src/tensor/native.ts shortens OpenBLAS's idle spinning for that.
+// src/tensor/native.ts shortens OpenBLAS's idle spinning for that, and the
+// helper keeps off the stream thread's CPU, where evaluate.cc may hold that.
 using Body = std::function<void(int64_t, int64_t)>;
 
 // body over [0, n), on two threads when it touches at least 1 MiB: below
@@ -64,6 +65,7 @@ void InTwo(int64_t n, int64_t bytes, const Body& body) {
   static JobThread* helper = new JobThread;  // never destroyed: it outlives every caller
   std::unique_lock<std::mutex> turn(helper->turn(), std::try_to_lock);
   if (!turn.owns_lock()) return body(0, n);
+  helper->AvoidCallersCpu();
   const int64_t mid = n / 2;
   const std::function<void()> upper = [&] { body(mid, n); };
   helper->Start(upper);

@@ -36,24 +36,39 @@ describe.each([true, false])('evaluation, the stream thread following the caller
   });
 });
 
-/** Each thread's Cpus_allowed_list, the main thread's first. */
-const allowedCpus = (): string[] => [String(process.pid), ...readdirSync('/proc/self/task').filter((t) => t !== String(process.pid))]
-  .map((t) => /^Cpus_allowed_list:\s*(\S+)/m.exec(readFileSync(`/proc/self/task/${t}/status`, 'utf8'))![1]!);
+/** Each thread's allowed CPUs (Cpus_allowed_list, expanded), the main thread's first. */
+const allowedCpus = (): number[][] => [String(process.pid), ...readdirSync('/proc/self/task').filter((t) => t !== String(process.pid))]
+  .map((t) => /^Cpus_allowed_list:\s*(\S+)/m.exec(readFileSync(`/proc/self/task/${t}/status`, 'utf8'))![1]!)
+  .map((list) => list.split(',').flatMap((part) => {
+    const [lo, hi = lo] = part.split('-').map(Number);
+    return Array.from({ length: hi! - lo! + 1 }, (_, i) => lo! + i);
+  }));
+const same = (a: number[], b: number[]): boolean => a.length === b.length && a.every((cpu, i) => cpu === b[i]);
 
-test.runIf(process.platform === 'linux' && native.backend() === 'cpu' && availableParallelism() > 1)(
-  "MLX's CPU stream thread is kept on one CPU while it follows the caller, and may run on any after",
-  () => {
+describe.runIf(process.platform === 'linux' && native.backend() === 'cpu' && availableParallelism() > 1)('thread placement', () => {
+  test("MLX's CPU stream thread is kept on one CPU while it follows the caller, and may run on any after", () => {
     native.streamFollowsCaller(true);
     mt.tidy(() => mt.add(mt.ones([4]), 1).eval());
     const [main, ...others] = allowedCpus();
-    const pinned = others.filter((cpus) => cpus !== main);
+    const pinned = others.filter((cpus) => !same(cpus, main!));
     expect(pinned).toHaveLength(1);
-    expect(pinned[0]).toMatch(/^\d+$/);
+    expect(pinned[0]).toHaveLength(1);
     native.streamFollowsCaller(false);
     mt.tidy(() => mt.add(mt.ones([4]), 1).eval());
-    expect(allowedCpus().every((cpus) => cpus === main)).toBe(true);
-  },
-);
+    expect(allowedCpus().every((cpus) => same(cpus, main!))).toBe(true);
+  });
+
+  test("the kernels' helper thread keeps off the stream thread's CPU", () => {
+    native.streamFollowsCaller(true);
+    // relu's gradient over 4 MiB: the maskedBy kernel splits its loop with the helper.
+    const x = mt.random.normal([1 << 20]).eval();
+    mt.tidy(() => mt.grad((v: mt.Tensor) => mt.sum(mt.relu(v)))(x).eval());
+    const [main, ...others] = allowedCpus();
+    const stream = others.find((cpus) => cpus.length === 1)!;
+    expect(stream).toBeDefined();
+    expect(others).toContainEqual(main!.filter((cpu) => cpu !== stream[0]));
+  });
+});
 
 test('a JS worker thread and the main thread evaluate at the same time, each getting its own values', async () => {
   const { Worker } = await import('node:worker_threads');
