@@ -1,6 +1,6 @@
 // Where MLX's CPU stream thread runs (native/src/evaluate.cc), A/B in one
 // process: following the caller's CPU (CPU-only builds' default) or on any CPU,
-// alternating in rounds. Three loads: a small eval after every two ops (as a
+// alternating in rounds. Four loads: a small eval after every two ops (as a
 // loop that reads a loss with item() does), W3's chain (10,000 ops, one eval)
 // and W1's and W2's eager train steps. bench/micro/handoff.c measures the
 // hand-off alone; bench/micro/stream_cpu.py is MLX-Python's small evals.
