@@ -5,8 +5,9 @@
 // development VM, 5-6 on one), and a stream thread on another CPU takes the
 // tasks one by one while the caller is still queueing them. So on CPU-only
 // builds the stream thread follows the calling JS thread's CPU: it runs
-// while the caller waits, and OpenBLAS's threads and the kernels' helper
-// (kernels.cc) keep the other cores. The cost: while it runs, the stream
+// while the caller waits (SCHED_BATCH, so that it does not preempt the
+// caller while that is still queueing), and OpenBLAS's threads and the
+// kernels' helper (kernels.cc) keep the other cores. The cost: while it runs, the stream
 // thread cannot leave that CPU if other work lands there; the next eval
 // moves it with the caller. bench/micro/stream-cpu.ts measures it (README,
 // Benchmarks); streamFollowsCaller switches it, for that comparison.
@@ -52,8 +53,15 @@ void PlaceStreamThread() {
     CPU_ZERO(&set);
     CPU_SET(cpu, &set);
   }
-  mx::scheduler::enqueue(mx::default_stream(mx::Device::cpu),
-                         [set] { pthread_setaffinity_np(pthread_self(), sizeof set, &set); });
+  // Held on the caller's CPU, it also takes SCHED_BATCH: woken by each task
+  // the caller queues, it would otherwise preempt the caller at once, and the
+  // two would trade the CPU for every op of a long graph.
+  const int policy = cpu >= 0 ? SCHED_BATCH : SCHED_OTHER;
+  mx::scheduler::enqueue(mx::default_stream(mx::Device::cpu), [set, policy] {
+    pthread_setaffinity_np(pthread_self(), sizeof set, &set);
+    sched_param none{};
+    pthread_setschedparam(pthread_self(), policy, &none);
+  });
 #endif
 }
 

@@ -43,19 +43,25 @@ const allowedCpus = (): number[][] => [String(process.pid), ...readdirSync('/pro
     const [lo, hi = lo] = part.split('-').map(Number);
     return Array.from({ length: hi! - lo! + 1 }, (_, i) => lo! + i);
   }));
+/** Each thread's scheduling policy (field 41 of its stat). */
+const policies = (): number[] => readdirSync('/proc/self/task')
+  .map((t) => Number(readFileSync(`/proc/self/task/${t}/stat`, 'utf8').split(') ')[1]!.split(' ')[38]));
+const SCHED_BATCH = 3;
 const same = (a: number[], b: number[]): boolean => a.length === b.length && a.every((cpu, i) => cpu === b[i]);
 
 describe.runIf(process.platform === 'linux' && native.backend() === 'cpu' && availableParallelism() > 1)('thread placement', () => {
-  test("MLX's CPU stream thread is kept on one CPU while it follows the caller, and may run on any after", () => {
+  test("MLX's CPU stream thread is kept on one CPU, under SCHED_BATCH, while it follows the caller, and may run on any after", () => {
     native.streamFollowsCaller(true);
     mt.tidy(() => mt.add(mt.ones([4]), 1).eval());
     const [main, ...others] = allowedCpus();
     const pinned = others.filter((cpus) => !same(cpus, main!));
     expect(pinned).toHaveLength(1);
     expect(pinned[0]).toHaveLength(1);
+    expect(policies().filter((policy) => policy === SCHED_BATCH)).toHaveLength(1);
     native.streamFollowsCaller(false);
     mt.tidy(() => mt.add(mt.ones([4]), 1).eval());
     expect(allowedCpus().every((cpus) => same(cpus, main!))).toBe(true);
+    expect(policies()).not.toContain(SCHED_BATCH);
   });
 
   test("the kernels' helper thread keeps off the stream thread's CPU", () => {
