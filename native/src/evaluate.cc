@@ -22,6 +22,7 @@
 #endif
 
 #include "convert.h"
+#include "job_thread.h"
 #include "mlx/primitives.h"
 #include "mlx/scheduler.h"
 
@@ -39,20 +40,17 @@ std::atomic<bool> follow_caller{CpuOnly()};  // JS worker threads share it
 // any CPU when it should not follow: a task queued ahead of the eval's own.
 void PlaceStreamThread() {
 #ifdef __linux__
-  static const cpu_set_t any = [] {
-    cpu_set_t set;
-    if (sched_getaffinity(0, sizeof set, &set) != 0) CPU_ZERO(&set);
-    return set;
-  }();
   thread_local int placed = -1;  // each JS thread has its stream; -1: any CPU, as MLX starts it
   const int cpu = follow_caller ? sched_getcpu() : -1;
-  if (cpu == placed || CPU_COUNT(&any) == 0) return;
-  placed = cpu;
-  cpu_set_t set = any;
+  if (cpu == placed) return;
+  cpu_set_t set;
   if (cpu >= 0) {
     CPU_ZERO(&set);
     CPU_SET(cpu, &set);
+  } else if (!ProcessCpus(&set)) {
+    return;
   }
+  placed = cpu;
   // Held on the caller's CPU, it also takes SCHED_BATCH: woken by each task
   // the caller queues, it would otherwise preempt the caller at once, and the
   // two would trade the CPU for every op of a long graph.

@@ -18,6 +18,12 @@
 
 namespace mlx_tape {
 
+#ifdef __linux__
+// The CPUs this process may run on: the main thread's affinity (the addon's
+// threads narrow their own; evaluate.cc and JobThread::AvoidCallersCpu).
+inline bool ProcessCpus(cpu_set_t* set) { return sched_getaffinity(getpid(), sizeof *set, set) == 0; }
+#endif
+
 class JobThread {
  public:
   JobThread() {
@@ -35,8 +41,8 @@ class JobThread {
 #ifdef __linux__
     const int cpu = sched_getcpu();
     if (cpu < 0 || cpu == avoided_) return;
-    cpu_set_t set;  // the main thread's CPUs: the process's
-    if (sched_getaffinity(getpid(), sizeof set, &set) != 0) return;
+    cpu_set_t set;
+    if (!ProcessCpus(&set)) return;
     CPU_CLR(cpu, &set);
     if (CPU_COUNT(&set) > 0 && pthread_setaffinity_np(handle_, sizeof set, &set) == 0) avoided_ = cpu;
 #endif
