@@ -10,6 +10,9 @@ import { epochOf } from './mnist-epoch.mjs';
 const [card, dir] = process.argv.slice(2);
 const read = (f) => (existsSync(join(dir, f)) ? readFileSync(join(dir, f), 'utf8') : '');
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+/** peer -> workload -> ms[] as peer -> workload -> { medianMs, [listName]: ms[] }. */
+const medians = (byPeer, listName) => Object.fromEntries(Object.entries(byPeer).map(([peer, ws]) =>
+  [peer, Object.fromEntries(Object.entries(ws).map(([w, xs]) => [w, { medianMs: median(xs), [listName]: xs }]))]));
 
 const samples = {}; // peer -> workload -> ms[]
 for (const line of read('rounds.jsonl').split('\n').filter(Boolean)) {
@@ -18,16 +21,14 @@ for (const line of read('rounds.jsonl').split('\n').filter(Boolean)) {
     for (const w of ['W1', 'W2']) ((samples[peer] ??= {})[w] ??= []).push(r[w]);
   }
 }
-const steps = Object.fromEntries(Object.entries(samples).map(([peer, ws]) =>
-  [peer, Object.fromEntries(Object.entries(ws).map(([w, xs]) => [w, { medianMs: median(xs), rounds: xs }]))]));
+const steps = medians(samples, 'rounds');
 
 // The steady loops: "<peer> <W>: <ms> ms/step ..." lines, three of each.
 const steadyRuns = {}; // peer -> workload -> ms[]
 for (const [, peer, w, ms] of read('steady.txt').matchAll(/^(mlx-tape|MLX-Python) (W1|W2): ([\d.]+) ms\/step/gm)) {
   ((steadyRuns[peer] ??= {})[w] ??= []).push(Number(ms));
 }
-const steady = Object.fromEntries(Object.entries(steadyRuns).map(([peer, ws]) =>
-  [peer, Object.fromEntries(Object.entries(ws).map(([w, xs]) => [w, { medianMs: median(xs), runs: xs }]))]));
+const steady = medians(steadyRuns, 'runs');
 
 const tests = /Tests\s+(.*)\(/.exec(read('gpu-tests.log').replace(/\x1b\[[0-9;]*m/g, ''));
 console.log(JSON.stringify({
