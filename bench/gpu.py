@@ -4,12 +4,14 @@
 # Usage: python3 bench/gpu.py   (needs mlx + mlx-cuda-13 and torch importable)
 import json, statistics, sys, time
 
-RUNS, WARMUP, LR = 50, 200, 0.01  # as bench/gpu.ts, whose JIT needs the warm-up
+RUNS, WARMUP_STEPS, WARMUP_S, LR = 50, 200, 2.0, 0.01  # as bench/gpu.ts, whose JIT needs the warm-up
 
 
 def median_ms(step):
-    for _ in range(WARMUP):
+    start, i = time.perf_counter(), 0
+    while i < WARMUP_STEPS or time.perf_counter() - start < WARMUP_S:
         step()
+        i += 1
     times = []
     for _ in range(RUNS):
         t = time.perf_counter()

@@ -4,12 +4,17 @@
 import * as mt from '../src/index.js';
 import { Cnn, Mlp, sortedStepMs, trainer } from './models.js';
 
-// A warm-up long enough for V8's optimizing JIT to compile the step (after 5
-// steps the host's share of a W1 step still runs ~1.7x slower); the Python
-// peers in bench/gpu.py take the same counts.
-const RUNS = 50, WARMUP = 200;
+// A warm-up of at least 200 steps and 2 s, as bench/run.mjs warms its rows:
+// V8's optimizing JIT needs hundreds of steps (on the H100, W1 steps timed
+// after 200 ran 0.1-0.2 ms slower than after 3,000, a sixth of a step). The
+// Python peers in bench/gpu.py warm up alike.
+const RUNS = 50, WARMUP_STEPS = 200, WARMUP_MS = 2000;
 
-const medianMs = (step: () => void): number => sortedStepMs(step, RUNS, WARMUP)[RUNS >> 1]!;
+const medianMs = (step: () => void): number => {
+  const start = performance.now();
+  for (let i = 0; i < WARMUP_STEPS || performance.now() - start < WARMUP_MS; i++) step();
+  return sortedStepMs(step, RUNS, 0)[RUNS >> 1]!;
+};
 
 mt.setDefaultDevice(process.env.BENCH_DEVICE === 'cpu' ? 'cpu' : 'gpu');
 const steps = (compiled: boolean) => {

@@ -1,7 +1,7 @@
 // W1's (or with `W2`, W2's) eager train step in one continuous loop of 5 s
 // after 300 steps, the mean ms per step with the CPU time and the context
 // switches of all the process's threads per step: the steady state, where
-// bench/gpu.ts takes the median of 50 individually timed steps after 200.
+// bench/gpu.ts takes the median of 50 individually timed steps after 2 s of them.
 // bench/micro/steady_step.py is MLX-Python's side. BENCH_DEVICE=gpu runs it on the GPU.
 //   node --import tsx bench/micro/steady-step.ts [W2]
 import { readdirSync, readFileSync } from 'node:fs';
