@@ -1,6 +1,7 @@
 // Convolutions (MLX layout: input [N, ..., C_in], weight [C_out, ..., C_in /
 // groups]). MLX writes every one of them as conv_general and checks the
 // shapes itself; its messages start with "[conv]".
+#include <atomic>
 #include <numeric>
 
 #include "convert.h"
@@ -42,27 +43,71 @@ mx::array Im2col(const mx::array& x, std::vector<int> window,
   return mx::reshape(mx::as_strided(xp, shape, strides, 0), {-1, row});
 }
 
+// MLX 0.32.4's CUDA allocator keeps arrays of up to 8 bytes in a pool of
+// 8-byte blocks, and cuDNN refuses the half of those pointers that are not
+// 16-byte aligned (CUDNN_STATUS_BAD_PARAM_MISALIGNED_POINTER at eval: a
+// [1, 2, 1, 1] float32 input found it). So on the GPU a convolution whose
+// input, kernel or output is that small runs on zero-padded operands, 16 more
+// samples and 16 more filters per group, whose outputs are cut off after:
+// samples and filters do not mix, so the rest is the same convolution.
+// Tests pad on the CPU too (convPadsTiny), to check the cutting off.
+std::atomic<bool> pad_on_cpu{false};
+
+template <typename Conv>
+mx::array Convolve(const mx::array& x, const mx::array& w, int groups, Conv conv) {
+  mx::array out = conv(x, w);
+  auto tiny = [](const mx::array& a) { return a.size() > 0 && a.nbytes() <= 8; };
+  if ((mx::default_device() == mx::Device::cpu && !pad_on_cpu) || groups < 1 || x.ndim() < 3 ||
+      w.ndim() != x.ndim() || w.shape(0) % groups != 0 || !(tiny(x) || tiny(w) || tiny(out)))
+    return out;
+  constexpr int kMore = 16;
+  const int n = x.shape(0), per_group = w.shape(0) / groups;
+  // Filters [C_out, ...] as [G, C_out / G, ...], 16 more zero ones per group.
+  mx::Shape grouped = w.shape(), wide = w.shape();
+  grouped[0] = per_group;
+  grouped.insert(grouped.begin(), groups);
+  wide[0] = groups * (per_group + kMore);
+  mx::array padded = conv(
+      mx::pad(x, {0}, mx::Shape{0}, mx::Shape{kMore}),
+      mx::reshape(mx::pad(mx::reshape(w, grouped), {1}, mx::Shape{0}, mx::Shape{kMore}), wide));
+  // [N + 16, ...out, G * (C_out / G + 16)] -> [N, ...out, G, C_out / G] -> out's shape
+  mx::Shape split = padded.shape();
+  split.back() = per_group + kMore;
+  split.insert(split.end() - 1, groups);
+  mx::Shape start(split.size(), 0), stop = split;
+  stop[0] = n;
+  stop.back() = per_group;
+  return mx::reshape(mx::slice(mx::reshape(padded, split), start, stop), out.shape());
+}
+
 }  // namespace
 
 void InitConv(Napi::Env env, Napi::Object exports) {
+  Def(env, exports, "convPadsTiny(on)", +[](bool on) { return pad_on_cpu.exchange(on); });
   Def(env, exports, "im2col(input, window, stride, paddingLo, paddingHi)",
       Im2col);
   Def(env, exports, "conv1d(input, weight, stride, padding, dilation, groups)",
       +[](const mx::array& x, const mx::array& w, int stride, int padding,
           int dilation, int groups) {
-        return mx::conv1d(x, w, stride, padding, dilation, groups);
+        return Convolve(x, w, groups, [&](const mx::array& a, const mx::array& b) {
+          return mx::conv1d(a, b, stride, padding, dilation, groups);
+        });
       });
   Def(env, exports, "conv2d(input, weight, stride, padding, dilation, groups)",
       +[](const mx::array& x, const mx::array& w, std::pair<int, int> stride,
           std::pair<int, int> padding, std::pair<int, int> dilation,
           int groups) {
-        return mx::conv2d(x, w, stride, padding, dilation, groups);
+        return Convolve(x, w, groups, [&](const mx::array& a, const mx::array& b) {
+          return mx::conv2d(a, b, stride, padding, dilation, groups);
+        });
       });
   Def(env, exports, "conv3d(input, weight, stride, padding, dilation, groups)",
       +[](const mx::array& x, const mx::array& w,
           std::tuple<int, int, int> stride, std::tuple<int, int, int> padding,
           std::tuple<int, int, int> dilation, int groups) {
-        return mx::conv3d(x, w, stride, padding, dilation, groups);
+        return Convolve(x, w, groups, [&](const mx::array& a, const mx::array& b) {
+          return mx::conv3d(a, b, stride, padding, dilation, groups);
+        });
       });
   Def(env, exports,
       "convGeneral(input, weight, stride, paddingLo, paddingHi, "
@@ -70,15 +115,18 @@ void InitConv(Napi::Env env, Napi::Object exports) {
       +[](const mx::array& x, const mx::array& w, std::vector<int> stride,
           std::vector<int> lo, std::vector<int> hi, std::vector<int> kdil,
           std::vector<int> idil, int groups, bool flip) {
-        return mx::conv_general(x, w, stride, lo, hi, kdil, idil, groups, flip);
+        return Convolve(x, w, groups, [&](const mx::array& a, const mx::array& b) {
+          return mx::conv_general(a, b, stride, lo, hi, kdil, idil, groups, flip);
+        });
       });
   Def(env, exports,
       "convTranspose1d(input, weight, stride, padding, dilation, "
       "outputPadding, groups)",
       +[](const mx::array& x, const mx::array& w, int stride, int padding,
           int dilation, int output_padding, int groups) {
-        return mx::conv_transpose1d(x, w, stride, padding, dilation,
-                                    output_padding, groups);
+        return Convolve(x, w, groups, [&](const mx::array& a, const mx::array& b) {
+          return mx::conv_transpose1d(a, b, stride, padding, dilation, output_padding, groups);
+        });
       });
   Def(env, exports,
       "convTranspose2d(input, weight, stride, padding, dilation, "
@@ -86,8 +134,9 @@ void InitConv(Napi::Env env, Napi::Object exports) {
       +[](const mx::array& x, const mx::array& w, std::pair<int, int> stride,
           std::pair<int, int> padding, std::pair<int, int> dilation,
           std::pair<int, int> output_padding, int groups) {
-        return mx::conv_transpose2d(x, w, stride, padding, dilation,
-                                    output_padding, groups);
+        return Convolve(x, w, groups, [&](const mx::array& a, const mx::array& b) {
+          return mx::conv_transpose2d(a, b, stride, padding, dilation, output_padding, groups);
+        });
       });
   Def(env, exports,
       "convTranspose3d(input, weight, stride, padding, dilation, "
@@ -96,8 +145,9 @@ void InitConv(Napi::Env env, Napi::Object exports) {
           std::tuple<int, int, int> stride, std::tuple<int, int, int> padding,
           std::tuple<int, int, int> dilation,
           std::tuple<int, int, int> output_padding, int groups) {
-        return mx::conv_transpose3d(x, w, stride, padding, dilation,
-                                    output_padding, groups);
+        return Convolve(x, w, groups, [&](const mx::array& a, const mx::array& b) {
+          return mx::conv_transpose3d(a, b, stride, padding, dilation, output_padding, groups);
+        });
       });
 }
 

@@ -76,6 +76,7 @@ void InitEvaluate(Napi::Env env, Napi::Object exports) {
   mx::set_default_stream(mx::new_thread_unsafe_stream(mx::Device::cpu));
   if (!CpuOnly()) mx::set_default_stream(mx::new_thread_unsafe_stream(mx::Device::gpu));
   Def(env, exports, "eval(arrays)", +[](std::vector<mx::array> arrays) { Evaluate(std::move(arrays)); });
+  Def(env, exports, "synchronize()", +[] { mx::synchronize(); });
   Def(env, exports, "streamFollowsCaller(on)", +[](bool on) { return follow_caller.exchange(on); });
   // The unevaluated graph behind arrays, a "Primitive@device" per node, for
   // counting a step's ops and finding ops off the default device.

@@ -125,6 +125,25 @@ export function evaluate(...tensors: Tensor[]): void {
 }
 
 /**
+ * Waits until the default device has finished the work queued on this
+ * thread and MLX has let go of what that work used (MLX's `synchronize`).
+ * `evaluate` already waits for its results; on a GPU, MLX releases the
+ * buffers an evaluation read just after, so `memoryStats` read right after
+ * an eval can still count them.
+ * @example
+ * ```ts
+ * const t = mt.zeros([1024, 1024]).eval();
+ * t.dispose();
+ * mt.synchronize();
+ * mt.memoryStats().active; // without t's 4 MiB, on any device
+ * ```
+ * @group Memory
+ */
+export function synchronize(): void {
+  native.synchronize();
+}
+
+/**
  * MLX's memory counters, in bytes: arrays alive now (`active`), the most
  * ever at once (`peak`), and freed buffers kept for reuse (`cache`).
  * @example

@@ -52,6 +52,8 @@ interface CoreNative {
   sameShape(a: A, b: A): boolean;
   astype(a: A, dtype: DType): A;
   eval(arrays: A[]): void;
+  /** MLX's synchronize of this thread's stream on the default device. */
+  synchronize(): void;
   /** Whether an eval first puts the CPU stream's thread on the caller's CPU (CPU-only builds' default; native/src/evaluate.cc); returns the previous setting. For A/B measurement. */
   streamFollowsCaller(on: boolean): boolean;
   /** The unevaluated graph behind the arrays: "Primitive@device" per node. */
@@ -154,6 +156,8 @@ interface LinalgNative {
   conv1d(input: A, weight: A, stride: number, padding: number, dilation: number, groups: number): A;
   conv2d(input: A, weight: A, stride: number[], padding: number[], dilation: number[], groups: number): A;
   conv3d(input: A, weight: A, stride: number[], padding: number[], dilation: number[], groups: number): A;
+  /** Whether convolutions pad operands of up to 8 bytes on the CPU as on the GPU (native/src/conv.cc; the GPU always does); returns the previous setting. For tests. */
+  convPadsTiny(on: boolean): boolean;
   convGeneral(input: A, weight: A, stride: Axes, paddingLo: Axes, paddingHi: Axes, kernelDilation: Axes, inputDilation: Axes, groups: number, flip: boolean): A;
   /** The im2col matrix [N * prod(out), prod(window) * C] of a convolution without dilation or groups. */
   im2col(input: A, window: number[], stride: number[], paddingLo: number[], paddingHi: number[]): A;

@@ -8,9 +8,10 @@ import { onGpu } from '../helpers/device.js';
 
 const data = new Float32Array(256).fill(1);
 
-/** MLX's active bytes once garbage is collected and MLX's buffer cache emptied. */
+/** MLX's active bytes once garbage is collected, the device done with what evals used and MLX's buffer cache emptied. */
 function active(): number {
   gc();
+  mt.synchronize();
   mt.clearCache();
   return mt.memoryStats().active;
 }

@@ -204,3 +204,51 @@ describe('convTranspose', () => {
     expect(() => mt.convTranspose1d(line([1, 2]), mt.ones([1, 2, 1]), { outputPadding: 0.5 })).toThrow(/\[convTranspose1d\] outputPadding must be integers/);
   });
 });
+
+// MLX 0.32.4's CUDA allocator keeps arrays of up to 8 bytes in 8-byte blocks,
+// whose pointers cuDNN refuses when they are not 16-byte aligned; there the addon
+// pads such operands with samples and filters and cuts the output back
+// (native/src/conv.cc). On the CPU, convPadsTiny(true) pads too: each case, its
+// values and its gradients, padded against plain. On a GPU: against the CPU.
+describe('convolutions with operands of up to 8 bytes', () => {
+  const t = (shape: number[]): mt.Tensor => mt.reshape(mt.multiply(mt.arange(1, shape.reduce((a, b) => a * b, 1) + 1, 'float32'), 0.5), shape);
+  const cases: [string, number[], number[], (x: mt.Tensor, w: mt.Tensor) => mt.Tensor][] = [
+    // The property test's counterexample that cuDNN refused on an H100.
+    ['convTranspose2d, stride and dilation', [1, 2, 1, 1], [2, 1, 1, 1], (x, w) => mt.convTranspose2d(x, w, { stride: [1, 2], dilation: [1, 2] })],
+    ['conv1d, 2 groups', [1, 3, 2], [2, 1, 1], (x, w) => mt.conv1d(x, w, { groups: 2 })],
+    ['conv1d, 2 groups of 2 filters, tiny input', [1, 1, 2], [4, 1, 1], (x, w) => mt.conv1d(x, w, { groups: 2, padding: 1, dilation: 2 })],
+    ['conv2d, kernel dilation, one output', [1, 3, 1, 1], [1, 2, 1, 1], (x, w) => mt.conv2d(x, w, { dilation: [2, 1] })],
+    ['conv3d, kernel dilation', [1, 3, 1, 1, 1], [2, 1, 1, 1, 1], (x, w) => mt.conv3d(x, w, { dilation: 2 })],
+    ['convGeneral, flip and input dilation', [1, 2, 1], [1, 2, 1], (x, w) => mt.convGeneral(x, w, { flip: true, inputDilation: 2, padding: 1 })],
+    ['convTranspose1d, 2 groups of 2 filters, tiny input', [1, 1, 2], [4, 2, 1], (x, w) => mt.convTranspose1d(x, w, { groups: 2, stride: 2 })],
+  ];
+  const padded = <T>(f: () => T): T => {
+    const before = native.convPadsTiny(true);
+    try {
+      return f();
+    } finally {
+      native.convPadsTiny(before);
+    }
+  };
+  const plain = <T>(f: () => T): T => (native.defaultDevice() === 'cpu' ? f() : mt.withDevice('cpu', f));
+  test.each(cases)('%s: the same values and gradients', (_, xs, ws, conv) => {
+    mt.tidy(() => {
+      const run = (): mt.Tensor[] => {
+        const x = t(xs), w = t(ws), out = conv(x, w);
+        const ct = mt.reshape(mt.arange(out.size, 'float32'), [...out.shape]);
+        return [out, ...(mt.grad((a: mt.Tensor, b: mt.Tensor) => mt.sum(mt.multiply(conv(a, b), ct)), [0, 1])(x, w) as mt.Tensor[])];
+      };
+      const ours = padded(run), want = plain(run);
+      expect(native.graphOps([ours[0]!.data]).some((op) => op.startsWith('Pad'))).toBe(true);
+      expect(ours.map((a) => a.shape)).toEqual(want.map((a) => a.shape));
+      ours.forEach((a, i) => expectClose(a, want[i]!, matmulTol({ rtol: 1e-5, atol: 1e-5 })));
+    });
+  });
+  test("MLX's own convolutions pad too", () => {
+    mt.tidy(() => {
+      const [x, w] = [t([1, 2, 1, 1]), t([2, 1, 1, 1])];
+      const run = (): mt.Tensor => new mt.Tensor(native.convTranspose2d(x.data, w.data, [1, 2], [0, 0], [1, 2], [0, 0], 1));
+      expectClose(padded(run), plain(run));
+    });
+  });
+});
