@@ -13,8 +13,10 @@
 # (.dev/fashion/; the epochs fail without the test files). Two device calls
 # copy parts into /root/stash and /root/fashion of a warm machine (it stays warm
 # ~30 s after a call); the third, carrying wheel.part.ac and the Fashion
-# files, runs this script.
+# files, runs this script: COMMIT=<sha> bash scripts/device-gpu-round.sh (the
+# device's copy of .git can be older than the working tree it runs).
 set -u
+[ -n "${COMMIT:-}" ] || { echo "set COMMIT to the commit of the working tree" >&2; exit 2; }
 mkdir -p /root/stash /root/fashion && cp .dev/wheel.part.ac /root/stash/ 2>/dev/null; cp .dev/fashion/* /root/fashion/ 2>/dev/null
 WHEEL=/root/stash/mlx_cuda_13-0.32.4-py3-none-manylinux_2_35_x86_64.whl
 [ -f $WHEEL ] || cat /root/stash/wheel.part.a? > $WHEEL
