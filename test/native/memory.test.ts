@@ -123,7 +123,7 @@ test('arrays that tidy frees are not reported to V8 as external memory; ones tha
   // The fewest of three tries: a major GC that other work had already made due
   // can land in any one window (it did once on the GPU machine).
   const tidyGcs: number[] = [];
-  for (let i = 0; i < 3; i++) tidyGcs.push(await majorGcs(() => mt.tidy(() => { for (let i = 0; i < 40; i++) big(); })));
+  for (let attempt = 0; attempt < 3; attempt++) tidyGcs.push(await majorGcs(() => mt.tidy(() => { for (let i = 0; i < 40; i++) big(); })));
   expect(Math.min(...tidyGcs)).toBe(0);
   const kept: mt.Tensor[] = [];
   expect(await majorGcs(() => mt.tidy(() => { for (let i = 0; i < 40; i++) kept.push(mt.keep(big())); }))).toBeGreaterThan(0);
