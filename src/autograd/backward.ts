@@ -64,6 +64,8 @@ export function runBackward(root: Tensor, seed: Tensor | undefined, opts: Backwa
   const grads = new Map<Tensor, Tensor>([[root, seed ?? onesLike(root)]]);
   const order = topoSort(root);
   const run = createGraph ? enableGrad : noGrad;
+  // The gradients the loop below hands out (a rule may skip a tensor whose gradient is not).
+  const observed = (t: Tensor): boolean => wanted.has(t) || !!t.hooks?.length || (!targets && (t.node === null || t.retainsGrad));
   // Every intermediate cotangent is freed at the end; what backward hands out
   // (.grad, returned gradients) survives. MLX is lazy, so freeing a handle
   // before evaluation only lets MLX release the buffer sooner.
@@ -85,7 +87,7 @@ export function runBackward(root: Tensor, seed: Tensor | undefined, opts: Backwa
         const x = inputs[i];
         if (x instanceof Tensor && x.isDisposed) throw new Error(`[backward] input ${i} of '${node.op}' was disposed before backward`);
       }
-      const dxs = gradRules[node.op](g, { inputs: inputs as Tensor[], out: t, attrs: node.attrs });
+      const dxs = gradRules[node.op](g, { inputs: inputs as Tensor[], out: t, attrs: node.attrs, observed });
       for (let i = 0; i < inputs.length; i++) {
         const x = inputs[i], dx = dxs[i];
         if (!(x instanceof Tensor) || !x.requiresGrad || !dx) continue;

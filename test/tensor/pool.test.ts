@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { test as prop } from '@fast-check/vitest';
 import fc from 'fast-check';
 import * as mt from '../../src/index.js';
-import { native, type NativeArray } from '../../src/tensor/native.js';
+import { hasOwnKernel, native, type NativeArray } from '../../src/tensor/native.js';
 import { poolGeometry } from '../../src/tensor/ops/pool.js';
 import { expectClose } from '../helpers/close.js';
 
@@ -79,6 +79,66 @@ describe('maxPool1d and maxPool2d', () => {
     expect(() => mt.maxPool1d(line([1, 2, 3]), 2, 2, 2)).toThrow(/\[maxPool1d\] padding \[2\] must be at most half the kernel size \[2\]/);
     expect(() => mt.maxPool1d(line([1, 2, 3]), 2, 2, -1)).toThrow(/\[maxPool1d\] padding must be an integer >= 0/);
     expect(() => mt.maxPool2d(grid(2), 3)).toThrow(/\[maxPool2d\] kernel \[3,3\] is larger than the padded input \[2,2\]/);
+  });
+});
+
+describe('max pooling over relu\'s output', () => {
+  // mt.relu's outputs are pooled from relu's input; maximum(x, 0), the same
+  // values, is not: it gives the plain path to compare with.
+  const plainRelu = (t: mt.Tensor): mt.Tensor => mt.maximum(t, 0);
+  const fusedOnThisDevice = (dtype: mt.DType): boolean => hasOwnKernel(dtype);
+  const cases = fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 2, max: 7 }), fc.integer({ min: 2, max: 7 }), fc.integer({ min: 1, max: 3 }),
+    fc.integer({ min: 0, max: 1e6 }), fc.constantFrom<mt.DType>('float32', 'float16'));
+  prop.prop([cases], { numRuns: 40 })('pools relu\'s input and takes relu after: the values and gradient of pooling relu\'s output', ([k, h, w, c, seed, dtype]) => {
+    mt.tidy(() => {
+      // Values in -2..2: ties, zeros and windows with no positive element; remainders past the last window.
+      const x = mt.reshape(mt.tensor(Array.from({ length: 2 * h * w * c }, (_, i) => ((i * 7919 + seed) % 5) - 2), dtype), [2, h, w, c]);
+      if (k > Math.min(h, w)) return;
+      const [oh, ow] = [Math.floor(h / k), Math.floor(w / k)];
+      const dy = mt.reshape(mt.arange(1, 2 * oh * ow * c + 1, dtype), [2, oh, ow, c]);
+      const [[fused], [dxFused]] = mt.vjp((t: mt.Tensor) => mt.maxPool2d(mt.relu(t), k), [x], [dy]);
+      const [[plain], [dxPlain]] = mt.vjp((t: mt.Tensor) => mt.maxPool2d(plainRelu(t), k), [x], [dy]);
+      expect(fused!.dtype).toBe(dtype);
+      expect(fused!.toArray()).toEqual(plain!.toArray());
+      expect(dxFused!.toArray()).toEqual(dxPlain!.toArray());
+      // Where it applies, relu's full-size pass is gone from both graphs:
+      // relu comes after the pooling, and the gradient ends in the pool's.
+      const [[lazy], [lazyDx]] = mt.vjp((t: mt.Tensor) => mt.maxPool2d(mt.relu(t), k), [x], [dy]);
+      const [outOps, dxOps] = [native.graphOps([lazy!.data]), native.graphOps([lazyDx!.data])];
+      expect(outOps[0]).toMatch(fusedOnThisDevice(dtype) ? /^Maximum/ : /./);
+      if (fusedOnThisDevice(dtype)) expect(dxOps[0]).not.toMatch(/^(MaskedBy|Multiply)/);
+    });
+  });
+  test('a gradient read at relu\'s output (retainGrad, a hook, a target) is the plain one there, and the same below', () => {
+    const x = mt.reshape(mt.tensor([-1, -2, 3, 1, -4, -3, 0, -1]), [1, 2, 4, 1]); // windows [-1,-2,-4,-3] and [3,1,0,-1]
+    const dy = mt.reshape(mt.tensor([5, 7]), [1, 1, 2, 1]);
+    const run = (relu: (t: mt.Tensor) => mt.Tensor, watch: (h: mt.Tensor) => void) => {
+      const t = x.detach().requireGrad();
+      const h = relu(t);
+      watch(h);
+      mt.maxPool2d(h, 2).backward(dy);
+      return { h: h.grad?.toArray(), t: t.grad!.toArray() };
+    };
+    const hooked: number[][] = [];
+    const watches: [string, (h: mt.Tensor) => void][] = [
+      ['retainGrad', (h) => h.retainGrad()],
+      ['a hook', (h) => h.registerHook((g) => void hooked.push(g.toTypedArray() as unknown as number[]))],
+    ];
+    for (const [, watch] of watches) expect(run(mt.relu, watch)).toEqual(run(plainRelu, watch));
+    // The first window's maximum is 0 after relu: its first element takes the 5 at relu's output, none below it.
+    expect(run(mt.relu, (h) => h.retainGrad())).toEqual({ h: [[[[5], [0], [7], [0]], [[0], [0], [0], [0]]]], t: [[[[0], [0], [7], [0]], [[0], [0], [0], [0]]]] });
+    expect(hooked).toHaveLength(2);
+    expect(Array.from(hooked[0]!)).toEqual(Array.from(hooked[1]!));
+    // A target of the functional API: relu's output itself, differentiated by an inner grad.
+    const a = x.detach().requireGrad();
+    const [, [dh]] = mt.enableGrad(() => mt.vjp((h: mt.Tensor) => mt.maxPool2d(h, 2), [mt.relu(a)], [dy]));
+    expect(dh!.toArray()).toEqual([[[[5], [0], [7], [0]], [[0], [0], [0], [0]]]]);
+  });
+  test('relu\'s input disposed before the pooling: the plain path', () => {
+    const t = mt.tensor([[[[-1], [2]], [[3], [-4]]]]);
+    const h = mt.relu(t);
+    t.dispose();
+    expect(mt.maxPool2d(h, 2).toArray()).toEqual([[[[3]]]]);
   });
 });
 

@@ -15,7 +15,8 @@ import { poolTiles, poolWindows, tileAxes, tiledExtent, type PoolGeometry } from
 import { hasOwnKernel, native } from '../../tensor/native.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { isGradEnabled, noGrad } from '../tape.js';
-import { wants, type GradTable } from './rule.js';
+import { maskedBy } from './elementwise.js';
+import { wants, type GradRule, type GradTable } from './rule.js';
 
 /**
  * Swaps the first and last axes of a [A, ..., B] tensor within each of
@@ -137,6 +138,20 @@ function tiledMaxPoolGrad(dy: Tensor, x: Tensor, out: Tensor, g: PoolGeometry): 
 const maxPoolRule = (dy: Tensor, x: Tensor, out: Tensor, g: PoolGeometry): Tensor => (g.tiled ? tiledMaxPoolGrad(dy, x, out, g) : maxPoolGrad(dy, x, g));
 
 /**
+ * Inputs [x], or [x, inner] when x is relu(inner) and the values were pooled
+ * from inner (src/tensor/ops/pool.ts). Then, unless x's own gradient is read,
+ * each window's cotangent goes straight to inner's first maximum where that
+ * is positive (relu's gradient is 1 there, 0 elsewhere): no pass over the
+ * whole input for relu's gradient. The same numbers for finite cotangents.
+ */
+const poolRule: GradRule = (dy, { inputs: [x, inner], attrs, out, observed }) => {
+  const g = attrs as PoolGeometry;
+  if (!inner) return [maxPoolRule(dy, x!, out, g)];
+  if (observed(x!)) return [maxPoolRule(dy, x!, out, g), null];
+  return [null, maxPoolRule(maskedBy(dy, out, 'greater', 0), inner, out, g)];
+};
+
+/**
  * Whether dw can be dyᵀ · im2col(x), one matmul. weightGrad's convolution
  * form would im2col the transposed input with the whole image as kernel,
  * ~1.5x slower for W2's conv. im2col(x) is a constant of the tape, so a
@@ -196,6 +211,6 @@ export const convGrads = {
       : weightGrad(dy, x!, w!, attrs as ConvAttrs),
     ...(b ? [wants(b) ? biasGrad(dy) : null] : []),
   ],
-  maxPool1d: (dy, { inputs: [x], attrs, out }) => [maxPoolRule(dy, x!, out, attrs as PoolGeometry)],
-  maxPool2d: (dy, { inputs: [x], attrs, out }) => [maxPoolRule(dy, x!, out, attrs as PoolGeometry)],
+  maxPool1d: poolRule,
+  maxPool2d: poolRule,
 } satisfies GradTable;

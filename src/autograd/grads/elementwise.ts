@@ -17,7 +17,7 @@ const zero = (dy: Tensor): Tensor[] => [zerosLike(dy)];
  * relu's backward. Not when the gradient is itself recorded: the kernel has
  * no rule.
  */
-function maskedBy(dy: Tensor, a: Tensor, comparison: 'greater' | 'less', b: Tensor | number): Tensor {
+export function maskedBy(dy: Tensor, a: Tensor, comparison: 'greater' | 'less', b: Tensor | number): Tensor {
   if (isNumber(b) && a.dtype === dy.dtype && hasOwnKernel(a.dtype) && native.sameShape(a.data, dy.data) &&
       !isGradEnabled()) {
     return new Tensor(native.maskedBy(dy.data, a.data, comparison, b));

@@ -11,6 +11,13 @@ export interface RuleContext {
   inputs: Tensor[];
   out: Tensor;
   attrs: Attrs;
+  /**
+   * Whether a tensor's own gradient is read: a target of the backward pass,
+   * a leaf's or retained `.grad`, a hook. A rule may send an input's share
+   * past an input that is not (max pooling over relu's output sends it
+   * straight to relu's input).
+   */
+  observed: (t: Tensor) => boolean;
 }
 
 /** One cotangent per input, `null` where the input gets no gradient. */

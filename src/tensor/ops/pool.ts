@@ -16,6 +16,7 @@ import { tensor } from './creation.js';
 import { multiply } from './elementwise.js';
 import { slice, takeUnchecked } from './indexing.js';
 import { max, sum } from './reduce.js';
+import { reluInputs } from './relu-inputs.js';
 import { pad, reshape } from './shape.js';
 
 /** Where the windows of one pooling call lie. */
@@ -111,7 +112,19 @@ export const tileAxes = (g: PoolGeometry): number[] => g.kernel.map((_, i) => 2 
 
 function maxPool(op: 'maxPool1d' | 'maxPool2d', x: Tensor, d: number, kernelSize: number | number[], stride?: number | number[], padding?: number | number[]): Tensor {
   const g = poolGeometry(op, x, d, kernelSize, stride, padding);
-  if (g.tiled && hasOwnKernel(x.dtype)) return apply(op, [x], native.maxPoolTiled(x.data, g.kernel), g);
+  if (g.tiled && hasOwnKernel(x.dtype)) {
+    // Over relu's output: relu of the pooled input, the same values (both
+    // are monotone), without relu's pass over the whole input; the rule
+    // (src/autograd/grads/conv.ts) then sends the gradient to relu's input.
+    const inner = reluInputs.get(x);
+    if (inner && !inner.isDisposed) {
+      const pooled = native.maxPoolTiled(inner.data, g.kernel);
+      const out = native.maximum(pooled, 0);
+      native.dispose(pooled);
+      return apply(op, [x, inner], out, g);
+    }
+    return apply(op, [x], native.maxPoolTiled(x.data, g.kernel), g);
+  }
   // The forward values, computed unrecorded; the op is recorded once, below, with its own rule.
   const out = tidy(() => noGrad(() => native.stopGradient(
     (g.tiled ? max(poolTiles(x, g), tileAxes(g)) : max(poolWindows(x, g, -Infinity), 2)).data,
@@ -130,6 +143,9 @@ function avgPool(op: string, x: Tensor, d: number, kernelSize: number | number[]
 /**
  * 1-d max pooling. Its gradient goes to each window's maximum; when several
  * elements tie, the first in the window gets all of it.
+ * On the CPU and a CUDA GPU, over the output of {@link relu} with stride =
+ * kernel and no padding, it pools relu's input and takes relu of the result:
+ * the same values, without relu's pass over the whole input, forward or back.
  *
  * @param x - Input of shape `[N, L, C]`.
  * @param kernelSize - Window length.
@@ -149,6 +165,9 @@ export function maxPool1d(x: Tensor, kernelSize: number, stride?: number, paddin
 /**
  * 2-d max pooling. Its gradient goes to each window's maximum; when several
  * elements tie, the first in the window (row-major order) gets all of it.
+ * On the CPU and a CUDA GPU, over the output of {@link relu} with stride =
+ * kernel and no padding, it pools relu's input and takes relu of the result:
+ * the same values, without relu's pass over the whole input, forward or back.
  *
  * @param x - Input of shape `[N, H, W, C]`.
  * @param kernelSize - Window size: one number or `[kH, kW]`.
