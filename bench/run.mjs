@@ -285,10 +285,13 @@ function report(m, gemmRows, results, mem, t) {
 
   if (mem.length) {
     out.push('## W5 memory: W1 steps in a plain synchronous loop (fresh process each)', '',
-      '| peer | steps | RSS MiB | MLX active MiB |', '|---|---:|---:|---:|');
+      'RSS is the whole process; of it, MLX\'s live arrays (active), its cache of freed buffers, and the JS heap (V8\'s `heapTotal`: ' +
+      'V8 grows its young generation by ~8 MiB at times of its own choosing, in some processes and not others).', '',
+      '| peer | steps | RSS MiB | MLX active MiB | MLX cache MiB | JS heap MiB |', '|---|---:|---:|---:|---:|---:|');
+    const mib = (v) => (v === null || v === undefined ? 'n/a' : v.toFixed(1));
     for (const r of mem) {
-      if (!r.mem) { out.push(`| ${r.label} | error: ${String(r.error).replace(/\|/g, '/').slice(0, 200)} | | |`); continue; }
-      for (const s of r.mem) out.push(`| ${r.label} | ${s.steps}${s.stopped ? ` (stopped: ${s.stopped})` : ''} | ${s.rssMiB.toFixed(0)} | ${s.activeMiB === null ? 'n/a' : s.activeMiB.toFixed(1)} |`);
+      if (!r.mem) { out.push(`| ${r.label} | error: ${String(r.error).replace(/\|/g, '/').slice(0, 200)} | | | | |`); continue; }
+      for (const s of r.mem) out.push(`| ${r.label} | ${s.steps}${s.stopped ? ` (stopped: ${s.stopped})` : ''} | ${s.rssMiB.toFixed(0)} | ${mib(s.activeMiB)} | ${mib(s.cacheMiB)} | ${mib(s.heapMiB)} |`);
     }
     const tfW1 = results.find((c) => c.w === 'W1')?.rows.find((r) => r.wk.peer.id === 'tfjs')?.stats?.median;
     out.push('', `TF.js is not run for W5: ${tfW1 ? `at ${fmt(tfW1)} ms per W1 step, 2,000 steps would take ${(tfW1 * 2 / 60).toFixed(0)} min` : 'its pure-JS W1 step is too slow for 2,000 steps'}.`, '');

@@ -41,11 +41,14 @@ serve({ name: 'mlx-tape', version: `mlx ${mt.mlxVersion()}` }, {
   memLoop: (marks) => {
     const step = trainer(new Mlp(), [128, 784]);
     const cap = Number(process.env.MEM_CAP_MIB ?? 3072);
-    const out: { steps: number; rssMiB: number; activeMiB: number; stopped?: string }[] = [];
+    const out: { steps: number; rssMiB: number; activeMiB: number; cacheMiB: number; heapMiB: number; stopped?: string }[] = [];
     for (let i = 1; i <= marks[marks.length - 1]!; i++) {
       step();
       const rss = rssMiB();
-      if (marks.includes(i) || rss > cap) out.push({ steps: i, rssMiB: rss, activeMiB: mt.memoryStats().active / 2 ** 20 });
+      if (marks.includes(i) || rss > cap) {
+        const { active, cache } = mt.memoryStats();
+        out.push({ steps: i, rssMiB: rss, activeMiB: active / 2 ** 20, cacheMiB: cache / 2 ** 20, heapMiB: process.memoryUsage().heapTotal / 2 ** 20 });
+      }
       if (rss > cap) { out[out.length - 1]!.stopped = `RSS over ${cap} MiB`; break; }
     }
     return out;

@@ -61,7 +61,7 @@ def main():
         for i in range(1, marks[-1] + 1):
             run()
             if i in marks:
-                out.append({"steps": i, "rssMiB": rss_mib(), "activeMiB": mx.get_active_memory() / 2**20})
+                out.append({"steps": i, "rssMiB": rss_mib(), "activeMiB": mx.get_active_memory() / 2**20, "cacheMiB": mx.get_cache_memory() / 2**20})
         send({"info": info, "mem": out})
         return
     states = {}

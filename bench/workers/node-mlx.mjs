@@ -86,7 +86,7 @@ serve({ name: 'node-mlx', version: `@frost-beta/mlx ${version}` }, {
     for (let i = 1; i <= marks[marks.length - 1]; i++) {
       step();
       const rss = rssMiB();
-      if (marks.includes(i) || rss > cap) out.push({ steps: i, rssMiB: rss, activeMiB: null });
+      if (marks.includes(i) || rss > cap) out.push({ steps: i, rssMiB: rss, activeMiB: null, heapMiB: process.memoryUsage().heapTotal / 2 ** 20 });
       if (rss > cap) { out[out.length - 1].stopped = `RSS over ${cap} MiB`; break; }
     }
     return out;

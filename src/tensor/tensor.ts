@@ -46,6 +46,8 @@ export class Tensor {
   hooks: GradHook[] | null = null;
   /** @internal The tidy scope's list that frees this tensor (memory.ts); null outside every scope and once kept. */
   owningScope: Tensor[] | null = null;
+  /** @internal For an output of relu, relu's input: max pooling over it pools that instead (ops/pool.ts). */
+  reluInput: Tensor | null = null;
 
   /** Wraps a native array; prefer the creation functions ({@link tensor}, {@link zeros}). */
   constructor(data: NativeArray, requiresGrad = false) {

@@ -134,6 +134,16 @@ describe('max pooling over relu\'s output', () => {
     const [, [dh]] = mt.enableGrad(() => mt.vjp((h: mt.Tensor) => mt.maxPool2d(h, 2), [mt.relu(a)], [dy]));
     expect(dh!.toArray()).toEqual([[[[5], [0], [7], [0]], [[0], [0], [0], [0]]]]);
   });
+  test('a relu computed without recording passes no gradient through the pooling to its input', () => {
+    const a = mt.tensor([[[[-1], [2]], [[3], [-4]]]]).requireGrad();
+    const h = mt.noGrad(() => mt.relu(a));
+    const y = mt.maxPool2d(h, 2);
+    expect(y.toArray()).toEqual([[[[3]]]]);
+    expect(y.requiresGrad).toBe(false);
+    const leaf = mt.relu(a.detach()).requireGrad(); // relu's output made a leaf
+    mt.maxPool2d(leaf, 2).backward(mt.ones([1, 1, 1, 1]));
+    expect(leaf.grad!.toArray()).toEqual([[[[0], [0]], [[1], [0]]]]);
+  });
   test('relu\'s input disposed before the pooling: the plain path', () => {
     const t = mt.tensor([[[[-1], [2]], [[3], [-4]]]]);
     const h = mt.relu(t);

@@ -5,7 +5,6 @@ import type { DType } from '../dtype.js';
 import { native } from '../native.js';
 import { Tensor } from '../tensor.js';
 import { arg } from './operand.js';
-import { reluInputs } from './relu-inputs.js';
 
 /**
  * Element-wise absolute value.
@@ -948,6 +947,6 @@ export function relu(x: Tensor): Tensor {
   // maximum, not where(greater(x, 0), x, 0): MLX's CPU where is ~15x slower.
   // maximum's rule sends a tie to the 0, so the gradient at 0 is 0.
   const out = maximum(x, 0);
-  reluInputs.set(out, x);
+  out.reluInput = x;
   return out;
 }

@@ -16,7 +16,6 @@ import { tensor } from './creation.js';
 import { multiply } from './elementwise.js';
 import { slice, takeUnchecked } from './indexing.js';
 import { max, sum } from './reduce.js';
-import { reluInputs } from './relu-inputs.js';
 import { pad, reshape } from './shape.js';
 
 /** Where the windows of one pooling call lie. */
@@ -116,12 +115,13 @@ function maxPool(op: 'maxPool1d' | 'maxPool2d', x: Tensor, d: number, kernelSize
     // Over relu's output: relu of the pooled input, the same values (both
     // are monotone), without relu's pass over the whole input; the rule
     // (src/autograd/grads/conv.ts) then sends the gradient to relu's input.
-    const inner = reluInputs.get(x);
+    const inner = x.reluInput;
     if (inner && !inner.isDisposed) {
       const pooled = native.maxPoolTiled(inner.data, g.kernel);
       const out = native.maximum(pooled, 0);
       native.dispose(pooled);
-      return apply(op, [x, inner], out, g);
+      // Relu's input takes the gradient only where relu was recorded (not under noGrad, nor past a backward that freed it).
+      return apply(op, x.node?.inputs[0] === inner ? [x, inner] : [x], out, g);
     }
     return apply(op, [x], native.maxPoolTiled(x.data, g.kernel), g);
   }
