@@ -91,6 +91,7 @@ export class Tensor {
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
+    this.reluInput = null; // lets relu's input go with it
     native.dispose(this.#data);
   }
 
