@@ -130,6 +130,21 @@ describe('max pooling over relu\'s output', () => {
     const [, [dh]] = mt.enableGrad(() => mt.vjp((h: mt.Tensor) => mt.maxPool2d(h, 2), [mt.relu(a)], [dy]));
     expect(dh!.toArray()).toEqual([[[[5], [0], [7], [0]], [[0], [0], [0], [0]]]]);
   });
+  test('1-d pooling, overlapping windows and second derivatives give what pooling relu\'s output gives', () => {
+    const x = mt.reshape(mt.tensor([-1, 2, 0, -3, 4, 4, -2, 1, 3, -5, 0, 2]), [1, 6, 2]);
+    const dy = (n: number): mt.Tensor => mt.reshape(mt.arange(1, 2 * n + 1), [1, n, 2]);
+    for (const pool of [(t: mt.Tensor) => mt.maxPool1d(t, 2), (t: mt.Tensor) => mt.maxPool1d(t, 3, 1)]) {
+      const n = pool(x).shape[1]!;
+      const [[fused], [dxFused]] = mt.vjp((t: mt.Tensor) => pool(mt.relu(t)), [x], [dy(n)]);
+      const [[plain], [dxPlain]] = mt.vjp((t: mt.Tensor) => pool(plainRelu(t)), [x], [dy(n)]);
+      expect([fused!.toArray(), dxFused!.toArray()]).toEqual([plain!.toArray(), dxPlain!.toArray()]);
+    }
+    // The gradient of a gradient: the rule's ops are recorded (createGraph) and differentiated in turn.
+    const c = mt.reshape(mt.arange(12), [1, 6, 2]);
+    const second = (relu: (t: mt.Tensor) => mt.Tensor) => mt.grad((t: mt.Tensor) =>
+      mt.sum(mt.multiply(mt.grad((u: mt.Tensor) => mt.sum(mt.square(mt.maxPool1d(relu(u), 2))))(t), c)))(x);
+    expect(second(mt.relu).toArray()).toEqual(second(plainRelu).toArray());
+  });
   test('a relu computed without recording passes no gradient through the pooling to its input', () => {
     const a = mt.tensor([[[[-1], [2]], [[3], [-4]]]]).requireGrad();
     const h = mt.noGrad(() => mt.relu(a));
