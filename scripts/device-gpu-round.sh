@@ -3,7 +3,8 @@
 # site-packages, no registry, no Node): CUDA build, `npm run test:gpu`, W1/W2
 # of mlx-tape vs MLX-Python vs PyTorch in alternating rounds, one MNIST CNN epoch
 # on the digits and on Fashion-MNIST (60,000 images), eager and --compile, and W1/W2 in
-# steady 5 s loops (bench/micro/steady-step.ts / steady_step.py). Writes $OUT/gpu-results.json
+# steady 5 s loops (bench/micro/steady-step.ts / steady_step.py), where the W1 loop's host time goes
+# (bench/micro/sampler.c, $OUT/samples.txt). Writes $OUT/gpu-results.json
 # (copy it to bench/gpu-results.json: `npm run bench` puts it in RESULTS.md).
 #
 # Prepared here in the ignored .dev/: the mlx-cuda-13==0.32.4 wheel split in
@@ -46,6 +47,13 @@ for pair in 1 2 3; do
   done
 done
 cat $OUT/steady.txt
+# Where the main thread's time goes in the steady W1 loop of each (bench/micro/sampler.c, samples.py).
+gcc -O2 -shared -fPIC -o /tmp/sampler.so bench/micro/sampler.c -lpthread -lrt
+SAMPLE="env LD_PRELOAD=/tmp/sampler.so SAMPLER_DELAY_MS=3000 SAMPLER_MS=3000"
+BENCH_DEVICE=gpu timeout 60 $SAMPLE SAMPLER_OUT=/tmp/w1-tape.txt node --import tsx bench/micro/steady-step.ts W1 > $OUT/samples.txt
+PYTHONPATH=/tmp/site timeout 60 $SAMPLE SAMPLER_OUT=/tmp/w1-py.txt python3 bench/micro/steady_step.py gpu W1 >> $OUT/samples.txt
+python3 bench/micro/samples.py /tmp/w1-tape.txt /tmp/w1-py.txt --top 40 >> $OUT/samples.txt
+grep -E "W1:|samples$" $OUT/samples.txt; grep -A5 "by group" $OUT/samples.txt
 timeout 200 node --import tsx examples/mnist/main.ts --device gpu --epochs 1 --out /tmp/mn-digits > $OUT/mnist-digits.log 2>&1
 timeout 300 node --import tsx examples/mnist/main.ts --device gpu --epochs 1 --data /root/fashion --out /tmp/mn-fashion > $OUT/mnist-fashion.log 2>&1
 timeout 300 node --import tsx examples/mnist/main.ts --device gpu --epochs 1 --data /root/fashion --compile --out /tmp/mn-fashion-c > $OUT/mnist-fashion-compiled.log 2>&1
