@@ -7,7 +7,7 @@
 #   python3 bench/micro/samples.py SAMPLES... [--top N]
 # SYM_REMAP='/path/there=/path/here,...' symbolizes another machine's samples
 # with this machine's copies of its files.
-import bisect, collections, os, re, subprocess, sys
+import argparse, bisect, collections, os, re, subprocess
 
 GROUPS = [
     ('JS engine and addon', r'^(node|\[anon\]|mlx_tape\.node)$'),  # [anon]: V8's generated code
@@ -85,7 +85,9 @@ def report(path, top):
             print(f'    {100 * c / n:5.1f}%  {key}')
 
 
-args = sys.argv[1:]
-top = int(args[args.index('--top') + 1]) if '--top' in args else 25
-for path in [a for i, a in enumerate(args) if a != '--top' and (i == 0 or args[i - 1] != '--top')]:
-    report(path, top)
+parser = argparse.ArgumentParser(description='Where the samples of bench/micro/sampler.c fall.')
+parser.add_argument('samples', nargs='+', help="files sampler.c wrote (SAMPLER_OUT)")
+parser.add_argument('--top', type=int, default=25, help='functions listed per file')
+args = parser.parse_args()
+for path in args.samples:
+    report(path, args.top)
