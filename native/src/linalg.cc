@@ -13,6 +13,13 @@ void InitLinalg(Napi::Env env, Napi::Object exports) {
   Def(env, exports, "addmm(c, a, b, alpha, beta)",
       +[](const mx::array& c, const mx::array& a, const mx::array& b,
           float alpha, float beta) { return mx::addmm(c, a, b, alpha, beta); });
+  // x · weightᵀ (+ bias), weight [outputs, inputs] as nn.Linear keeps it: the
+  // transpose and the product in one call (mt.linear checks the shapes).
+  Def(env, exports, "linear(x, weight, bias)",
+      +[](const mx::array& x, const mx::array& weight, std::optional<mx::array> bias) {
+        auto wt = mx::transpose(weight);
+        return bias ? mx::addmm(*bias, x, wt) : mx::matmul(x, wt);
+      });
   Def(env, exports, "outer(a, b)", +[](const mx::array& a, const mx::array& b) {
     return mx::outer(a, b);
   });

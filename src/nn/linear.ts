@@ -1,6 +1,6 @@
 // Affine layers: Identity, Linear, Bilinear.
 import type { Tensor } from '../tensor/tensor.js';
-import { add, addmm, matmul, multiply, reshape, sum, transpose } from '../tensor/ops/index.js';
+import { add, linear, matmul, multiply, reshape, sum, transpose } from '../tensor/ops/index.js';
 import { Module } from './module.js';
 import { uniformParam } from './param.js';
 
@@ -40,8 +40,7 @@ export class Linear extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    const wt = transpose(this.weight);
-    return this.bias ? addmm(this.bias, x, wt) : matmul(x, wt);
+    return linear(x, this.weight, this.bias);
   }
 }
 

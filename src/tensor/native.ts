@@ -148,6 +148,7 @@ type ReduceNative = { [K in ReduceName]: (a: A, axes: Axes | null, keepDims: boo
 interface LinalgNative {
   matmul(a: A, b: A): A;
   addmm(c: A, a: A, b: A, alpha: number, beta: number): A;
+  linear(x: A, weight: A, bias: A | null): A;
   outer(a: A, b: A): A;
   inner(a: A, b: A): A;
   /** `axesB` null: `axesA` is the number of trailing/leading axes to contract. */

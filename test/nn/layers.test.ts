@@ -25,7 +25,7 @@ describe('Linear, Bilinear, Identity, Sequential', () => {
   });
 
   test('Linear rejects a wrong input size', () => {
-    expect(() => new nn.Linear(3, 2).forward(mt.ones([2, 4]))).toThrow(/addmm|matmul/);
+    expect(() => new nn.Linear(3, 2).forward(mt.ones([2, 4]))).toThrow(/\[linear\] x's last axis must have weight's 3 inputs, got x of shape \[2,4\]/);
   });
 
   test('Bilinear computes x1ᵀ·W[o]·x2 + b[o]', () => {

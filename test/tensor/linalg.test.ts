@@ -78,6 +78,36 @@ describe('addmm', () => {
   });
 });
 
+describe('linear', () => {
+  const w = mt.tensor([[1, 0], [1, 1], [2, -1]]); // [outputs 3, inputs 2]
+  const bias = mt.tensor([0, 10, 100]);
+  test('x · weightᵀ + bias over the last axis, for 1 to 3 axes', () => {
+    expectClose(mt.linear(a, w, bias), [[1, 13, 100], [3, 17, 102]]);
+    expectClose(mt.linear(a, w), [[1, 3, 0], [3, 7, 2]]);
+    expectClose(mt.linear(mt.tensor([1, 2]), w, bias), [1, 13, 100]);
+    expect(mt.linear(mt.ones([4, 5, 2]), w, bias).shape).toEqual([4, 5, 3]);
+    expectClose(mt.linear(mt.stack([a, a]), w, bias), mt.stack([mt.linear(a, w, bias), mt.linear(a, w, bias)]));
+  });
+  test('one recorded op; its gradients against addmm over the transposed weight', () => {
+    const x = mt.random.normal([2, 4, 2]);
+    const viaAddmm = (p: mt.Tensor, q: mt.Tensor, r: mt.Tensor) => mt.sum(mt.square(mt.addmm(r, mt.reshape(p, [-1, 2]), mt.transpose(q))));
+    const viaLinear = (p: mt.Tensor, q: mt.Tensor, r: mt.Tensor) => mt.sum(mt.square(mt.linear(p, q, r)));
+    const expected = mt.grad(viaAddmm, [0, 1, 2])(x, w, bias) as mt.Tensor[];
+    const got = mt.grad(viaLinear, [0, 1, 2])(x, w, bias) as mt.Tensor[];
+    got.forEach((g, i) => expectClose(g, expected[i]!, { rtol: 1e-5, atol: 1e-4 }));
+    const y = mt.linear(x, w.detach().requireGrad(), bias);
+    expect(y.node?.op).toBe('linear');
+    expect(y.node?.inputs.length).toBe(3);
+  });
+  test('bad shapes name the op and the shapes', () => {
+    expect(() => mt.linear(a, mt.tensor([1, 2]))).toThrow(/\[linear\] weight must be 2-d \[outputs, inputs\], got shape \[2\]/);
+    expect(() => mt.linear(mt.ones([2, 3]), w)).toThrow(/\[linear\] x's last axis must have weight's 2 inputs, got x of shape \[2,3\]/);
+    expect(() => mt.linear(mt.tensor(1), w)).toThrow(/\[linear\] x's last axis .* got x of shape \[\]/);
+    expect(() => mt.linear(a, w, mt.ones([2]))).toThrow(/\[linear\] bias must have shape \[3\], got \[2\]/);
+    expect(() => mt.linear(a, w, mt.ones([1, 3]))).toThrow(/\[linear\] bias must have shape \[3\], got \[1,3\]/);
+  });
+});
+
 describe('outer and inner', () => {
   test('outer flattens its operands', () => {
     expectClose(mt.outer(mt.tensor([1, 2]), mt.tensor([1, 10, 100])), [[1, 10, 100], [2, 20, 200]]);

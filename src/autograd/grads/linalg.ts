@@ -21,7 +21,7 @@ function matmulGrads(dy: Tensor, a: Tensor, b: Tensor): [Tensor | null, Tensor |
   const A = a.ndim === 1 && wants(b) ? reshape(a, [1, -1]) : a;
   const B = b.ndim === 1 && wants(a) ? reshape(b, [-1, 1]) : b;
   let da = wants(a) ? matmul(g, swapaxes(B, -1, -2)) : null;
-  // b = transpose(W), as in nn.Linear's x·Wᵀ: take db as (gᵀ·a)ᵀ, so that
+  // b = transpose(W), as in x·Wᵀ written with addmm: take db as (gᵀ·a)ᵀ, so that
   // transpose's rule hands W a contiguous gradient (an update of W with a
   // transposed one runs MLX's slow strided elementwise path).
   let db = !wants(b) ? null
@@ -34,6 +34,8 @@ function matmulGrads(dy: Tensor, a: Tensor, b: Tensor): [Tensor | null, Tensor |
 /** The permutation that undoes `perm` (transpose by it puts axes back). */
 const inverse = (perm: number[]): number[] => perm.map((_, i) => perm.indexOf(i));
 const range = (from: number, to: number): number[] => Array.from({ length: to - from }, (_, i) => from + i);
+/** `t` as a matrix of rows `width` wide. */
+const rows = (t: Tensor, width: number): Tensor => (t.ndim === 2 ? t : reshape(t, [-1, width]));
 
 export const linalgGrads = {
   matmul: (dy, { inputs: [a, b] }) => matmulGrads(dy, a!, b!),
@@ -41,6 +43,17 @@ export const linalgGrads = {
     const [da, db] = matmulGrads(dy, a!, b!);
     const scale = (t: Tensor | null, k: number): Tensor | null => (t === null || k === 1 ? t : multiply(t, k)); // a multiply by 1 is a full copy
     return [wants(c) ? scale(dy, beta) : null, scale(da, alpha), scale(db, alpha)];
+  },
+  // out = x·Wᵀ + bias over x's last axis, W [outputs, inputs]: the rows of x
+  // and dy taken together for W's gradient, as one matrix each; the bias's is
+  // dy, which the engine sums over the leading axes (sumToShape).
+  linear: (dy, { inputs: [x, w, bias] }) => {
+    const [outputs, inputs] = w!.shape as [number, number];
+    return [
+      wants(x) ? matmul(dy, w!) : null,
+      wants(w) ? matmul(swapaxes(rows(dy, outputs), 0, 1), rows(x!, inputs)) : null,
+      ...(bias ? [wants(bias) ? dy : null] : []),
+    ];
   },
   // out = [free axes of a..., free axes of b...]. Contracting dy with the
   // other operand's free axes leaves this operand's axes in another order.

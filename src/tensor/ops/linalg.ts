@@ -1,4 +1,4 @@
-// Products and contractions. matmul, addmm, tensordot and einsum are
+// Products and contractions. matmul, addmm, linear, tensordot and einsum are
 // primitives (rules in src/autograd/grads/linalg.ts); outer and inner are
 // written with them, as MLX writes them, and need no rule of their own.
 import { apply } from '../../autograd/tape.js';
@@ -42,6 +42,38 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
  */
 export function addmm(c: Tensor, a: Tensor, b: Tensor, alpha = 1, beta = 1): Tensor {
   return apply('addmm', [c, a, b], native.addmm(c.data, a.data, b.data, alpha, beta), { alpha, beta });
+}
+
+/**
+ * `x · weightᵀ + bias` over the last axis of `x`, with `weight` stored
+ * `[outputs, inputs]`: PyTorch's `functional.linear`, what {@link nn.Linear}
+ * computes. One recorded op, whose gradient needs no transpose of `weight`
+ * (`dx = dy · weight`, `dweight = dyᵀ · x`, `dbias = dy` summed over the
+ * leading axes); the same product through {@link addmm} and {@link transpose}
+ * records two ops and transposes three times more on the way back.
+ *
+ * @param x - Input, at least 1-d; its last axis has `weight.shape[1]` elements.
+ * @param weight - `[outputs, inputs]`.
+ * @param bias - `[outputs]`, added to every row (optional).
+ * @returns A tensor of shape `[...x.shape.slice(0, -1), outputs]`.
+ * @example
+ * ```ts
+ * const w = mt.tensor([[1, 0], [1, 1]]);
+ * mt.linear(mt.tensor([[1, 2]]), w, mt.tensor([0, 10])).toArray(); // [[1, 13]]
+ * ```
+ * @group Linalg
+ */
+export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+  const [outputs, inputs] = weight.shape;
+  if (weight.ndim !== 2) throw new TypeError(`[linear] weight must be 2-d [outputs, inputs], got shape [${weight.shape.join(',')}]`);
+  if (x.ndim === 0 || x.shape[x.ndim - 1] !== inputs) {
+    throw new TypeError(`[linear] x's last axis must have weight's ${inputs} inputs, got x of shape [${x.shape.join(',')}]`);
+  }
+  if (bias && (bias.ndim !== 1 || bias.shape[0] !== outputs)) {
+    throw new TypeError(`[linear] bias must have shape [${outputs}], got [${bias.shape.join(',')}]`);
+  }
+  const out = native.linear(x.data, weight.data, bias ? bias.data : null);
+  return apply('linear', bias ? [x, weight, bias] : [x, weight], out);
 }
 
 /**

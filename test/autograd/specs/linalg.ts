@@ -18,6 +18,11 @@ const addmmCases = fc.tuple(dim, dim, dim, fc.constantFrom('mn', 'n', '1n', 'm1'
     return fc.tuple(valuesFor(cs), valuesFor([m, k]), valuesFor([k, n]), fc.constant(alpha), fc.constant(beta));
   });
 
+/** linear: x of 1 to 3 axes whose last has the weight's inputs, weight [outputs, inputs], a bias or none. */
+const linearCases = fc.tuple(dim, dim, fc.array(dim, { maxLength: 2 }), fc.boolean())
+  .chain(([inputs, outputs, lead, bias]) =>
+    fc.tuple(valuesFor([...lead, inputs]), valuesFor([outputs, inputs]), bias ? valuesFor([outputs]) : fc.constant(null)));
+
 type Axes = number | [number[], number[]];
 /** tensordot: b holds a's contracted axes in any order (negative half of the time), plus free axes of its own. */
 const tensordotCases: fc.Arbitrary<[Data, Data, Axes]> = fc.array(dim, { minLength: 0, maxLength: 3 }).chain((sa) =>
@@ -71,6 +76,12 @@ export const linalgSpecs = {
     inputs: ([c, a, b], dtype) => [toTensor(c, dtype), toTensor(a, dtype), toTensor(b, dtype)],
     fn: ([, , , alpha, beta]) => (c, a, b) => mt.addmm(c, a, b, alpha, beta),
     oracle: ([, , , alpha, beta]) => (c, a, b) => native.addmm(c, a, b, alpha, beta),
+  }),
+  linear: spec({
+    cases: linearCases,
+    inputs: ([x, w, b], dtype) => [toTensor(x, dtype), toTensor(w, dtype), ...(b ? [toTensor(b, dtype)] : [])],
+    fn: () => (x, w, b) => mt.linear(x, w, b),
+    oracle: () => (x, w, b) => native.linear(x, w, b ?? null),
   }),
   tensordot: spec({
     cases: tensordotCases,
