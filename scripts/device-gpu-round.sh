@@ -4,8 +4,12 @@
 # of mlx-tape vs MLX-Python vs PyTorch in alternating rounds, one MNIST CNN epoch
 # on the digits and on Fashion-MNIST (60,000 images), eager and --compile, and W1/W2 in
 # steady 5 s loops (bench/micro/steady-step.ts / steady_step.py), where the W1 loop's host time goes
-# (bench/micro/sampler.c, $OUT/samples.txt). Writes $OUT/gpu-results.json
+# (bench/micro/sampler.c, samples.txt). Writes $R/gpu-results.json
 # (copy it to bench/gpu-results.json: `npm run bench` puts it in RESULTS.md).
+# ROUNDS (default 5) alternating rounds of W1/W2. A call may run 10 minutes:
+# with more rounds, split the round over two calls to the same warm machine,
+# PART=1 (build, tests, epochs), then PART=2 (rounds, steady loops, samples,
+# the JSON); the logs of both gather in /root/round and come back in $OUT.
 #
 # Prepared here in the ignored .dev/: the mlx-cuda-13==0.32.4 wheel split in
 # 30 MB parts (wheel.part.aa/ab/ac), this machine's node binary (node.xz),
@@ -18,44 +22,51 @@
 # device's copy of .git can be older than the working tree it runs).
 set -u
 [ -n "${COMMIT:-}" ] || { echo "set COMMIT to the commit of the working tree" >&2; exit 2; }
+PART=${PART:-all} ROUNDS=${ROUNDS:-5} R=/root/round
+[ "$PART" = 2 ] || rm -rf $R
+mkdir -p $R
+trap 'cp -r $R/. $OUT/' EXIT
 mkdir -p /root/stash /root/fashion && cp .dev/wheel.part.ac /root/stash/ 2>/dev/null; cp .dev/fashion/* /root/fashion/ 2>/dev/null
 WHEEL=/root/stash/mlx_cuda_13-0.32.4-py3-none-manylinux_2_35_x86_64.whl
 [ -f $WHEEL ] || cat /root/stash/wheel.part.a? > $WHEEL
 [ -x /root/stash/node ] || { xz -dc /root/stash/node.xz > /root/stash/node && chmod +x /root/stash/node; }
 mkdir -p /root/bin && ln -sf /root/stash/node /root/bin/node && export PATH=/root/bin:$PATH
 [ -d node_modules/vitest ] || tar -xJf /root/stash/node_modules.tar.xz
-MLX_BACKEND=cuda MLX_WHEEL=$WHEEL node scripts/build-native.mjs > $OUT/build.log 2>&1 || { tail -30 $OUT/build.log; exit 1; }
+MLX_BACKEND=cuda MLX_WHEEL=$WHEEL node scripts/build-native.mjs > $R/build.log 2>&1 || { tail -30 $R/build.log; exit 1; }
 [ -d /tmp/site/mlx ] || { python3 -m pip install -q --no-deps --target /tmp/site /root/stash/mlx-0.32.4-*.whl $WHEEL &&
   ln -sfn "$(python3 -c 'import nvidia; print(list(nvidia.__path__)[0])')" /tmp/site/nvidia; }
 GPU=$(nvidia-smi --query-gpu=name --format=csv,noheader); echo "GPU: $GPU"
 
-MLX_TAPE_DEVICE=gpu timeout 300 node node_modules/vitest/vitest.mjs run --reporter=dot \
-  --reporter=./test/helpers/cpu-only-reporter.ts > $OUT/gpu-tests.log 2>&1
-grep -E "Test Files|Tests |FAIL|CPU-only tests" $OUT/gpu-tests.log
-: > $OUT/rounds.jsonl
-for round in 1 2 3 4 5; do
-  timeout 100 node --import tsx bench/gpu.ts >> $OUT/rounds.jsonl
-  PYTHONPATH=/tmp/site timeout 120 python3 bench/gpu.py "$GPU" >> $OUT/rounds.jsonl
+if [ "$PART" != 2 ]; then
+  MLX_TAPE_DEVICE=gpu timeout 300 node node_modules/vitest/vitest.mjs run --reporter=dot \
+    --reporter=./test/helpers/cpu-only-reporter.ts > $R/gpu-tests.log 2>&1
+  grep -E "Test Files|Tests |FAIL|CPU-only tests" $R/gpu-tests.log
+  timeout 200 node --import tsx examples/mnist/main.ts --device gpu --epochs 1 --out /tmp/mn-digits > $R/mnist-digits.log 2>&1
+  timeout 300 node --import tsx examples/mnist/main.ts --device gpu --epochs 1 --data /root/fashion --out /tmp/mn-fashion > $R/mnist-fashion.log 2>&1
+  timeout 300 node --import tsx examples/mnist/main.ts --device gpu --epochs 1 --data /root/fashion --compile --out /tmp/mn-fashion-c > $R/mnist-fashion-compiled.log 2>&1
+  tail -n 5 $R/mnist-*.log
+fi
+[ "$PART" != 1 ] || exit 0
+: > $R/rounds.jsonl
+for round in $(seq $ROUNDS); do
+  timeout 100 node --import tsx bench/gpu.ts >> $R/rounds.jsonl
+  PYTHONPATH=/tmp/site timeout 120 python3 bench/gpu.py "$GPU" >> $R/rounds.jsonl
 done
-cat $OUT/rounds.jsonl
+cat $R/rounds.jsonl
 # The steady state as well: W1 and W2 in continuous 5 s loops, alternating (the host drifts).
-: > $OUT/steady.txt
+: > $R/steady.txt
 for pair in 1 2 3; do
   for w in W1 W2; do
-    BENCH_DEVICE=gpu timeout 60 node --import tsx bench/micro/steady-step.ts $w >> $OUT/steady.txt
-    PYTHONPATH=/tmp/site timeout 60 python3 bench/micro/steady_step.py gpu $w >> $OUT/steady.txt
+    BENCH_DEVICE=gpu timeout 60 node --import tsx bench/micro/steady-step.ts $w >> $R/steady.txt
+    PYTHONPATH=/tmp/site timeout 60 python3 bench/micro/steady_step.py gpu $w >> $R/steady.txt
   done
 done
-cat $OUT/steady.txt
+cat $R/steady.txt
 # Where the main thread's time goes in the steady W1 loop of each (bench/micro/sampler.c, samples.py).
 gcc -O2 -shared -fPIC -o /tmp/sampler.so bench/micro/sampler.c -lpthread -lrt
 SAMPLE="env LD_PRELOAD=/tmp/sampler.so SAMPLER_DELAY_MS=3000 SAMPLER_MS=3000"
-BENCH_DEVICE=gpu timeout 60 $SAMPLE SAMPLER_OUT=/tmp/w1-tape.txt node --import tsx bench/micro/steady-step.ts W1 > $OUT/samples.txt
-PYTHONPATH=/tmp/site timeout 60 $SAMPLE SAMPLER_OUT=/tmp/w1-py.txt python3 bench/micro/steady_step.py gpu W1 >> $OUT/samples.txt
-python3 bench/micro/samples.py /tmp/w1-tape.txt /tmp/w1-py.txt --top 40 >> $OUT/samples.txt
-grep -E "W1:|samples$" $OUT/samples.txt; grep -A5 "by group" $OUT/samples.txt
-timeout 200 node --import tsx examples/mnist/main.ts --device gpu --epochs 1 --out /tmp/mn-digits > $OUT/mnist-digits.log 2>&1
-timeout 300 node --import tsx examples/mnist/main.ts --device gpu --epochs 1 --data /root/fashion --out /tmp/mn-fashion > $OUT/mnist-fashion.log 2>&1
-timeout 300 node --import tsx examples/mnist/main.ts --device gpu --epochs 1 --data /root/fashion --compile --out /tmp/mn-fashion-c > $OUT/mnist-fashion-compiled.log 2>&1
-tail -n 5 $OUT/mnist-*.log
-node scripts/gpu-results.mjs "$GPU" $OUT > $OUT/gpu-results.json && cat $OUT/gpu-results.json
+BENCH_DEVICE=gpu timeout 60 $SAMPLE SAMPLER_OUT=/tmp/w1-tape.txt node --import tsx bench/micro/steady-step.ts W1 > $R/samples.txt
+PYTHONPATH=/tmp/site timeout 60 $SAMPLE SAMPLER_OUT=/tmp/w1-py.txt python3 bench/micro/steady_step.py gpu W1 >> $R/samples.txt
+python3 bench/micro/samples.py /tmp/w1-tape.txt /tmp/w1-py.txt --top 40 >> $R/samples.txt
+grep -E "W1:|samples$" $R/samples.txt; grep -A5 "by group" $R/samples.txt
+node scripts/gpu-results.mjs "$GPU" $R > $R/gpu-results.json && cat $R/gpu-results.json
