@@ -4,7 +4,7 @@
 # Usage: python3 bench/gpu.py   (needs mlx + mlx-cuda-13 and torch importable)
 import json, statistics, sys, time
 
-RUNS, WARMUP_STEPS, WARMUP_S, LR = 50, 200, 2.0, 0.01  # as bench/gpu.ts, whose JIT needs the warm-up
+RUNS, WARMUP_STEPS, WARMUP_S, LR = 50, 4000, 2.0, 0.01  # as bench/gpu.ts, whose JIT needs the warm-up
 
 
 def median_ms(step):

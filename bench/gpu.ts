@@ -4,11 +4,13 @@
 import * as mt from '../src/index.js';
 import { Cnn, Mlp, sortedStepMs, trainer } from './models.js';
 
-// A warm-up of at least 200 steps and 2 s, as bench/run.mjs warms its rows:
-// V8's optimizing JIT needs hundreds of steps (on the H100, W1 steps timed
-// after 200 ran 0.1-0.2 ms slower than after 3,000, a sixth of a step). The
-// Python peers in bench/gpu.py warm up alike.
-const RUNS = 50, WARMUP_STEPS = 200, WARMUP_MS = 2000;
+// A warm-up of at least 4,000 steps and 2 s: V8 optimizes the tape's and the
+// optimizer's once-a-step functions only after thousands of steps, and until
+// then a W1 step's host work varies (bench/micro/jit-warmup.ts: 110-260 µs a
+// step up to ~4,000 steps, 107-115 after, on the development VM). On the GPU,
+// where the step is host-bound, a shorter warm-up timed some processes
+// before that and some after. The Python peers in bench/gpu.py warm up alike.
+const RUNS = 50, WARMUP_STEPS = 4000, WARMUP_MS = 2000;
 
 const medianMs = (step: () => void): number => {
   const start = performance.now();

@@ -394,13 +394,13 @@ function gpuSection(g, cpuEpoch) {
   };
   const lines = [`## GPU: ${g.card}`, '',
     `From bench/gpu-results.json: \`scripts/device-gpu-round.sh\` on the device machine, ${g.date}, git ${g.commit}; ` +
-      `median ms per step over ${g.steps['mlx-tape'].W1.rounds.length} alternating rounds (each the median of 50 steps after at least 200 warm-up steps and 2 s, of \`bench/gpu.ts\` / \`bench/gpu.py\`); in brackets mlx-tape ÷ peer, compiled rows against mlx-tape compiled ` +
+      `median ms per step over ${g.steps['mlx-tape'].W1.rounds.length} alternating rounds (each the median of 50 steps after at least 4,000 warm-up steps and 2 s, of \`bench/gpu.ts\` / \`bench/gpu.py\`); in brackets mlx-tape ÷ peer, compiled rows against mlx-tape compiled ` +
       '(`mt.compile` / `mx.compile` of the whole train step, the model and the optimizer as its state).', '',
     `| workload | ${peers.map(([, l]) => l).join(' | ')} |`, `|---|${peers.map(() => '---:').join('|')}|`,
     ...['W1', 'W2'].map((w) => `| ${w === 'W1' ? 'W1 MLP train step' : 'W2 CNN train step'} | ${peers.map(([id]) => cell(id, w)).join(' | ')} |`), ''];
   const steady = g.steady?.['mlx-tape'] && g.steady['MLX-Python'];
   if (steady) {
-    lines.push(`In steady 5 s loops (\`bench/micro/steady-step.ts\` / \`steady_step.py\`, mean ms per step after 300 steps; the median of ${g.steady['mlx-tape'].W1.runs.length} alternating runs): ` +
+    lines.push(`In steady 5 s loops (\`bench/micro/steady-step.ts\` / \`steady_step.py\`, mean ms per step after 4,000 steps; the median of ${g.steady['mlx-tape'].W1.runs.length} alternating runs): ` +
       ['W1', 'W2'].map((w) => `${w} ${fmt(g.steady['mlx-tape'][w].medianMs)} against MLX-Python's ${fmt(g.steady['MLX-Python'][w].medianMs)} ` +
         `(${(g.steady['mlx-tape'][w].medianMs / g.steady['MLX-Python'][w].medianMs).toFixed(2)}×)`).join(', ') + '.', '');
   }

@@ -64,7 +64,7 @@ done
 cat $R/steady.txt
 # Where the main thread's time goes in the steady W1 loop of each (bench/micro/sampler.c, samples.py).
 gcc -O2 -shared -fPIC -o /tmp/sampler.so bench/micro/sampler.c -lpthread -lrt
-SAMPLE="env LD_PRELOAD=/tmp/sampler.so SAMPLER_DELAY_MS=3000 SAMPLER_MS=3000"
+SAMPLE="env LD_PRELOAD=/tmp/sampler.so SAMPLER_DELAY_MS=7000 SAMPLER_MS=3000"  # after the 4,000 warm-up steps
 BENCH_DEVICE=gpu timeout 60 $SAMPLE SAMPLER_OUT=/tmp/w1-tape.txt node --import tsx bench/micro/steady-step.ts W1 > $R/samples.txt
 PYTHONPATH=/tmp/site timeout 60 $SAMPLE SAMPLER_OUT=/tmp/w1-py.txt python3 bench/micro/steady_step.py gpu W1 >> $R/samples.txt
 python3 bench/micro/samples.py /tmp/w1-tape.txt /tmp/w1-py.txt --top 40 >> $R/samples.txt

@@ -1,7 +1,8 @@
 // W1's (or with `W2`, W2's) eager train step in one continuous loop of 5 s
-// after 300 steps, the mean ms per step with the CPU time and the context
-// switches of all the process's threads per step: the steady state, where
-// bench/gpu.ts takes the median of 50 individually timed steps after 2 s of them.
+// after 4,000 steps (V8's warm-up, bench/micro/jit-warmup.ts), the mean ms per
+// step with the CPU time and the context switches of all the process's threads
+// per step: the steady state, where bench/gpu.ts takes the median of 50
+// individually timed steps.
 // bench/micro/steady_step.py is MLX-Python's side. BENCH_DEVICE=gpu runs it on the GPU.
 //   node --import tsx bench/micro/steady-step.ts [W2]
 import { readdirSync, readFileSync } from 'node:fs';
@@ -19,7 +20,7 @@ mt.setDefaultDevice(process.env.BENCH_DEVICE === 'gpu' ? 'gpu' : 'cpu');
 mt.random.seed(0);
 const w = process.argv.includes('W2') ? 'W2' : 'W1';
 const step = w === 'W2' ? trainer(new Cnn(), [64, 28, 28, 1]) : trainer(new Mlp(), [128, 784]);
-for (let i = 0; i < 300; i++) step();
+for (let i = 0; i < 4000; i++) step();
 const [s0, cpu0, t0] = [switches(), process.cpuUsage(), performance.now()];
 let n = 0;
 while (performance.now() - t0 < 5000) {

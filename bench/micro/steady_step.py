@@ -1,5 +1,6 @@
 # MLX-Python side of bench/micro/steady-step.ts: W1's (or with `W2`, W2's) eager
-# train step in one continuous loop of 5 s after 300 steps; `gpu` runs it on the GPU.
+# train step in one continuous loop of 5 s after 4,000 steps (as steady-step.ts);
+# `gpu` runs it on the GPU.
 #   python3 bench/micro/steady_step.py [gpu] [W2]
 import os, re, resource, sys, time
 from pathlib import Path
@@ -24,7 +25,7 @@ if "gpu" in sys.argv:
 mx.random.seed(0)
 w = "W2" if "W2" in sys.argv else "W1"
 step = trainer(Cnn(), (64, 28, 28, 1), False) if w == "W2" else trainer(Mlp(), (128, 784), False)
-for _ in range(300):
+for _ in range(4000):
     step()
 s0, r0, t0 = switches(), resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()
 n = 0
