@@ -4,12 +4,15 @@
 # of mlx-tape vs MLX-Python vs PyTorch in alternating rounds, one MNIST CNN epoch
 # on the digits and on Fashion-MNIST (60,000 images), eager and --compile, and W1/W2 in
 # steady 5 s loops (bench/micro/steady-step.ts / steady_step.py), where the W1 loop's host time goes
-# (bench/micro/sampler.c, samples.txt). Writes $R/gpu-results.json
+# (bench/micro/sampler.c, samples.txt). Writes gpu-results.json to $OUT
 # (copy it to bench/gpu-results.json: `npm run bench` puts it in RESULTS.md).
-# ROUNDS (default 5) alternating rounds of W1/W2. A call may run 10 minutes:
-# with more rounds, split the round over two calls to the same warm machine,
-# PART=1 (build, tests, epochs), then PART=2 (rounds, steady loops, samples,
-# the JSON); the logs of both gather in /root/round and come back in $OUT.
+# ROUNDS (default 5) alternating rounds of W1/W2. A device call may run 10
+# minutes, less than a whole round (on the H100 at 89305e2: 4 minutes for the
+# build, tests and epochs, 9 for 5 rounds, the steady loops and the samples),
+# so split it over two calls to the same warm machine: PART=1 (build, tests,
+# epochs), then PART=2 (rounds, steady loops, samples, the JSON); the logs of both gather in /root/round and come back in $OUT, all
+# but build.log (printed when the build fails): 8 files, as many as the device
+# tool returns, so send the round's own output to stdout, not to $OUT.
 #
 # Prepared here in the ignored .dev/: the mlx-cuda-13==0.32.4 wheel split in
 # 30 MB parts (wheel.part.aa/ab/ac), this machine's node binary (node.xz),
@@ -18,14 +21,15 @@
 # (.dev/fashion/; the epochs fail without the test files). Two device calls
 # copy parts into /root/stash and /root/fashion of a warm machine (it stays warm
 # ~30 s after a call); the third, carrying wheel.part.ac and the Fashion
-# files, runs this script: COMMIT=<sha> bash scripts/device-gpu-round.sh (the
-# device's copy of .git can be older than the working tree it runs).
+# files, runs `PART=1 COMMIT=<sha> bash scripts/device-gpu-round.sh`, the
+# fourth the same with PART=2 (COMMIT: the device's copy of .git can be older
+# than the working tree it runs).
 set -u
 [ -n "${COMMIT:-}" ] || { echo "set COMMIT to the commit of the working tree" >&2; exit 2; }
 PART=${PART:-all} ROUNDS=${ROUNDS:-5} R=/root/round
 [ "$PART" = 2 ] || rm -rf $R
 mkdir -p $R
-trap 'cp -r $R/. $OUT/' EXIT
+trap 'cp -r $R/. $OUT/ && rm -f $OUT/build.log' EXIT
 mkdir -p /root/stash /root/fashion && cp .dev/wheel.part.ac /root/stash/ 2>/dev/null; cp .dev/fashion/* /root/fashion/ 2>/dev/null
 WHEEL=/root/stash/mlx_cuda_13-0.32.4-py3-none-manylinux_2_35_x86_64.whl
 [ -f $WHEEL ] || cat /root/stash/wheel.part.a? > $WHEEL
