@@ -315,7 +315,7 @@ function report(m, gemmRows, results, mem, t) {
   out.push('## Method', '',
     '- float32, fixed seeds (each framework\'s own PRNG, seed 0), the same shapes; default initializers; SGD lr 0.01; softmax cross-entropy with integer labels (one-hot for TF.js).',
     '- Each step is forced to completion: MLX peers evaluate the updated parameters and the loss (mlx-tape: `optimizer.update` evaluates the parameters and the loss in one eval); TF.js reads the loss back (`dataSync`).',
-    `- One long-lived process per peer; each row is built and warmed up once (a few steps, then more for ${WARM_MS / 1e3} s while a step takes less: V8's JIT optimizes a W1 step after hundreds of them, and a training loop runs thousands), then timed in rounds that rotate the order of the peers, ` +
+    `- One long-lived process per peer; each row is built and warmed up once (a few steps, then more for ${WARM_MS / 1e3} s while a step takes less: V8's JIT optimizes most of a W1 step after hundreds of them, and a training loop runs thousands), then timed in rounds that rotate the order of the peers, ` +
       `so drifts of the VM's speed hit every peer alike. ${ITERS} timed steps per row, fewer only where they would take more than ${BUDGET_MS / 1e3} s (marked n=). ` +
       `Each round starts with ${SETTLE} untimed steps per row (none for steps over 1 s): a process that sat idle while the others ran is slow for its first steps (\`bench/micro/after-idle.ts\`), and a training loop never sits idle.`,
     '- W3: `y = add(multiply(y, a), b)` 5,000 times on [16] arrays (10,000 ops) and one eval (mlx-tape builds the chain in `tidy` and evaluates its result outside, as `tidy`\'s documentation advises); "recording + backward" makes the input a variable, ' +
