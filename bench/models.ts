@@ -1,5 +1,6 @@
 // The W1/W2 models, loss and train step of the bench, shared by the CPU worker and bench/gpu.ts.
 import * as mt from '../src/index.js';
+import { native } from '../src/tensor/native.js';
 
 const { nn, optim } = mt;
 
@@ -53,6 +54,29 @@ export function trainer(model: mt.nn.Module, xShape: number[], compiled = false)
     mt.evaluate(loss, ...mt.treeFlatten(model.parameters()), ...mt.treeFlatten(opt.state));
     loss.dispose();
   };
+}
+
+/**
+ * Steps before V8 has optimized mlx-tape's once-a-step functions and a step's
+ * host work has settled (bench/micro/jit-warmup.ts): the warm-up of
+ * bench/gpu.ts and the steady loops.
+ */
+export const JIT_WARMUP_STEPS = 4000;
+
+/**
+ * ms per step of `n` calls of `step` with MLX's eval stubbed out: the host
+ * work alone (graph, tape and rules, update, disposal). One real step after
+ * them evaluates what they left lazy (untimed).
+ */
+export function hostWorkMs(step: () => void, n: number): number {
+  const evaluate = native.eval;
+  native.eval = () => {};
+  const t = performance.now();
+  for (let i = 0; i < n; i++) step();
+  const ms = (performance.now() - t) / n;
+  native.eval = evaluate;
+  step();
+  return ms;
 }
 
 /** The ms of each of `n` calls of `step` after `warmup` untimed ones, sorted (the micro benchmarks' loop). */

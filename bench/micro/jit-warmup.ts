@@ -9,22 +9,12 @@
 // BENCH_DEVICE=gpu runs it on the GPU.
 //   node --import tsx bench/micro/jit-warmup.ts [W2]
 import * as mt from '../../src/index.js';
-import { native } from '../../src/tensor/native.js';
-import { Cnn, Mlp, trainer } from '../models.js';
+import { Cnn, hostWorkMs, Mlp, trainer } from '../models.js';
 
 mt.setDefaultDevice(process.env.BENCH_DEVICE === 'gpu' ? 'gpu' : 'cpu');
 mt.random.seed(0);
 const w = process.argv.includes('W2') ? 'W2' : 'W1';
 const step = w === 'W2' ? trainer(new Cnn(), [64, 28, 28, 1]) : trainer(new Mlp(), [128, 784]);
-const evaluate = native.eval;
 const windows: string[] = [];
-for (let done = 0; done < 8000; done += 201) {
-  native.eval = () => {};
-  const t = performance.now();
-  for (let i = 0; i < 200; i++) step();
-  const us = ((performance.now() - t) / 200) * 1e3;
-  native.eval = evaluate;
-  step();
-  windows.push(`${done}: ${us.toFixed(0)}`);
-}
+for (let done = 0; done < 8000; done += 201) windows.push(`${done}: ${(hostWorkMs(step, 200) * 1e3).toFixed(0)}`);
 console.log(`mlx-tape ${w} host work, µs per step, by steps done before each window of 200:\n${windows.join(', ')}`);

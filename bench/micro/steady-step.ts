@@ -7,7 +7,7 @@
 //   node --import tsx bench/micro/steady-step.ts [W2]
 import { readdirSync, readFileSync } from 'node:fs';
 import * as mt from '../../src/index.js';
-import { Cnn, Mlp, trainer } from '../models.js';
+import { Cnn, JIT_WARMUP_STEPS, Mlp, trainer } from '../models.js';
 
 /** Voluntary and involuntary context switches, summed over the process's threads. */
 const switches = (): [number, number] => readdirSync('/proc/self/task').reduce<[number, number]>((sum, task) => {
@@ -20,7 +20,7 @@ mt.setDefaultDevice(process.env.BENCH_DEVICE === 'gpu' ? 'gpu' : 'cpu');
 mt.random.seed(0);
 const w = process.argv.includes('W2') ? 'W2' : 'W1';
 const step = w === 'W2' ? trainer(new Cnn(), [64, 28, 28, 1]) : trainer(new Mlp(), [128, 784]);
-for (let i = 0; i < 4000; i++) step();
+for (let i = 0; i < JIT_WARMUP_STEPS; i++) step();
 const [s0, cpu0, t0] = [switches(), process.cpuUsage(), performance.now()];
 let n = 0;
 while (performance.now() - t0 < 5000) {
