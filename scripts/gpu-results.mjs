@@ -1,21 +1,26 @@
 // Folds a device GPU round's outputs (scripts/device-gpu-round.sh) into one JSON:
 // medians over rounds of W1/W2 per peer, the steady loops' medians, MNIST epoch times,
-// the GPU test summary.
-//   node scripts/gpu-results.mjs "<card>" <folder with rounds.jsonl, steady.txt, mnist-*.log, gpu-tests.log>
+// the GPU test summary. Several folders (PART=2 run more than once on one machine)
+// pool their rounds and steady loops; epochs and tests come from the first that has them.
+//   node scripts/gpu-results.mjs "<card>" <folder with rounds.jsonl, steady.txt, mnist-*.log, gpu-tests.log>...
 import { execSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { epochOf } from './mnist-epoch.mjs';
 
-const [card, dir] = process.argv.slice(2);
-const read = (f) => (existsSync(join(dir, f)) ? readFileSync(join(dir, f), 'utf8') : '');
-const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+const [card, ...dirs] = process.argv.slice(2);
+const readAll = (f) => dirs.filter((d) => existsSync(join(d, f))).map((d) => readFileSync(join(d, f), 'utf8'));
+const read = (f) => readAll(f)[0] ?? '';
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b), mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+};
 /** peer -> workload -> ms[] as peer -> workload -> { medianMs, [listName]: ms[] }. */
 const medians = (byPeer, listName) => Object.fromEntries(Object.entries(byPeer).map(([peer, ws]) =>
   [peer, Object.fromEntries(Object.entries(ws).map(([w, xs]) => [w, { medianMs: median(xs), [listName]: xs }]))]));
 
 const samples = {}; // peer -> workload -> ms[]
-for (const line of read('rounds.jsonl').split('\n').filter(Boolean)) {
+for (const line of readAll('rounds.jsonl').join('\n').split('\n').filter(Boolean)) {
   for (const [peer, r] of Object.entries(JSON.parse(line))) {
     if (typeof r !== 'object') continue;
     for (const w of ['W1', 'W2']) ((samples[peer] ??= {})[w] ??= []).push(r[w]);
@@ -25,7 +30,7 @@ const steps = medians(samples, 'rounds');
 
 // The steady loops: "<peer> <W>: <ms> ms/step ..." lines, three of each.
 const steadyRuns = {}; // peer -> workload -> ms[]
-for (const [, peer, w, ms] of read('steady.txt').matchAll(/^(mlx-tape|MLX-Python) (W1|W2): ([\d.]+) ms\/step/gm)) {
+for (const [, peer, w, ms] of readAll('steady.txt').join('\n').matchAll(/^(mlx-tape|MLX-Python) (W1|W2): ([\d.]+) ms\/step/gm)) {
   ((steadyRuns[peer] ??= {})[w] ??= []).push(Number(ms));
 }
 const steady = medians(steadyRuns, 'runs');

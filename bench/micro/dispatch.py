@@ -1,5 +1,5 @@
 # MLX-Python side of bench/micro/dispatch.ts: W3's chain with and without the eval, and with every
-# intermediate held (as a JS tidy scope holds them), µs per op.
+# intermediate held (as a JS tidy scope holds them), µs per op; then W3's recording row by phase.
 #   python3 bench/micro/dispatch.py
 import time
 import mlx.core as mx
@@ -7,6 +7,13 @@ import mlx.core as mx
 N = 5000
 a, b, x0 = mx.full([16], 0.999), mx.full([16], 0.001), mx.random.normal([16])
 mx.eval(a, b, x0)
+
+
+def chain_of(x):
+    y = x
+    for _ in range(N):
+        y = mx.add(mx.multiply(y, a), b)
+    return y
 
 
 def chain(evaluate, hold):
@@ -31,3 +38,18 @@ for evaluate, hold, label in ((True, False, "eval"), (False, False, "no eval"), 
         if r >= 5:  # warm-up, as dispatch.ts skips its first rounds
             times.append(time.perf_counter() - t)
     print(f"MLX-Python, {label:28} {sorted(times)[10] * 1e6 / (2 * N):.2f} µs/op")
+
+# W3's recording row (bench/workers/mlx_python.py): mx.grad's call (the forward traced, the vjp
+# built), then the eval of the gradient.
+grad = mx.grad(lambda x: mx.sum(chain_of(x)))
+build, evaluation = [], []
+for r in range(20):
+    t = time.perf_counter()
+    g = grad(x0)
+    t1 = time.perf_counter()
+    mx.eval(g)
+    if r >= 5:
+        build.append(t1 - t)
+        evaluation.append(time.perf_counter() - t1)
+per_op = lambda s: f"{sorted(s)[len(s) // 2] * 1e6 / (2 * N):.2f}"
+print(f"MLX-Python, recording + backward by phase, µs/op: grad call {per_op(build)}, eval {per_op(evaluation)}")

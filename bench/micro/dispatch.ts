@@ -1,6 +1,8 @@
 // W3's chain (y = y * a + b, 5,000 times on [16] arrays) split into layers:
 // raw native calls vs Tensor ops in tidy, with and without the eval; µs per op.
-// bench/micro/dispatch.py is the MLX-Python side.
+// Then W3's recording row by phase: recording, backward, the end of the tidy
+// scope (disposal), the eval of the gradient. bench/micro/dispatch.py is the
+// MLX-Python side.
 //   node --import tsx bench/micro/dispatch.ts
 import * as mt from '../../src/index.js';
 import { native, type NativeArray } from '../../src/tensor/native.js';
@@ -71,3 +73,31 @@ perOp('native calls, no eval', () => {
   let y = x0.data;
   for (let i = 0; i < N; i++) y = native.add(native.multiply(y, a.data), b.data);
 });
+
+// W3's recording row (bench/workers/mlx-tape.ts), each phase timed on its own; µs per op of the chain.
+const phases = { record: [] as number[], backward: [] as number[], 'tidy end': [] as number[], eval: [] as number[], whole: [] as number[] };
+for (let r = 0; r < 20; r++) {
+  const t0 = performance.now();
+  let t1 = 0, t2 = 0;
+  const grad = mt.tidy(() => {
+    const x = x0.detach().requireGrad();
+    let y = x;
+    for (let i = 0; i < N; i++) y = mt.add(mt.multiply(y, a), b);
+    t1 = performance.now();
+    mt.sum(y).backward();
+    t2 = performance.now();
+    return x.grad!;
+  });
+  const t3 = performance.now();
+  grad.eval();
+  grad.dispose();
+  const t4 = performance.now();
+  if (r < 5) continue;
+  phases.record.push(t1 - t0);
+  phases.backward.push(t2 - t1);
+  phases['tidy end'].push(t3 - t2);
+  phases.eval.push(t4 - t3);
+  phases.whole.push(t4 - t0);
+}
+const perOpOf = (ms: number[]): string => ((ms.sort((p, q) => p - q)[ms.length >> 1]! * 1000) / (2 * N)).toFixed(2);
+console.log(`recording + backward by phase, µs/op: ${Object.entries(phases).map(([k, ms]) => `${k} ${perOpOf(ms)}`).join(', ')}`);
