@@ -1,7 +1,6 @@
 // Reverse mode: topological sort from the root, seed, run the rules backwards.
-import { Tensor } from '../tensor/tensor.js';
+import { sameDims, Tensor } from '../tensor/tensor.js';
 import { keep, tidy } from '../tensor/memory.js';
-import { native } from '../tensor/native.js';
 import { add, onesLike } from '../tensor/ops/index.js';
 import { gradRules } from './grads/index.js';
 import { sumToShape } from './sum-to-shape.js';
@@ -43,9 +42,6 @@ function topoSort(root: Tensor): Tensor[] {
   return order.reverse();
 }
 
-const sameShape = (a: readonly number[], b: readonly number[]): boolean =>
-  a.length === b.length && a.every((d, i) => d === b[i]);
-
 /**
  * Runs reverse mode from `root`. With `targets`, returns their gradients and
  * leaves `.grad` alone (the functional API); without, accumulates into the
@@ -56,7 +52,7 @@ export function runBackward(root: Tensor, seed: Tensor | undefined, opts: Backwa
   if (!seed && root.size !== 1) {
     throw new TypeError(`[backward] a tensor of shape [${root.shape.join(',')}] needs an explicit gradient; only size-1 tensors seed with 1`);
   }
-  if (seed && !sameShape(seed.shape, root.shape)) {
+  if (seed && !sameDims(seed.shape, root.shape)) {
     throw new TypeError(`[backward] gradient has shape [${seed.shape.join(',')}], expected [${root.shape.join(',')}]`);
   }
   const { retainGraph = false, createGraph = false } = opts;
@@ -91,12 +87,12 @@ export function runBackward(root: Tensor, seed: Tensor | undefined, opts: Backwa
       for (let i = 0; i < inputs.length; i++) {
         const x = inputs[i], dx = dxs[i];
         if (!(x instanceof Tensor) || !x.requiresGrad || !dx) continue;
-        // One native call tells whether broadcasting needs undoing; asking
-        // for both shapes would build two JS arrays per gradient.
+        // Whether broadcasting needs undoing: from the shapes element-wise
+        // ops pass on, else one native call (not two JS arrays per gradient).
         let shaped = dx;
-        if (!native.sameShape(dx.data, x.data)) {
+        if (!dx.hasShapeOf(x)) {
           shaped = sumToShape(dx, x.shape);
-          if (!sameShape(shaped.shape, x.shape)) {
+          if (!sameDims(shaped.shape, x.shape)) {
             throw new Error(`[backward] gradient of '${node.op}' input ${i} has shape [${shaped.shape.join(',')}], expected [${x.shape.join(',')}]`);
           }
         }

@@ -1,4 +1,4 @@
-import type { Tensor } from '../tensor/tensor.js';
+import { sameDims, type Tensor } from '../tensor/tensor.js';
 import { reshape, sum } from '../tensor/ops/index.js';
 
 /**
@@ -7,7 +7,7 @@ import { reshape, sum } from '../tensor/ops/index.js';
  */
 export function sumToShape(g: Tensor, shape: readonly number[]): Tensor {
   const gs = g.shape;
-  if (gs.length === shape.length && gs.every((d, i) => d === shape[i])) return g;
+  if (sameDims(gs, shape)) return g;
   const lead = gs.length - shape.length;
   const axes: number[] = [];
   for (let i = 0; i < gs.length; i++) {

@@ -81,7 +81,8 @@ export function enableGrad<T>(fn: () => T): T {
 }
 
 // apply() runs once per op: a loop and a shared empty attrs allocate nothing.
-const NO_ATTRS: Attrs = Object.freeze({});
+/** The attrs of an op that has none (shared: apply allocates nothing for them). */
+export const NO_ATTRS: Attrs = Object.freeze({});
 function anyRequiresGrad(inputs: Input[]): boolean {
   for (let i = 0; i < inputs.length; i++) {
     const x = inputs[i];
@@ -93,10 +94,12 @@ function anyRequiresGrad(inputs: Input[]): boolean {
 /**
  * Wraps a native op's result in a Tensor and, when grad mode is on and an
  * input requires grad, records the op. Integer and boolean outputs carry no
- * gradient, so they are never recorded.
+ * gradient, so they are never recorded. `like`: a tensor whose shape and
+ * dtype the result is known to have (element-wise ops).
  */
-export function apply(op: DiffOp, inputs: Input[], out: NativeArray, attrs: Attrs = NO_ATTRS): Tensor {
+export function apply(op: DiffOp, inputs: Input[], out: NativeArray, attrs: Attrs = NO_ATTRS, like?: Tensor): Tensor {
   const t = new Tensor(out);
+  if (like) t.shapedLike(like);
   if (gradEnabled && anyRequiresGrad(inputs) && isFloating(t.dtype)) {
     t.node = { op, inputs, attrs };
     t.requiresGrad = true;

@@ -16,8 +16,8 @@ const kernelsApply = (): boolean => !isGradEnabled() && !currentTrace();
 
 /** alpha · x + beta · y: one kernel for x and y of one shape and float dtype. */
 export function axpby(x: Tensor, y: Tensor, alpha: number, beta: number): Tensor {
-  if (kernelsApply() && x.dtype === y.dtype && isFloating(x.dtype) && hasOwnKernel(x.dtype) && native.sameShape(x.data, y.data)) {
-    return new Tensor(native.axpby(x.data, y.data, alpha, beta));
+  if (kernelsApply() && x.dtype === y.dtype && isFloating(x.dtype) && hasOwnKernel(x.dtype) && x.hasShapeOf(y)) {
+    return new Tensor(native.axpby(x.data, y.data, alpha, beta)).shapedLike(x);
   }
   return add(alpha === 1 ? x : multiply(x, alpha), multiply(y, beta));
 }
@@ -36,7 +36,7 @@ export function adamStep(p: Tensor, g: Tensor, m: Tensor, v: Tensor, betas: [num
   { lr, c1, c2, decay = 1 }: { lr: Input; c1: Input; c2: Input; decay?: Input }): [Tensor, Tensor, Tensor] | null {
   if (typeof lr !== 'number' || typeof c1 !== 'number' || typeof c2 !== 'number' || typeof decay !== 'number') return null;
   if (!kernelsApply() || [p, g, m, v].some((t) => t.dtype !== 'float32') || !hasOwnKernel('float32') ||
-    ![g, m, v].every((t) => native.sameShape(t.data, p.data))) return null;
+    ![g, m, v].every((t) => t.hasShapeOf(p))) return null;
   const [pNext, mNext, vNext] = native.adamStep(p.data, g.data, m.data, v.data, betas[0], betas[1], c1, c2, eps, lr, decay);
-  return [new Tensor(pNext!), new Tensor(mNext!), new Tensor(vNext!)];
+  return [new Tensor(pNext!).shapedLike(p), new Tensor(mNext!).shapedLike(p), new Tensor(vNext!).shapedLike(p)];
 }

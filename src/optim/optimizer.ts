@@ -4,7 +4,6 @@ import { Tensor } from '../tensor/tensor.js';
 import { dispose, keep, tidy } from '../tensor/memory.js';
 import { evaluate } from '../tensor/device.js';
 import { astype } from '../tensor/ops/index.js';
-import { native } from '../tensor/native.js';
 import { isFloating } from '../tensor/dtype.js';
 import { currentTrace } from '../tensor/trace.js';
 import { noGrad, type Input } from '../autograd/tape.js';
@@ -175,7 +174,7 @@ export abstract class Optimizer<S extends ParamState = ParamState> {
     for (const [name, g] of grads) {
       const p = params.get(name);
       if (!p) throw new RangeError(`[update] the model has no parameter '${name}'`);
-      if (!native.sameShape(g.data, p.data)) {
+      if (!g.hasShapeOf(p)) {
         throw new RangeError(`[update] gradient of '${name}' has shape [${g.shape.join(',')}], the parameter has [${p.shape.join(',')}]`);
       }
     }

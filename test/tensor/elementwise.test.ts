@@ -1,6 +1,8 @@
 import { describe, expect, test } from 'vitest';
+import { test as propTest } from '@fast-check/vitest';
+import fc from 'fast-check';
 import * as mt from '../../src/index.js';
-import { native } from '../../src/tensor/native.js';
+import { native, shapeOf } from '../../src/tensor/native.js';
 import { expectClose } from '../helpers/close.js';
 
 const erf = (x: number): number => {
@@ -109,6 +111,43 @@ describe('weak scalars', () => {
     expect(mt.add(mt.tensor([1], 'int32'), 0.5).dtype).toBe('float32');
     expect(mt.multiply(mt.tensor([1], 'float16'), 2.5).dtype).toBe('float16');
     expect(mt.withDevice('cpu', () => mt.add(mt.tensor([1], 'float64'), 2)).dtype).toBe('float64'); // float64 is CPU-only in MLX
+  });
+});
+
+describe('shapes and dtypes passed on in JS', () => {
+  // Binary arithmetic ops hand their output a shape and dtype worked out in JS
+  // (ops/elementwise.ts, shapeSource); checked here against what MLX says.
+  const ops = ['add', 'subtract', 'multiply', 'divide', 'power', 'maximum', 'minimum'] as const;
+  const dtypes = ['float32', 'float16', 'bfloat16', 'int32'] as const;
+  const shapes: [number[], number[]][] = [[[2, 3], [2, 3]], [[2, 3], [3]], [[2, 3], [1, 3]], [[2, 1], [1, 3]], [[3], [2, 3]], [[], [2]]];
+  const operand = fc.oneof(
+    fc.record({ dtype: fc.constantFrom(...dtypes), shapeOf: fc.constantFrom(0, 1) }),
+    fc.constantFrom(2, 0.5),
+  );
+  const dtypeNames = native.dtypeNames();
+  propTest.prop([fc.constantFrom(...ops), fc.constantFrom(...shapes), operand, operand, fc.boolean()])(
+    'match MLX\'s own for every operand mix',
+    (op, pair, a, b, known) => mt.tidy(() => {
+      const make = (o: typeof a, i: number): mt.Tensor | number => {
+        if (typeof o === 'number') return o;
+        const t = mt.ones(pair[o.shapeOf === 0 ? i : 1 - i]!, o.dtype);
+        if (known) void t.shape; // the source's shape already known, or asked for by the op
+        return t;
+      };
+      const out = (mt[op] as (x: mt.Tensor | number, y: mt.Tensor | number) => mt.Tensor)(make(a, 0), make(b, 1));
+      expect(out.shape).toEqual(shapeOf(out.data));
+      expect(out.dtype).toBe(dtypeNames[native.dtypeIndex(out.data)]);
+    }),
+  );
+
+  test('gradients of broadcast operands are summed back when every shape is known in JS', () => {
+    const x = mt.ones([3, 4]).requireGrad(), w = mt.tensor([[1, 2, 3, 4]]).requireGrad(), v = mt.tensor([1, 2, 3, 4]).requireGrad();
+    for (const t of [x, w, v]) void t.shape;
+    const y = mt.add(mt.multiply(mt.add(x, 1), w), v); // [3,4] * [1,4] + [4]
+    mt.sum(y).backward();
+    expect(w.grad!.toArray()).toEqual([[6, 6, 6, 6]]); // x + 1 = 2, summed over 3 rows
+    expect(v.grad!.toArray()).toEqual([3, 3, 3, 3]);
+    expect(x.grad!.toArray()).toEqual([[1, 2, 3, 4], [1, 2, 3, 4], [1, 2, 3, 4]]);
   });
 });
 

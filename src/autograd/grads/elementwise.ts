@@ -18,7 +18,7 @@ const zero = (dy: Tensor): Tensor[] => [zerosLike(dy)];
  * no rule.
  */
 export function maskedBy(dy: Tensor, a: Tensor, comparison: 'greater' | 'less', b: Tensor | number): Tensor {
-  if (isNumber(b) && a.dtype === dy.dtype && hasOwnKernel(a.dtype) && native.sameShape(a.data, dy.data) &&
+  if (isNumber(b) && a.dtype === dy.dtype && hasOwnKernel(a.dtype) && a.hasShapeOf(dy) &&
       !isGradEnabled()) {
     return new Tensor(native.maskedBy(dy.data, a.data, comparison, b));
   }

@@ -1,11 +1,25 @@
 // Element-wise ops. Differentiable ones record themselves with apply(); their
 // rules are in src/autograd/grads/elementwise.ts.
-import { apply, type Input } from '../../autograd/tape.js';
-import type { DType } from '../dtype.js';
+import { apply, NO_ATTRS, type Input } from '../../autograd/tape.js';
+import { isFloating, type DType } from '../dtype.js';
 import { native } from '../native.js';
-import { Tensor } from '../tensor.js';
+import { sameDims, Tensor } from '../tensor.js';
 import { arg } from './operand.js';
 
+/**
+ * The operand whose shape and dtype a binary arithmetic op's output has, when
+ * that follows from what the operands are: one floating dtype and one shape,
+ * or a floating tensor and a number (a weak scalar keeps the tensor's dtype).
+ * The output carries them on, so chains of element-wise ops learn shapes and
+ * dtypes from JS: backward's check for broadcasting and apply's for a
+ * floating output then ask MLX nothing (W3's recording row). An operand
+ * asks MLX once; a broadcast or a dtype promotion gives no source.
+ */
+function shapeSource(a: Input, b: Input): Tensor | undefined {
+  if (typeof b === 'number') return typeof a !== 'number' && isFloating(a.dtype) ? a : undefined;
+  if (typeof a === 'number') return isFloating(b.dtype) ? b : undefined;
+  return a.dtype === b.dtype && isFloating(a.dtype) && sameDims(a.shape, b.shape) ? a : undefined;
+}
 /**
  * Element-wise absolute value.
  *
@@ -469,7 +483,7 @@ export function ceil(x: Tensor): Tensor {
  * @group Elementwise
  */
 export function add(a: Input, b: Input): Tensor {
-  return apply('add', [a, b], native.add(arg(a), arg(b)));
+  return apply('add', [a, b], native.add(arg(a), arg(b)), NO_ATTRS, shapeSource(a, b));
 }
 
 /**
@@ -485,7 +499,7 @@ export function add(a: Input, b: Input): Tensor {
  * @group Elementwise
  */
 export function subtract(a: Input, b: Input): Tensor {
-  return apply('subtract', [a, b], native.subtract(arg(a), arg(b)));
+  return apply('subtract', [a, b], native.subtract(arg(a), arg(b)), NO_ATTRS, shapeSource(a, b));
 }
 
 /**
@@ -501,7 +515,7 @@ export function subtract(a: Input, b: Input): Tensor {
  * @group Elementwise
  */
 export function multiply(a: Input, b: Input): Tensor {
-  return apply('multiply', [a, b], native.multiply(arg(a), arg(b)));
+  return apply('multiply', [a, b], native.multiply(arg(a), arg(b)), NO_ATTRS, shapeSource(a, b));
 }
 
 /**
@@ -517,7 +531,7 @@ export function multiply(a: Input, b: Input): Tensor {
  * @group Elementwise
  */
 export function divide(a: Input, b: Input): Tensor {
-  return apply('divide', [a, b], native.divide(arg(a), arg(b)));
+  return apply('divide', [a, b], native.divide(arg(a), arg(b)), NO_ATTRS, shapeSource(a, b));
 }
 
 /**
@@ -533,7 +547,7 @@ export function divide(a: Input, b: Input): Tensor {
  * @group Elementwise
  */
 export function power(a: Input, b: Input): Tensor {
-  return apply('power', [a, b], native.power(arg(a), arg(b)));
+  return apply('power', [a, b], native.power(arg(a), arg(b)), NO_ATTRS, shapeSource(a, b));
 }
 
 /**
@@ -565,7 +579,7 @@ export function remainder(a: Input, b: Input): Tensor {
  * @group Elementwise
  */
 export function maximum(a: Input, b: Input): Tensor {
-  return apply('maximum', [a, b], native.maximum(arg(a), arg(b)));
+  return apply('maximum', [a, b], native.maximum(arg(a), arg(b)), NO_ATTRS, shapeSource(a, b));
 }
 
 /**
@@ -581,7 +595,7 @@ export function maximum(a: Input, b: Input): Tensor {
  * @group Elementwise
  */
 export function minimum(a: Input, b: Input): Tensor {
-  return apply('minimum', [a, b], native.minimum(arg(a), arg(b)));
+  return apply('minimum', [a, b], native.minimum(arg(a), arg(b)), NO_ATTRS, shapeSource(a, b));
 }
 
 /**

@@ -10,7 +10,7 @@
 // (tensor/trace.ts).
 import { apply } from '../../autograd/tape.js';
 import { native } from '../native.js';
-import type { Tensor } from '../tensor.js';
+import { sameDims, type Tensor } from '../tensor.js';
 import { currentTrace, type Trace } from '../trace.js';
 import { broadcastTo, reshape } from './shape.js';
 
@@ -19,7 +19,6 @@ const list = <T>(v: T | T[]): T[] => (Array.isArray(v) ? v : [v]);
 /** MLX's gather/scatter take no negative axes: count them from the end here (bad ones are left to MLX). */
 const axesOf = (x: Tensor, axes: number | number[]): number[] => list(axes).map((a) => (a < 0 && a >= -x.ndim ? a + x.ndim : a));
 const fmt = (s: readonly number[]): string => `[${s.join(',')}]`;
-const sameShape = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((d, i) => d === b[i]);
 
 /** The size of `x`'s axis `axis` (negative counts from the end), or undefined when there is no such axis. */
 function axisSize(x: Tensor, axis: number): number | undefined {
@@ -123,16 +122,16 @@ function scatterUpdates(op: string, x: Tensor, indices: Tensor[], updates: Tenso
   const natural = [...b, ...x.shape.filter((_, i) => !ax.includes(i))];
   const full = [...b, ...x.shape.map((d, i) => (ax.includes(i) ? 1 : d))];
   const fits = broadcastShapes([updates.shape, natural]);
-  if (!fits || !sameShape(fits, natural)) {
+  if (!fits || !sameDims(fits, natural)) {
     throw new RangeError(`[${op}] updates of shape ${fmt(updates.shape)} fit neither ${fmt(natural)} (the indices' shape, then the axes of x that are not indexed) nor ${fmt(full)} (MLX's layout)`);
   }
-  return reshape(sameShape(updates.shape, natural) ? updates : broadcastTo(updates, natural), full);
+  return reshape(sameDims(updates.shape, natural) ? updates : broadcastTo(updates, natural), full);
 }
 
 /** The slice shape of scatter updates in MLX's layout, or undefined when they are not (MLX reports it). */
 function scatterSliceSizes(x: Tensor, indices: Tensor[], updates: Tensor): number[] | undefined {
   const b = broadcastShapes(indices.map((i) => i.shape));
-  const ok = b && updates.ndim === b.length + x.ndim && sameShape(updates.shape.slice(0, b.length), b);
+  const ok = b && updates.ndim === b.length + x.ndim && sameDims(updates.shape.slice(0, b.length), b);
   return ok ? updates.shape.slice(b.length) : undefined;
 }
 
