@@ -23,7 +23,9 @@
 # ~30 s after a call); the third, carrying wheel.part.ac and the Fashion
 # files, runs `PART=1 COMMIT=<sha> bash scripts/device-gpu-round.sh`, the
 # fourth the same with PART=2 (COMMIT: the device's copy of .git can be older
-# than the working tree it runs).
+# than the working tree it runs). PART=2 may run again on the same machine for
+# more rounds: keep each call's files and pool them here with
+# `node scripts/gpu-results.mjs "<card>" <first> <second>`.
 set -u
 [ -n "${COMMIT:-}" ] || { echo "set COMMIT to the commit of the working tree" >&2; exit 2; }
 PART=${PART:-all} ROUNDS=${ROUNDS:-5} R=/root/round
