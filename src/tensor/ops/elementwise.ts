@@ -20,6 +20,7 @@ function shapeSource(a: Input, b: Input): Tensor | undefined {
   if (typeof a === 'number') return isFloating(b.dtype) ? b : undefined;
   return a.dtype === b.dtype && isFloating(a.dtype) && sameDims(a.shape, b.shape) ? a : undefined;
 }
+
 /**
  * Element-wise absolute value.
  *
