@@ -125,20 +125,40 @@ describe('shapes and dtypes passed on in JS', () => {
     fc.constantFrom(2, 0.5),
   );
   const dtypeNames = native.dtypeNames();
-  propTest.prop([fc.constantFrom(...ops), fc.constantFrom(...shapes), operand, operand, fc.boolean()])(
+  // Where shapes are passed on: under noGrad (as in backward's rules) and in
+  // ops that record; 'plain' (grad mode on, nothing requires grad) skips it.
+  const modes = ['noGrad', 'recording', 'plain'] as const;
+  propTest.prop([fc.constantFrom(...ops), fc.constantFrom(...shapes), operand, operand, fc.boolean(), fc.constantFrom(...modes)], { numRuns: 1000 })(
     'match MLX\'s own for every operand mix',
-    (op, pair, a, b, known) => mt.tidy(() => {
+    (op, pair, a, b, known, mode) => mt.tidy(() => {
       const make = (o: typeof a, i: number): mt.Tensor | number => {
         if (typeof o === 'number') return o;
-        const t = mt.ones(pair[o.shapeOf === 0 ? i : 1 - i]!, o.dtype);
+        const t = mt.ones(pair[o.shapeOf === 0 ? i : 1 - i]!, o.dtype).requireGrad(mode === 'recording');
         if (known) void t.shape; // the source's shape already known, or asked for by the op
         return t;
       };
-      const out = (mt[op] as (x: mt.Tensor | number, y: mt.Tensor | number) => mt.Tensor)(make(a, 0), make(b, 1));
+      const run = (): mt.Tensor => (mt[op] as (x: mt.Tensor | number, y: mt.Tensor | number) => mt.Tensor)(make(a, 0), make(b, 1));
+      const out = mode === 'noGrad' ? mt.noGrad(run) : run();
       expect(out.shape).toEqual(shapeOf(out.data));
       expect(out.dtype).toBe(dtypeNames[native.dtypeIndex(out.data)]);
     }),
   );
+
+  test('a broadcast or a promotion passes on no operand\'s shape or dtype', () => mt.tidy(() => {
+    const x = mt.ones([2, 3]).requireGrad();
+    for (const [y, shape, dtype] of [
+      [mt.ones([3]), [2, 3], 'float32'], [mt.ones([1, 3]), [2, 3], 'float32'], [mt.ones([2, 1, 3]), [2, 2, 3], 'float32'],
+      [mt.ones([2, 3], 'float16'), [2, 3], 'float32'],
+    ] as const) {
+      void y.shape;
+      for (const op of ops) {
+        const out = mt[op](x, y);
+        expect([op, out.shape, out.dtype]).toEqual([op, shape, dtype]);
+      }
+    }
+    const n = mt.ones([2, 3], 'int32').requireGrad();
+    expect(mt.noGrad(() => mt.multiply(n, 0.5)).dtype).toBe('float32');
+  }));
 
   test('gradients of broadcast operands are summed back when every shape is known in JS', () => {
     const x = mt.ones([3, 4]).requireGrad(), w = mt.tensor([[1, 2, 3, 4]]).requireGrad(), v = mt.tensor([1, 2, 3, 4]).requireGrad();

@@ -1,6 +1,6 @@
 // Element-wise ops. Differentiable ones record themselves with apply(); their
 // rules are in src/autograd/grads/elementwise.ts.
-import { apply, NO_ATTRS, type Input } from '../../autograd/tape.js';
+import { apply, isGradEnabled, NO_ATTRS, type Input } from '../../autograd/tape.js';
 import { isFloating, type DType } from '../dtype.js';
 import { native } from '../native.js';
 import { sameDims, Tensor } from '../tensor.js';
@@ -13,13 +13,17 @@ import { arg } from './operand.js';
  * The output carries them on, so chains of element-wise ops learn shapes and
  * dtypes from JS: backward's check for broadcasting and apply's for a
  * floating output then ask MLX nothing (W3's recording row). An operand
- * asks MLX once; a broadcast or a dtype promotion gives no source.
+ * asks MLX once; a broadcast or a dtype promotion gives no source. Only
+ * where they are used: in an op that records, or in backward's rules (grad
+ * mode off); an op that records nothing with grad mode on skips the checks.
  */
 function shapeSource(a: Input, b: Input): Tensor | undefined {
+  if (isGradEnabled() && !requiresGrad(a) && !requiresGrad(b)) return undefined;
   if (typeof b === 'number') return typeof a !== 'number' && isFloating(a.dtype) ? a : undefined;
   if (typeof a === 'number') return isFloating(b.dtype) ? b : undefined;
   return a.dtype === b.dtype && isFloating(a.dtype) && sameDims(a.shape, b.shape) ? a : undefined;
 }
+const requiresGrad = (x: Input): boolean => typeof x !== 'number' && x.requiresGrad;
 
 /**
  * Element-wise absolute value.
