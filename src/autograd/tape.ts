@@ -24,6 +24,17 @@ export interface Node {
   freed?: boolean;
 }
 
+/**
+ * A Node made by `new`, not an object literal: V8 pretenures a literal's
+ * allocation site once its objects outlive young-generation GCs, as a tape's
+ * nodes do until their scope ends; allocated old, they make every scavenge
+ * walk their pointers to young tensors (W3's recording row, README).
+ */
+class RecordedOp implements Node {
+  freed = false;
+  constructor(public op: DiffOp, public inputs: Input[], public attrs: Attrs) {}
+}
+
 let gradEnabled = true;
 
 /**
@@ -101,7 +112,7 @@ export function apply(op: DiffOp, inputs: Input[], out: NativeArray, attrs: Attr
   const t = new Tensor(out);
   if (like) t.shapedLike(like);
   if (gradEnabled && anyRequiresGrad(inputs) && isFloating(t.dtype)) {
-    t.node = { op, inputs, attrs };
+    t.node = new RecordedOp(op, inputs, attrs);
     t.requiresGrad = true;
   }
   return t;
