@@ -183,6 +183,17 @@ bool Array::Dispose(Napi::Value value) {
   return true;
 }
 
+void Array::DisposeKeys(Napi::BigUint64Array keys) {
+  const uint64_t* key = keys.Data();
+  for (size_t i = 0, n = keys.ElementLength(); i < n; ++i) {
+    bool stale;
+    Slot* slot = SlotOf(key[i], &stale);
+    if (!slot)
+      throw Napi::TypeError::New(keys.Env(), "disposeKeys: element " + std::to_string(i) + " is not an MLX array's key");
+    if (!stale) Release(keys.Env(), slot, false);
+  }
+}
+
 std::vector<mx::array> Array::Live() {
   std::vector<mx::array> live;
   for (const Slot& slot : slots)
@@ -404,6 +415,11 @@ void InitArray(Napi::Env env, Napi::Object exports) {
   exports.Set("dispose", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
     return Napi::Boolean::New(info.Env(), Array::Dispose(info[0]));
   }, "dispose"));
+  exports.Set("disposeKeys", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
+    if (!info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_biguint64_array)
+      throw Napi::TypeError::New(info.Env(), "disposeKeys: expected a BigUint64Array, got " + Describe(info[0]));
+    Array::DisposeKeys(info[0].As<Napi::BigUint64Array>());
+  }, "disposeKeys"));
   exports.Set("outlive", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
     Array::Outlive(info.Env(), info[0], info[1]);
   }, "outlive"));

@@ -53,6 +53,9 @@ class Array {
   static bool IsHandleType(napi_valuetype type) { return type == napi_bigint || type == napi_external; }
   // Frees the array now; idempotent. Returns whether it was live.
   static bool Dispose(Napi::Value value);
+  // Dispose for each key of a BigUint64Array of in-scope handles (tidy's
+  // end: one call, not one per handle); stale keys are skipped.
+  static void DisposeKeys(Napi::BigUint64Array keys);
   // Live handles: not disposed and not finalized by the GC (slots in use).
   static int64_t Count();
   // While true (inside tidy), new handles get no finalizer and no memory

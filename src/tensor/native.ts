@@ -40,6 +40,8 @@ interface CoreNative {
   dtypeNames(): DType[];
   isArray(a: unknown): boolean;
   dispose(a: A): boolean;
+  /** dispose() for each in-scope handle (a BigInt key) in one call; disposed ones are skipped. */
+  disposeKeys(keys: BigUint64Array): void;
   /** Live handles: neither disposed nor finalized by the GC (a finalizer backlog shows here). */
   handleCount(): number;
   /** While true (inside tidy), new handles are tidy's to free: no GC finalizer, and V8 is not told of their bytes. */

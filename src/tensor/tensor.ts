@@ -97,10 +97,20 @@ export class Tensor {
 
   /** Frees the native array now. Idempotent. */
   dispose(): void {
-    if (this.#disposed) return;
+    const handle = this.release();
+    if (handle !== undefined) native.dispose(handle);
+  }
+
+  /**
+   * @internal Marks this tensor disposed and hands its native handle to the
+   * caller to free (tidy frees a scope's handles in one native call), or
+   * undefined when it was disposed already.
+   */
+  release(): NativeArray | undefined {
+    if (this.#disposed) return undefined;
     this.#disposed = true;
     this.reluInput = null; // lets relu's input go with it
-    native.dispose(this.#data);
+    return this.#data;
   }
 
   /** Evaluates the tensor (MLX is lazy) and returns it. */

@@ -103,6 +103,39 @@ describe('dispose', () => {
     expect(() => native.exp(h)).toThrow(/exp: argument 'a' is an array that was already disposed/);
   });
 
+  test('disposeKeys frees in-scope handles in one call, skips stale ones, refuses anything else', () => {
+    native.inScope(true);
+    let keys: bigint[];
+    try {
+      keys = [native.fromTypedArray(new Float32Array(2), [2], 'float32'), native.fromTypedArray(new Float32Array(2), [2], 'float32')] as unknown as bigint[];
+    } finally {
+      native.inScope(false);
+    }
+    const before = native.handleCount();
+    native.dispose(keys[0] as unknown as NativeArray); // stale by the time disposeKeys sees it
+    native.disposeKeys(BigUint64Array.from(keys));
+    expect(native.handleCount()).toBe(before - 2);
+    expect(() => native.exp(keys[1] as unknown as NativeArray)).toThrow(/already disposed/);
+    expect(() => native.disposeKeys([1n] as unknown as BigUint64Array)).toThrow(/disposeKeys: expected a BigUint64Array, got/);
+    expect(() => native.disposeKeys(BigUint64Array.of(42n))).toThrow(/disposeKeys: element 0 is not an MLX array's key/);
+  });
+
+  test('a tidy scope frees what it and its inner scopes made, all but its result and kept tensors', () => {
+    const before = native.handleCount();
+    let kept!: mt.Tensor, inner!: mt.Tensor, dropped!: mt.Tensor;
+    const out = mt.tidy(() => {
+      dropped = mt.exp(mt.ones([2]));
+      kept = mt.keep(mt.ones([2]));
+      inner = mt.tidy(() => mt.add(mt.ones([2]), 1));
+      return mt.multiply(inner, 2);
+    });
+    expect([dropped.isDisposed, inner.isDisposed, kept.isDisposed, out.isDisposed]).toEqual([true, true, false, false]);
+    expect(out.toArray()).toEqual([4, 4]); // MLX's graph still holds inner's array
+    expect(kept.toArray()).toEqual([1, 1]);
+    mt.dispose([out, kept]);
+    expect(native.handleCount()).toBe(before);
+  });
+
   test('other handles sharing the data live on', () => {
     const a = mt.tensor([1, 2]);
     const b = mt.add(a, 1);
