@@ -119,23 +119,26 @@ export function tidy<T>(fn: () => T): T {
   const parent = scopes[scopes.length - 1];
   const keys = new BigUint64Array(scope.length);
   let freed = 0;
-  for (const t of scope) {
-    if (t.owningScope !== scope) continue; // kept
-    t.owningScope = null; // a disposed tensor the caller still holds must not hold the list
-    if (!kept.has(t)) {
-      // Handles made in scope are BigInt keys: freed below in one native
-      // call (one call each cost W3's chain ~3%); others one by one.
-      const handle = t.release() as unknown;
-      if (typeof handle === 'bigint') keys[freed++] = handle;
-      else if (handle !== undefined) native.dispose(handle as NativeArray);
-    } else if (parent) {
-      parent.push(t); // an enclosing scope owns it now
-      t.owningScope = parent;
-    } else {
-      outlivesScopes(t);
+  try {
+    for (const t of scope) {
+      if (t.owningScope !== scope) continue; // kept
+      t.owningScope = null; // a disposed tensor the caller still holds must not hold the list
+      if (!kept.has(t)) {
+        // Handles made in scope are BigInt keys: freed below in one native
+        // call (one call each cost W3's chain ~3%); others one by one.
+        const handle = t.release() as unknown;
+        if (typeof handle === 'bigint') keys[freed++] = handle;
+        else if (handle !== undefined) native.dispose(handle as NativeArray);
+      } else if (parent) {
+        parent.push(t); // an enclosing scope owns it now
+        t.owningScope = parent;
+      } else {
+        outlivesScopes(t);
+      }
     }
+  } finally {
+    if (freed) native.disposeKeys(keys.subarray(0, freed)); // also when outlivesScopes threw
   }
-  native.disposeKeys(keys.subarray(0, freed));
   return result;
 }
 
