@@ -30,6 +30,11 @@ def chain(evaluate, hold):
         mx.eval(y)
 
 
+def per_op(seconds):
+    # µs per op of the chain from the median of the repetitions.
+    return f"{sorted(seconds)[len(seconds) // 2] * 1e6 / (2 * N):.2f}"
+
+
 for evaluate, hold, label in ((True, False, "eval"), (False, False, "no eval"), (True, True, "eval, holding intermediates")):
     times = []
     for r in range(25):
@@ -37,7 +42,7 @@ for evaluate, hold, label in ((True, False, "eval"), (False, False, "no eval"), 
         chain(evaluate, hold)
         if r >= 5:  # warm-up, as dispatch.ts skips its first rounds
             times.append(time.perf_counter() - t)
-    print(f"MLX-Python, {label:28} {sorted(times)[10] * 1e6 / (2 * N):.2f} µs/op")
+    print(f"MLX-Python, {label:28} {per_op(times)} µs/op")
 
 # W3's recording row (bench/workers/mlx_python.py): mx.grad's call (the forward traced, the vjp
 # built), then the eval of the gradient.
@@ -51,5 +56,4 @@ for r in range(20):
     if r >= 5:
         build.append(t1 - t)
         evaluation.append(time.perf_counter() - t1)
-per_op = lambda s: f"{sorted(s)[len(s) // 2] * 1e6 / (2 * N):.2f}"
 print(f"MLX-Python, recording + backward by phase, µs/op: grad call {per_op(build)}, eval {per_op(evaluation)}")

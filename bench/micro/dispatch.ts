@@ -11,6 +11,9 @@ const N = 5000;
 const a = mt.full([16], 0.999), b = mt.full([16], 0.001), x0 = mt.random.normal([16]);
 mt.evaluate(a, b, x0);
 
+/** µs per op of the chain from the median of repetitions' ms. */
+const perOpOf = (ms: number[]): string => ((ms.sort((p, q) => p - q)[ms.length >> 1]! * 1000) / (2 * N)).toFixed(2);
+
 /** `chain` may return the ms of the part it times itself; else the whole call counts. Median of 15 after 5. */
 function perOp(label: string, chain: () => number | void): void {
   const ts: number[] = [];
@@ -19,8 +22,7 @@ function perOp(label: string, chain: () => number | void): void {
     const part = chain();
     if (r >= 5) ts.push(part ?? performance.now() - t);
   }
-  const median = ts.sort((p, q) => p - q)[ts.length >> 1]!;
-  console.log(`${label.padEnd(50)} ${((median * 1000) / (2 * N)).toFixed(2)} µs/op`);
+  console.log(`${label.padEnd(50)} ${perOpOf(ts)} µs/op`);
 }
 
 perOp('Tensor ops in tidy, eval', () => mt.tidy(() => {
@@ -99,5 +101,4 @@ for (let r = 0; r < 20; r++) {
   phases.eval.push(t4 - t3);
   phases.whole.push(t4 - t0);
 }
-const perOpOf = (ms: number[]): string => ((ms.sort((p, q) => p - q)[ms.length >> 1]! * 1000) / (2 * N)).toFixed(2);
 console.log(`recording + backward by phase, µs/op: ${Object.entries(phases).map(([k, ms]) => `${k} ${perOpOf(ms)}`).join(', ')}`);

@@ -1,5 +1,6 @@
 // Element-wise ops. Differentiable ones record themselves with apply(); their
 // rules are in src/autograd/grads/elementwise.ts.
+import { wants } from '../../autograd/grads/rule.js';
 import { apply, isGradEnabled, NO_ATTRS, type Input } from '../../autograd/tape.js';
 import { isFloating, type DType } from '../dtype.js';
 import { native } from '../native.js';
@@ -18,12 +19,11 @@ import { arg } from './operand.js';
  * mode off); an op that records nothing with grad mode on skips the checks.
  */
 function shapeSource(a: Input, b: Input): Tensor | undefined {
-  if (isGradEnabled() && !requiresGrad(a) && !requiresGrad(b)) return undefined;
+  if (isGradEnabled() && !wants(a) && !wants(b)) return undefined;
   if (typeof b === 'number') return typeof a !== 'number' && isFloating(a.dtype) ? a : undefined;
   if (typeof a === 'number') return isFloating(b.dtype) ? b : undefined;
   return a.dtype === b.dtype && isFloating(a.dtype) && sameDims(a.shape, b.shape) ? a : undefined;
 }
-const requiresGrad = (x: Input): boolean => typeof x !== 'number' && x.requiresGrad;
 
 /**
  * Element-wise absolute value.
