@@ -1,5 +1,5 @@
 // Loss functions, as MLX's nn.losses (names, arguments and default reductions).
-import type { Tensor } from '../tensor/tensor.js';
+import { sameDims, type Tensor } from '../tensor/tensor.js';
 import {
   abs, add, clip, divide, expandDims, exp, log, logaddexp, logsumexp, maximum, mean, minimum, multiply, power, sqrt,
   square, squeeze, subtract, sum, where, less,
@@ -19,7 +19,7 @@ function reduce(op: string, loss: Tensor, reduction: Reduction): Tensor {
 }
 
 function sameShape(op: string, a: Tensor, b: Tensor, what = 'targets'): void {
-  if (a.shape.join() !== b.shape.join()) {
+  if (!sameDims(a.shape, b.shape)) {
     throw new RangeError(`[${op}] inputs have shape [${a.shape.join(',')}] but ${what} have shape [${b.shape.join(',')}]`);
   }
 }
