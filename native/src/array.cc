@@ -69,16 +69,19 @@ Slot* SlotOf(uint64_t key, bool* stale) {
   *stale = (key >> 24 & kMask24) != (slot->generation & kMask24) || !slot->array;
   return slot;
 }
-// A handle's key: a BigInt (made in scope) or an External's data (out of scope).
+// A handle's key: a BigInt (made in scope) or an External's data (out of
+// scope). False for values of other types; a BigInt too large for a key gets
+// key 0, which names no slot. The BigInt is tried first, with no type query:
+// W3's chain passes two handles an op.
 bool KeyOf(napi_env env, napi_value value, uint64_t* key) {
-  napi_valuetype type;
-  if (napi_typeof(env, value, &type) != napi_ok || !Array::IsHandleType(type)) return false;
-  if (type == napi_bigint) {
-    bool lossless;
-    return napi_get_value_bigint_uint64(env, value, key, &lossless) == napi_ok && lossless;
+  bool lossless;
+  napi_status status = napi_get_value_bigint_uint64(env, value, key, &lossless);
+  if (status == napi_ok) {
+    if (!lossless) *key = 0;
+    return true;
   }
   void* data;
-  if (napi_get_value_external(env, value, &data) != napi_ok) return false;
+  if (status != napi_bigint_expected || napi_get_value_external(env, value, &data) != napi_ok) return false;
   *key = reinterpret_cast<uint64_t>(data);
   return true;
 }
@@ -160,16 +163,26 @@ bool Array::Is(Napi::Value value) {
   return SlotOf(value, &stale) != nullptr;
 }
 
-mx::array& Array::From(Napi::Value value, const Where& what) {
+mx::array* Array::Find(Napi::Value value, const Where& what) {
+  uint64_t key;
+  if (!KeyOf(value.Env(), value, &key)) return nullptr;
   bool stale;
-  Slot* slot = SlotOf(value, &stale);
+  Slot* slot = SlotOf(key, &stale);
   if (!slot)
     throw Napi::TypeError::New(
         value.Env(), what.str() + " must be an MLX array, got " + Describe(value));
   if (stale)
     throw Napi::Error::New(value.Env(),
                            what.str() + " is an array that was already disposed");
-  return *slot->array;
+  return &*slot->array;
+}
+
+mx::array& Array::From(Napi::Value value, const Where& what) {
+  mx::array* array = Find(value, what);
+  if (!array)
+    throw Napi::TypeError::New(
+        value.Env(), what.str() + " must be an MLX array, got " + Describe(value));
+  return *array;
 }
 
 bool Array::Dispose(Napi::Value value) {

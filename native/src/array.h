@@ -47,10 +47,11 @@ class Array {
   static Napi::Value New(Napi::Env env, mx::array a);
   // The array behind a handle; `what` names the op and argument in errors.
   static mx::array& From(Napi::Value value, const Where& what);
+  // As From, but null for a value of no handle type (a number, say); a
+  // foreign or disposed handle still throws.
+  static mx::array* Find(Napi::Value value, const Where& what);
   // Whether `value` is a handle of this addon, live or disposed.
   static bool Is(Napi::Value value);
-  // Whether values of this type can be handles (BigInts in scope, Externals out of it).
-  static bool IsHandleType(napi_valuetype type) { return type == napi_bigint || type == napi_external; }
   // Frees the array now; idempotent. Returns whether it was live.
   static bool Dispose(Napi::Value value);
   // Dispose for each key of a BigUint64Array of in-scope handles (tidy's

@@ -97,24 +97,6 @@ mx::array ScalarLike(Napi::Value v, const mx::array& other,
   return mx::array(d, t);
 }
 
-std::pair<mx::array, mx::array> Operands(const Operand& a, const Operand& b) {
-  // Anything but a handle's type goes the scalar way (which names the bad value).
-  auto scalar = [](const Operand& o) { return !Array::IsHandleType(o.value.Type()); };
-  bool sa = scalar(a), sb = scalar(b);
-  if (!sa && !sb) return {Array::From(a.value, a.where), Array::From(b.value, b.where)};
-  if (!sa) {
-    const auto& x = Array::From(a.value, a.where);
-    return {x, ScalarLike(b.value, x, b.where)};
-  }
-  if (!sb) {
-    const auto& y = Array::From(b.value, b.where);
-    return {ScalarLike(a.value, y, a.where), y};
-  }
-  // Two scalars: float32 (or bool), as mx.array(scalar) would make them.
-  mx::array fallback(0.0f);
-  return {ScalarLike(a.value, fallback, a.where), ScalarLike(b.value, fallback, b.where)};
-}
-
 Site* NewSite(const std::string& signature, void* fn) {
   // Sites live as long as the process: one per exported function.
   static std::deque<Site> sites;

@@ -43,9 +43,22 @@ struct Operand {
   Napi::Value value;
   Where where;
 };
-std::pair<mx::array, mx::array> Operands(const Operand& a, const Operand& b);
 mx::array ScalarLike(Napi::Value v, const mx::array& other,
                      const Where& what);
+// Calls op(x, y) on a binary op's operands: the arrays themselves, not
+// copies (between the lookups and the call no JS runs, so no GC finalizer
+// frees a slot), or arrays made of numbers; two numbers are float32 (or
+// bool), as mx.array(scalar) makes them.
+template <typename Op>
+mx::array WithOperands(const Operand& a, const Operand& b, Op&& op) {
+  const mx::array* x = Array::Find(a.value, a.where);
+  const mx::array* y = Array::Find(b.value, b.where);
+  if (x && y) return op(*x, *y);
+  if (x) return op(*x, ScalarLike(b.value, *x, b.where));
+  if (y) return op(ScalarLike(a.value, *y, a.where), *y);
+  mx::array fallback(0.0f);
+  return op(ScalarLike(a.value, fallback, a.where), ScalarLike(b.value, fallback, b.where));
+}
 
 template <typename T>
 struct Arg;

@@ -13,11 +13,10 @@ mx::array Unary(const mx::array& a) {
   return Op(a, {});
 }
 
-// Numbers on either side are weak scalars (see Operands).
+// Numbers on either side are weak scalars (see WithOperands).
 template <mx::array (*Op)(const mx::array&, const mx::array&, mx::StreamOrDevice)>
 mx::array Binary(Operand a, Operand b) {
-  auto [x, y] = Operands(a, b);
-  return Op(x, y, {});
+  return WithOperands(a, b, [](const mx::array& x, const mx::array& y) { return Op(x, y, {}); });
 }
 
 const std::pair<const char*, UnaryFn> kUnary[] = {
@@ -69,14 +68,14 @@ void InitElementwise(Napi::Env env, Napi::Object exports) {
   for (auto [signature, fn] : kUnary) Def(env, exports, signature, fn);
   for (auto [signature, fn] : kBinary) Def(env, exports, signature, fn);
   Def(env, exports, "where(condition, x, y)", +[](const mx::array& c, Operand x, Operand y) {
-    auto [a, b] = Operands(x, y);
-    return mx::where(c, a, b);
+    return WithOperands(x, y, [&](const mx::array& a, const mx::array& b) { return mx::where(c, a, b); });
   });
   // clip(a, min, max): either bound may be null; numbers take a's dtype.
   Def(env, exports, "clip(a, min, max)", +[](const mx::array& a, Operand lo, Operand hi) {
     auto bound = [&](const Operand& o) -> std::optional<mx::array> {
       if (o.value.IsUndefined() || o.value.IsNull()) return std::nullopt;
-      return Array::Is(o.value) ? Array::From(o.value, o.where) : ScalarLike(o.value, a, o.where);
+      const mx::array* bound = Array::Find(o.value, o.where);
+      return bound ? *bound : ScalarLike(o.value, a, o.where);
     };
     return mx::clip(a, bound(lo), bound(hi));
   });

@@ -36,7 +36,7 @@ namespace {
 // A distribution parameter: an array as given, or a JS number made an array
 // of dtype `d` (MLX-Python turns scalars into arrays the same way).
 mx::array Param(const Operand& v, mx::Dtype d) {
-  if (Array::Is(v.value)) return Array::From(v.value, v.where);
+  if (const mx::array* array = Array::Find(v.value, v.where)) return *array;
   if (!v.value.IsNumber())
     throw Napi::TypeError::New(v.value.Env(), v.where.str() + " must be an MLX array or a number, got " +
                                                   Describe(v.value));
