@@ -56,6 +56,10 @@ export class Tensor {
   owningScope: Tensor[] | null = null;
   /** @internal For an output of relu, relu's input: max pooling over it pools that instead (ops/pool.ts). */
   reluInput: Tensor | null = null;
+  /** @internal The backward pass that visited this tensor last, if it is still running (autograd/backward.ts). */
+  backwardPass: object | null = null;
+  /** @internal This tensor's place in that pass's order. */
+  backwardIndex = 0;
 
   /** Wraps a native array; prefer the creation functions ({@link tensor}, {@link zeros}). */
   constructor(data: NativeArray, requiresGrad = false) {

@@ -54,6 +54,29 @@ describe('backward()', () => {
     expectClose(x.grad!, [80, 160]); // 10 × 2 × 2h
   });
 
+  test("a hook may run a backward pass of its own through the running pass's graph", () => {
+    const w = leaf([5, 6]);
+    const x = leaf([1, 2]);
+    const h = mt.multiply(x, 3);
+    const y = mt.sum(mt.add(mt.multiply(w, x), mt.square(h))); // dy/dx = w + 18x, dy/dw = x
+    const side = mt.sum(mt.multiply(h, h)); // d(side)/dx = 18x, into the same x.grad
+    let ran = false;
+    // The inner pass orders x and h differently; the outer one must still
+    // send h's gradient to x, not to w.
+    h.registerHook(() => {
+      if (ran) return; // the inner pass reaches h too
+      ran = true;
+      side.backward(undefined, { retainGraph: true });
+    });
+    y.backward();
+    expectClose(x.grad!, [5 + 18 + 18, 6 + 36 + 36]);
+    expectClose(w.grad!, [1, 2]);
+    // Both passes are over: another over the same leaves starts afresh.
+    x.grad = null;
+    mt.sum(mt.multiply(x, w)).backward();
+    expectClose(x.grad!, [5, 6]);
+  });
+
   test('frees the graph unless retainGraph, with a clear error on a second pass', () => {
     const x = leaf([1]);
     const y = mt.sum(mt.exp(x));
