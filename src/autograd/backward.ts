@@ -4,7 +4,7 @@ import { keep, tidy } from '../tensor/memory.js';
 import { add, onesLike } from '../tensor/ops/index.js';
 import { gradRules } from './grads/index.js';
 import { sumToShape } from './sum-to-shape.js';
-import { enableGrad, noGrad } from './tape.js';
+import { enableGrad, noGrad, type Input } from './tape.js';
 
 /** Options of {@link Tensor.backward} and the functional API. */
 export interface BackwardOptions {
@@ -130,7 +130,7 @@ export function runBackward(root: Tensor, seed: Tensor | undefined, opts: Backwa
         }
         if (!retainGraph) {
           node.freed = true;
-          node.inputs = [];
+          node.inputs = FREED;
         }
       }
       return [...wanted.values()];
@@ -139,6 +139,9 @@ export function runBackward(root: Tensor, seed: Tensor | undefined, opts: Backwa
     unmark();
   }
 }
+
+/** A freed node's inputs: one shared empty list, not a new one per node (nothing adds to it). */
+const FREED: Input[] = [];
 
 function accumulate(t: Tensor, g: Tensor): void {
   if (t.grad === null) {
