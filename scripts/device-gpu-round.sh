@@ -44,7 +44,7 @@ MLX_BACKEND=cuda MLX_WHEEL=$WHEEL node scripts/build-native.mjs > $R/build.log 2
 GPU=$(nvidia-smi --query-gpu=name --format=csv,noheader); echo "GPU: $GPU"
 
 if [ "$PART" != 2 ]; then
-  MLX_TAPE_DEVICE=gpu timeout 300 node node_modules/vitest/vitest.mjs run --reporter=dot \
+  MLX_TAPE_DEVICE=gpu timeout 400 node node_modules/vitest/vitest.mjs run --reporter=dot \
     --reporter=./test/helpers/cpu-only-reporter.ts > $R/gpu-tests.log 2>&1
   grep -E "Test Files|Tests |FAIL|CPU-only tests" $R/gpu-tests.log
   timeout 200 node --import tsx examples/mnist/main.ts --device gpu --epochs 1 --out /tmp/mn-digits > $R/mnist-digits.log 2>&1
