@@ -362,13 +362,19 @@ describe('memory of a synchronous training loop', () => {
     const opt = new optim.SGD({ learningRate: 0.01, momentum: 0.9 });
     const x = mt.keep(mt.random.normal([8, 256]));
     const step = nn.valueAndGrad(model, (m: mt.nn.Module, a: mt.Tensor) => mt.mean(mt.square(m.forward(a) as mt.Tensor)));
-    gc(); // earlier tests' garbage, freed by a GC inside the loop, would look like a change
+    // Earlier tests' garbage, freed by a GC inside the loop, and on a GPU
+    // their buffers still in use by its stream, would look like a change.
+    gc();
+    mt.synchronize();
     const active: number[] = [];
     for (let i = 1; i <= 30; i++) {
       const [loss, grads] = step(model, x);
       opt.update(model, grads);
       mt.dispose([loss, grads]);
-      if (i % 10 === 0) active.push(mt.memoryStats().active);
+      if (i % 10 === 0) {
+        mt.synchronize();
+        active.push(mt.memoryStats().active);
+      }
     }
     expect(Math.abs(active[2]! - active[0]!)).toBeLessThanOrEqual(stepSlack(model));
   });
