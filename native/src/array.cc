@@ -163,14 +163,16 @@ bool Array::Is(Napi::Value value) {
   return SlotOf(value, &stale) != nullptr;
 }
 
+static Napi::TypeError NotAnArray(Napi::Value value, const Where& what) {
+  return Napi::TypeError::New(value.Env(), what.str() + " must be an MLX array, got " + Describe(value));
+}
+
 mx::array* Array::Find(Napi::Value value, const Where& what) {
   uint64_t key;
   if (!KeyOf(value.Env(), value, &key)) return nullptr;
   bool stale;
   Slot* slot = SlotOf(key, &stale);
-  if (!slot)
-    throw Napi::TypeError::New(
-        value.Env(), what.str() + " must be an MLX array, got " + Describe(value));
+  if (!slot) throw NotAnArray(value, what);
   if (stale)
     throw Napi::Error::New(value.Env(),
                            what.str() + " is an array that was already disposed");
@@ -178,11 +180,8 @@ mx::array* Array::Find(Napi::Value value, const Where& what) {
 }
 
 mx::array& Array::From(Napi::Value value, const Where& what) {
-  mx::array* array = Find(value, what);
-  if (!array)
-    throw Napi::TypeError::New(
-        value.Env(), what.str() + " must be an MLX array, got " + Describe(value));
-  return *array;
+  if (mx::array* array = Find(value, what)) return *array;
+  throw NotAnArray(value, what);
 }
 
 bool Array::Dispose(Napi::Value value) {
