@@ -2,7 +2,7 @@
 
 #include <atomic>
 #include <cstring>
-#include <deque>
+#include <memory>
 #include <vector>
 
 #include "convert.h"
@@ -32,19 +32,38 @@ void Report(napi_env env, int64_t delta) {
   }
 }
 
+// 32 bytes, two to a cache line: a slot's place and its array's bytes are
+// not kept, as they follow from the key and the array.
 struct Slot {
   std::optional<mx::array> array;
-  int64_t bytes = 0;
-  uint32_t index = 0;  // its place in the table
   uint32_t generation = 0;
-  bool reported = false;   // V8 was told of `bytes`
+  bool reported = false;   // V8 was told of the array's bytes
   bool finalizer = false;  // the GC frees it if it is never disposed
+};
+static_assert(sizeof(Slot) == 32);
+
+// The slots, in chunks of 4,096: references stay valid as the table grows,
+// and a chunk is one block of memory, so reusing freed slots one after
+// another walks it in order (a deque's blocks hold 10 slots each, scattered
+// over the heap: a cache miss per new handle, W3).
+class SlotTable {
+ public:
+  size_t size() const { return size_; }
+  Slot& operator[](size_t i) { return chunks_[i >> kShift][i & (kChunk - 1)]; }
+  Slot& emplace_back() {
+    if (size_ == chunks_.size() * kChunk) chunks_.push_back(std::make_unique<Slot[]>(kChunk));
+    return (*this)[size_++];
+  }
+
+ private:
+  static constexpr size_t kShift = 12, kChunk = size_t{1} << kShift;
+  std::vector<std::unique_ptr<Slot[]>> chunks_;
+  size_t size_ = 0;
 };
 
 // One table per JS thread (each worker has its own handles); finalizers run
-// on that thread, inside GC. A deque: references to slots stay valid as it
-// grows.
-thread_local std::deque<Slot> slots;
+// on that thread, inside GC.
+thread_local SlotTable slots;
 thread_local std::vector<uint32_t> free_slots;
 thread_local bool in_scope = false;
 
@@ -89,16 +108,20 @@ Slot* SlotOf(Napi::Value value, bool* stale) {
   uint64_t key;
   return KeyOf(value.Env(), value, &key) ? SlotOf(key, stale) : nullptr;
 }
-// Frees a live slot for reuse; its old handles become stale.
-void Release(napi_env env, Slot* slot, bool in_gc) {
+// Frees a live slot for reuse; its old handles become stale. `key`: a handle's
+// key, or the slot's index (only its low 24 bits are read).
+void Release(napi_env env, uint64_t key, Slot* slot, bool in_gc) {
+  if (slot->reported) {
+    // Inside GC even napi_adjust_external_memory can start another GC (V8
+    // aborts: "Check failed: marking_done_"), so the bytes wait for the next
+    // Report outside it.
+    int64_t bytes = BytesOf(*slot->array);
+    in_gc ? void(unreported -= bytes) : Report(env, -bytes);
+  }
   slot->array.reset();
-  // Inside GC even napi_adjust_external_memory can start another GC (V8
-  // aborts: "Check failed: marking_done_"), so the bytes wait for the next
-  // Report outside it.
-  if (slot->reported) in_gc ? void(unreported -= slot->bytes) : Report(env, -slot->bytes);
   slot->reported = slot->finalizer = false;
   ++slot->generation;
-  free_slots.push_back(slot->index);
+  free_slots.push_back(static_cast<uint32_t>(key & kMask24));
 }
 }  // namespace
 
@@ -134,10 +157,10 @@ Napi::Value Array::New(Napi::Env env, mx::array a) {
       throw MlxError(env, "[array] more than " + std::to_string(kMask24) +
                               " arrays are alive at once", "MLX_TOO_MANY_ARRAYS");
     index = static_cast<uint32_t>(slots.size());
-    slots.emplace_back().index = index;
+    slots.emplace_back();
   }
   Slot& slot = slots[index];
-  slot.bytes = BytesOf(a);
+  int64_t bytes = BytesOf(a);
   slot.array = std::move(a);
   slot.finalizer = !in_scope;
   // In scope, a BigInt: an External would cost Node an allocation and a weak
@@ -148,12 +171,12 @@ Napi::Value Array::New(Napi::Env env, mx::array a) {
                : napi_create_external(env, reinterpret_cast<void*>(KeyOf(index)), &Array::Finalize,
                                       nullptr, &handle);
   if (status != napi_ok) {
-    Release(env, &slot, false);
+    Release(env, index, &slot, false);
     NAPI_THROW_IF_FAILED(env, status, Napi::Value());
   }
   if (!in_scope) {
     slot.reported = true;
-    Report(env, slot.bytes);
+    Report(env, bytes);
   }
   return Napi::Value(env, handle);
 }
@@ -185,13 +208,14 @@ mx::array& Array::From(Napi::Value value, const Where& what) {
 }
 
 bool Array::Dispose(Napi::Value value) {
+  uint64_t key;
   bool stale;
-  Slot* slot = SlotOf(value, &stale);
+  Slot* slot = KeyOf(value.Env(), value, &key) ? SlotOf(key, &stale) : nullptr;
   if (!slot)
     throw Napi::TypeError::New(
         value.Env(), "dispose: expected an MLX array, got " + Describe(value));
   if (stale) return false;
-  Release(value.Env(), slot, false);
+  Release(value.Env(), key, slot, false);
   return true;
 }
 
@@ -202,14 +226,14 @@ void Array::DisposeKeys(Napi::BigUint64Array keys) {
     Slot* slot = SlotOf(key[i], &stale);
     if (!slot)
       throw Napi::TypeError::New(keys.Env(), "disposeKeys: element " + std::to_string(i) + " is not an MLX array's key");
-    if (!stale) Release(keys.Env(), slot, false);
+    if (!stale) Release(keys.Env(), key[i], slot, false);
   }
 }
 
 std::vector<mx::array> Array::Live() {
   std::vector<mx::array> live;
-  for (const Slot& slot : slots)
-    if (slot.array) live.push_back(*slot.array);
+  for (size_t i = 0; i < slots.size(); ++i)
+    if (slots[i].array) live.push_back(*slots[i].array);
   return live;
 }
 
@@ -231,7 +255,7 @@ void Array::Outlive(Napi::Env env, Napi::Value value, Napi::Value owner) {
                                                     &Array::Finalize, nullptr, nullptr));
   slot->finalizer = true;
   slot->reported = true;
-  Report(env, slot->bytes);
+  Report(env, BytesOf(*slot->array));
 }
 
 // A basic finalizer: the addon is built for Node-API's experimental version
@@ -244,7 +268,7 @@ void Array::Finalize(napi_env env, void* key, void*) {
   bool stale;
   Slot* slot = SlotOf(reinterpret_cast<uint64_t>(key), &stale);
   if (!slot || stale) return;
-  Release(env, slot, true);
+  Release(env, reinterpret_cast<uint64_t>(key), slot, true);
 }
 
 namespace {

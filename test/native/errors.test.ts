@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import * as mt from '../../src/index.js';
 import { native, type NativeArray } from '../../src/tensor/native.js';
+import { gc } from '../helpers/gc.js';
 
 /** The error `fn` throws (fails the test if it throws nothing). */
 function thrown(fn: () => unknown): Error & { code?: string } {
@@ -101,6 +102,21 @@ describe('dispose', () => {
     const h = native.fromTypedArray(new Float32Array(2), [2], 'float32');
     native.dispose(h);
     expect(() => native.exp(h)).toThrow(/exp: argument 'a' is an array that was already disposed/);
+  });
+
+  test('10,000 handles alive at once (the table grows by chunks of 4,096) keep their arrays; freed slots are reused, their old handles stale', () => {
+    gc(); // earlier tests' garbage is finalized now, not while the counts below are taken
+    const before = native.handleCount();
+    const handles = Array.from({ length: 10_000 }, (_, i) => native.fromTypedArray(Float32Array.of(i), [1], 'float32'));
+    expect(native.handleCount() - before).toBe(10_000);
+    for (const i of [0, 4095, 4096, 8191, 8192, 9999]) expect(native.item(handles[i]!)).toBe(i);
+    for (let i = 0; i < handles.length; i += 2) native.dispose(handles[i]!);
+    const reused = Array.from({ length: 5_000 }, () => native.fromTypedArray(Float32Array.of(-1), [1], 'float32'));
+    expect(native.handleCount() - before).toBe(10_000);
+    expect(() => native.exp(handles[4096]!)).toThrow(/exp: argument 'a' is an array that was already disposed/);
+    expect(native.item(handles[4097]!)).toBe(4097);
+    for (const h of [...handles.filter((_, i) => i % 2), ...reused]) native.dispose(h);
+    expect(native.handleCount()).toBe(before);
   });
 
   test('disposeKeys frees in-scope handles in one call, skips stale ones, refuses anything else', () => {
