@@ -12,7 +12,22 @@ export type DType =
   | 'bool' | 'uint8' | 'uint16' | 'uint32' | 'uint64' | 'int8' | 'int16' | 'int32' | 'int64'
   | 'float16' | 'bfloat16' | 'float32' | 'float64' | 'complex64';
 
-const FLOATING = new Set<DType>(['float16', 'bfloat16', 'float32', 'float64', 'complex64']);
+// Every dtype, as string literals: V8 keeps a literal internalized (one copy).
+const DTYPE_NAMES: readonly DType[] = [
+  'bool', 'uint8', 'uint16', 'uint32', 'uint64', 'int8', 'int16', 'int32', 'int64',
+  'float16', 'bfloat16', 'float32', 'float64', 'complex64',
+];
+
+/**
+ * `name` as this module's literal. The addon's names are new strings, which
+ * compare with a literal character by character; two internalized strings
+ * compare by pointer (isFloating runs once an op).
+ */
+export function internalDType(name: string): DType {
+  const dtype = DTYPE_NAMES.find((d) => d === name);
+  if (dtype === undefined) throw new Error(`[dtype] the addon names a dtype this version does not know: '${name}'`);
+  return dtype;
+}
 
 /**
  * Whether values of this dtype can carry a gradient (floating or complex).
@@ -25,5 +40,8 @@ const FLOATING = new Set<DType>(['float16', 'bfloat16', 'float32', 'float64', 'c
  * @group Tensor
  */
 export function isFloating(dtype: DType): boolean {
-  return FLOATING.has(dtype);
+  switch (dtype) {
+    case 'float32': case 'float16': case 'bfloat16': case 'float64': case 'complex64': return true;
+    default: return false;
+  }
 }

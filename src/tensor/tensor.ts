@@ -1,13 +1,13 @@
 // Tensor: one native MLX array plus the autograd metadata that the tape needs.
 import { runBackward, type BackwardOptions } from '../autograd/backward.js';
 import type { Node } from '../autograd/tape.js';
-import type { DType } from './dtype.js';
+import { internalDType, type DType } from './dtype.js';
 import { setTensorCheck, track } from './memory.js';
 import { native, shapeOf, type NativeArray } from './native.js';
 import * as ops from './ops/index.js';
 
 // Dtype names in the addon's order: Tensor.dtype maps an index to one of these.
-const DTYPES = native.dtypeNames();
+const DTYPES = native.dtypeNames().map(internalDType);
 
 /** Nested JS arrays of numbers or booleans, as `toArray()` returns and `tensor()` takes. */
 export type NestedArray = number | boolean | NestedArray[];

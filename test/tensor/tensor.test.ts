@@ -1,5 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import * as mt from '../../src/index.js';
+import { internalDType } from '../../src/tensor/dtype.js';
+import { native } from '../../src/tensor/native.js';
+import { onGpu } from '../helpers/device.js';
 
 describe('tensor()', () => {
   test('infers shape and dtype from nested arrays, numbers and booleans', () => {
@@ -41,6 +44,13 @@ describe('Tensor', () => {
     expect(x.isDisposed).toBe(true);
     expect(String(x)).toBe('Tensor(disposed)');
     expect(() => mt.exp(x)).toThrow(/this tensor was disposed/);
+  });
+  test('every dtype the addon names is known, and isFloating tells the floating and complex ones', () => {
+    const all: mt.DType[] = ['bool', 'uint8', 'uint16', 'uint32', 'uint64', 'int8', 'int16', 'int32', 'int64', 'float16', 'bfloat16', 'float32', 'float64', 'complex64'];
+    expect(native.dtypeNames().map(internalDType).sort()).toEqual([...all].sort());
+    expect(all.filter(mt.isFloating)).toEqual(['float16', 'bfloat16', 'float32', 'float64', 'complex64']);
+    for (const dtype of all) if (dtype !== 'float64' || !onGpu) expect(mt.zeros([1], dtype).dtype).toBe(dtype);
+    expect(() => internalDType('float8')).toThrow(/\[dtype\] the addon names a dtype this version does not know: 'float8'/);
   });
   test('item() needs exactly one element', () => {
     expect(() => mt.tensor([1, 2]).item()).toThrow(/item: needs an array of size 1, got shape \[2\]/);
