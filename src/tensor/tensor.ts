@@ -38,8 +38,7 @@ export function sameDims(a: readonly number[], b: readonly number[]): boolean {
  * @group Tensor
  */
 export class Tensor {
-  #data: NativeArray;
-  #disposed = false;
+  #data: NativeArray | null; // null once disposed
   #shape: readonly number[] | undefined;
   #dtype: DType | undefined;
   /** Whether gradients flow into this tensor. Leaves set it; op outputs inherit it. */
@@ -70,7 +69,7 @@ export class Tensor {
 
   /** The native MLX array handle. */
   get data(): NativeArray {
-    if (this.#disposed) throw new Error(`[tensor] this tensor was disposed; it can't be used any more`);
+    if (this.#data === null) throw new Error(`[tensor] this tensor was disposed; it can't be used any more`);
     return this.#data;
   }
 
@@ -96,7 +95,7 @@ export class Tensor {
   }
   /** Whether {@link Tensor.dispose} has freed the native array. */
   get isDisposed(): boolean {
-    return this.#disposed;
+    return this.#data === null;
   }
 
   /** Frees the native array now. Idempotent. */
@@ -111,10 +110,11 @@ export class Tensor {
    * undefined when it was disposed already.
    */
   release(): NativeArray | undefined {
-    if (this.#disposed) return undefined;
-    this.#disposed = true;
+    const data = this.#data;
+    if (data === null) return undefined;
+    this.#data = null;
     this.reluInput = null; // lets relu's input go with it
-    return this.#data;
+    return data;
   }
 
   /** Evaluates the tensor (MLX is lazy) and returns it. */
@@ -222,7 +222,7 @@ export class Tensor {
 
   /** Shows values, shape and dtype. */
   toString(): string {
-    if (this.#disposed) return 'Tensor(disposed)';
+    if (this.#data === null) return 'Tensor(disposed)';
     const values = this.size <= 1000 ? JSON.stringify(this.toArray()) : `[${this.size} values]`;
     return `Tensor(${values}, shape=[${this.shape.join(',')}], dtype=${this.dtype})`;
   }
