@@ -26,6 +26,10 @@ describe('gradient rules', () => {
   test('every gradient rule has a gradcheck spec', () => {
     expect(Object.keys(specs).sort()).toEqual(Object.keys(gradRules).sort());
   });
+  test('the table is frozen: backward reads it once, so a rule changed later would be ignored', () => {
+    expect(Object.isFrozen(gradRules)).toBe(true);
+    expect(() => { (gradRules as Record<string, unknown>).exp = () => []; }).toThrow(TypeError);
+  });
 });
 
 describe.each(Object.entries(specs))('%s', (op, spec) => {

@@ -12,7 +12,8 @@ export type { GradRule, GradTable, RuleContext } from './rule.js';
 
 /**
  * The gradient table: for each differentiable primitive, the rule that maps
- * the output's cotangent to one cotangent per input.
+ * the output's cotangent to one cotangent per input. Frozen: the backward
+ * pass reads it once, into a Map.
  *
  * @example
  * ```ts
@@ -20,7 +21,7 @@ export type { GradRule, GradTable, RuleContext } from './rule.js';
  * ```
  * @group Autograd
  */
-export const gradRules = {
+export const gradRules = Object.freeze({
   ...elementwiseGrads,
   ...indexingGrads,
   ...linalgGrads,
@@ -28,4 +29,4 @@ export const gradRules = {
   ...reduceGrads,
   ...shapeGrads,
   ...distributedGrads,
-};
+});
