@@ -3,13 +3,13 @@ import { sameDims, Tensor } from '../tensor/tensor.js';
 import { keep, tidy } from '../tensor/memory.js';
 import { add, onesLike } from '../tensor/ops/index.js';
 import { gradRules, type GradRule } from './grads/index.js';
+import { sumToShape } from './sum-to-shape.js';
+import { enableGrad, noGrad, type Input } from './tape.js';
 
 // The rule of each op, looked up once per node: a Map (gradRules is frozen)
 // rather than a keyed load with a different name each time, which V8 serves
 // through its megamorphic path (W3's recording row: 0.90-1.00x the time).
 const RULES = new Map<string, GradRule>(Object.entries(gradRules));
-import { sumToShape } from './sum-to-shape.js';
-import { enableGrad, noGrad, type Input } from './tape.js';
 
 /** Options of {@link Tensor.backward} and the functional API. */
 export interface BackwardOptions {
