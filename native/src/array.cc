@@ -104,9 +104,9 @@ bool KeyOf(napi_env env, napi_value value, uint64_t* key) {
   *key = reinterpret_cast<uint64_t>(data);
   return true;
 }
-Slot* SlotOf(Napi::Value value, bool* stale) {
-  uint64_t key;
-  return KeyOf(value.Env(), value, &key) ? SlotOf(key, stale) : nullptr;
+// As above, for a JS value; `key` gets its key (Release needs it).
+Slot* SlotOf(Napi::Value value, bool* stale, uint64_t* key) {
+  return KeyOf(value.Env(), value, key) ? SlotOf(*key, stale) : nullptr;
 }
 // Frees a live slot for reuse; its old handles become stale. `key`: a handle's
 // key, or the slot's index (only its low 24 bits are read).
@@ -182,8 +182,9 @@ Napi::Value Array::New(Napi::Env env, mx::array a) {
 }
 
 bool Array::Is(Napi::Value value) {
+  uint64_t key;
   bool stale;
-  return SlotOf(value, &stale) != nullptr;
+  return SlotOf(value, &stale, &key) != nullptr;
 }
 
 static Napi::TypeError NotAnArray(Napi::Value value, const Where& what) {
@@ -210,7 +211,7 @@ mx::array& Array::From(Napi::Value value, const Where& what) {
 bool Array::Dispose(Napi::Value value) {
   uint64_t key;
   bool stale;
-  Slot* slot = KeyOf(value.Env(), value, &key) ? SlotOf(key, &stale) : nullptr;
+  Slot* slot = SlotOf(value, &stale, &key);
   if (!slot)
     throw Napi::TypeError::New(
         value.Env(), "dispose: expected an MLX array, got " + Describe(value));
@@ -242,7 +243,7 @@ bool Array::InScope(bool scope) { return std::exchange(in_scope, scope); }
 void Array::Outlive(Napi::Env env, Napi::Value value, Napi::Value owner) {
   uint64_t key;
   bool stale;
-  Slot* slot = KeyOf(env, value, &key) ? SlotOf(key, &stale) : nullptr;
+  Slot* slot = SlotOf(value, &stale, &key);
   if (!slot)
     throw Napi::TypeError::New(env, "outlive: expected an MLX array, got " + Describe(value));
   if (stale || slot->finalizer) return;
