@@ -6,10 +6,10 @@
 // tasks one by one while the caller is still queueing them. So on CPU-only
 // builds the stream thread follows the calling JS thread's CPU: it runs
 // while the caller waits (SCHED_BATCH, so that it does not preempt the
-// caller while that is still queueing), and OpenBLAS's threads and the
-// kernels' helper (kernels.cc) keep the other cores. The cost: while it runs, the stream
-// thread cannot leave that CPU if other work lands there; the next eval
-// moves it with the caller. bench/micro/stream-cpu.ts measures it (README,
+// caller while that is still queueing), and OpenBLAS's workers
+// (KeepBlasThreadsOff) and the kernels' helper (kernels.cc) keep the other
+// cores. The cost: while it runs, the stream thread cannot leave that CPU if
+// other work lands there; the next eval moves it with the caller. bench/micro/stream-cpu.ts measures it (README,
 // Benchmarks); streamFollowsCaller switches it, for that comparison.
 #include "evaluate.h"
 
@@ -48,6 +48,7 @@ std::atomic<bool> follow_caller{CpuOnly()};  // JS worker threads share it
 // times, and the two then take turns on one core for the rest of the GEMM
 // while the other core idles: W1 steps of ~6 ms instead of ~3.5, with ~17
 // involuntary context switches each instead of 2-4 (bench/micro/blas-placement.ts).
+// The workers are the process's: with several JS threads, the last move holds.
 void KeepBlasThreadsOff(int cpu) {
 #ifdef MLX_TAPE_OPENBLAS_LINKED
   cpu_set_t set;

@@ -27,7 +27,14 @@ inline bool ProcessCpus(cpu_set_t* set) { return sched_getaffinity(getpid(), siz
 class JobThread {
  public:
   JobThread() {
-    std::thread thread([this] { Loop(); });
+    std::thread thread([this] {
+#ifdef __linux__
+      // Started from the stream thread, it would inherit its SCHED_BATCH (evaluate.cc).
+      sched_param none{};
+      pthread_setschedparam(pthread_self(), SCHED_OTHER, &none);
+#endif
+      Loop();
+    });
     handle_ = thread.native_handle();
     thread.detach();
   }
