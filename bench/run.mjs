@@ -7,7 +7,7 @@
 // slow drifts hit every peer alike. Medians are over all timed steps.
 //
 //   node bench/run.mjs [--only W1,W3] [--peers mlx-tape,node-mlx] [--iters 40]
-//                      [--budget 25] [--rounds 8] [--settle 2] [--warm-s 2] [--mem-steps 200,2000] [--out FILE]
+//                      [--budget 25] [--rounds 20] [--settle 2] [--warm-s 2] [--mem-steps 200,2000] [--out FILE]
 import { spawn, spawnSync } from 'node:child_process';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { existsSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,7 +25,10 @@ const { values: opt } = parseArgs({
     peers: { type: 'string' }, // peer ids, e.g. mlx-tape,mlx-py-openblas
     iters: { type: 'string', default: '40' }, // timed steps per row (when the budget allows)
     budget: { type: 'string', default: '25' }, // seconds of timed steps per row at most
-    rounds: { type: 'string', default: '8' },
+    // Two timed steps per row a round: the VM's slow spells (steps ~1.5x slower)
+    // last about as long as five steps of one row, so in rounds of five they fell
+    // on whole rounds of one peer or two, and moved a median by up to a third.
+    rounds: { type: 'string', default: '20' },
     settle: { type: 'string', default: '2' }, // untimed steps per row at the start of each round
     'warm-s': { type: 'string', default: '2' }, // seconds of untimed steps per row before its first timed one
     'mem-steps': { type: 'string', default: '200,2000' },
@@ -315,7 +318,7 @@ function report(m, gemmRows, results, mem, t) {
   out.push('## Method', '',
     '- float32, fixed seeds (each framework\'s own PRNG, seed 0), the same shapes; default initializers; SGD lr 0.01; softmax cross-entropy with integer labels (one-hot for TF.js).',
     '- Each step is forced to completion: MLX peers evaluate the updated parameters and the loss (mlx-tape: `optimizer.update` evaluates the parameters and the loss in one eval); TF.js reads the loss back (`dataSync`).',
-    `- One long-lived process per peer; each row is built and warmed up once (a few steps, then more for ${WARM_MS / 1e3} s while a step takes less: V8's JIT optimizes most of a W1 step after hundreds of them, and a training loop runs thousands), then timed in rounds that rotate the order of the peers, ` +
+    `- One long-lived process per peer; each row is built and warmed up once (a few steps, then more for ${WARM_MS / 1e3} s while a step takes less: V8's JIT optimizes most of a W1 step after hundreds of them, and a training loop runs thousands), then timed in ${ROUNDS} rounds that rotate the order of the peers, ` +
       `so drifts of the VM's speed hit every peer alike. ${ITERS} timed steps per row, fewer only where they would take more than ${BUDGET_MS / 1e3} s (marked n=). ` +
       `Each round starts with ${SETTLE} untimed steps per row (none for steps over 1 s): a process that sat idle while the others ran is slow for its first steps (\`bench/micro/after-idle.ts\`), and a training loop never sits idle.`,
     '- W3: `y = add(multiply(y, a), b)` 5,000 times on [16] arrays (10,000 ops) and one eval (mlx-tape builds the chain in `tidy` and evaluates its result outside, as `tidy`\'s documentation advises); "recording + backward" makes the input a variable, ' +

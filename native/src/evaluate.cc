@@ -45,9 +45,9 @@ std::atomic<bool> follow_caller{CpuOnly()};  // JS worker threads share it
 // OpenBLAS's worker threads (all but the calling one, its last index) on
 // every CPU but `cpu` (-1: on every CPU). Woken by a GEMM on the stream
 // thread, a worker is otherwise placed beside it on the caller's CPU at
-// times, and the two then take turns on one core for the rest of the GEMM
-// while the other core idles: W1 steps of ~6 ms instead of ~3.5, with ~17
-// involuntary context switches each instead of 2-4 (bench/micro/blas-placement.ts).
+// times, and the two then take turns on one core, GEMM after GEMM, while
+// the other idles: W1 steps of ~6 ms instead of ~4, with ~35 involuntary
+// context switches instead of 4-5 (bench/micro/blas-placement.ts).
 // The workers are the process's: with several JS threads, the last move holds.
 void KeepBlasThreadsOff(int cpu) {
 #ifdef MLX_TAPE_OPENBLAS_LINKED
