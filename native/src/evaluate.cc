@@ -9,8 +9,9 @@
 // caller while that is still queueing), and OpenBLAS's workers
 // (KeepBlasThreadsOff) and the kernels' helper (kernels.cc) keep the other
 // cores. The cost: while it runs, the stream thread cannot leave that CPU if
-// other work lands there; the next eval moves it with the caller. bench/micro/stream-cpu.ts measures it (README,
-// Benchmarks); streamFollowsCaller switches it, for that comparison.
+// other work lands there; the next eval moves it with the caller.
+// bench/micro/stream-cpu.ts measures it (README, Benchmarks);
+// streamFollowsCaller switches it, for that comparison.
 #include "evaluate.h"
 
 #include <atomic>
