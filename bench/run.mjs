@@ -220,7 +220,8 @@ function gemm(p, m) {
 
 /**
  * The faster of two measurements per row and shape: one taken in one of the
- * VM's slow spells (GEMMs ~1.3x slower for seconds) would set the limit low.
+ * VM's slow spells would set the limit low (W4's shape: 168 GFLOP/s in one
+ * run, 210 in the runs before and after it).
  */
 const fasterOf = (first, second) => first.map((row, i) => ({
   ...row, res: row.res.map((r, j) => (second[i]?.res[j]?.gflops > r.gflops ? second[i].res[j] : r)),
