@@ -227,21 +227,35 @@ const fasterOf = (first, second) => first.map((row, i) => ({
   ...row, res: row.res.map((r, j) => (second[i]?.res[j]?.gflops > r.gflops ? second[i].res[j] : r)),
 }));
 
-/** W5: a fresh process per peer, a plain synchronous loop of W1 steps. */
+/**
+ * V8 doubles its young generation once enough objects have survived its
+ * scavenges since the last doubling, start-up's included; so whether that
+ * happens within W5's loop (+8 MiB of RSS) differs from process to process.
+ * The Node peers run W5 twice: with V8's defaults, and with the young generation
+ * held at 2×4 MiB, the size mlx-tape's worker reaches in start-up.
+ */
+const FIXED_YOUNG_GENERATION = ['--min-semi-space-size=4', '--max-semi-space-size=4'];
+
+/** W5: a fresh process per peer (and V8 setting), a plain synchronous loop of W1 steps. */
 function memory(peers, steps) {
   // TF.js is left out: ~1.5 s per W1 step would take most of an hour for 2,000 steps.
-  return peers.filter((pr) => ['mlx-tape', 'mlx-py-openblas', 'node-mlx'].includes(pr.id)).map((pr) => {
-    console.log(`W5 ${pr.label}: ${steps} steps`);
-    const r = spawnSync(pr.cmd[0], [...pr.cmd.slice(1), 'mem', steps], {
+  const runs = peers.filter((pr) => ['mlx-tape', 'mlx-py-openblas', 'node-mlx'].includes(pr.id)).flatMap((pr) =>
+    pr.cmd[0] === process.execPath
+      ? [{ pr, v8: 'defaults', flags: [] }, { pr, v8: 'young gen 2×4 MiB', flags: FIXED_YOUNG_GENERATION }]
+      : [{ pr, v8: '', flags: [] }]);
+  return runs.map(({ pr, v8, flags }) => {
+    console.log(`W5 ${pr.label}${v8 ? ` (V8: ${v8})` : ''}: ${steps} steps`);
+    const r = spawnSync(pr.cmd[0], [...flags, ...pr.cmd.slice(1), 'mem', steps], {
       cwd: root, encoding: 'utf8', env: { ...process.env, ...pr.env, MEM_CAP_MIB: '3072' }, timeout: 240e3,
     });
     const line = r.stdout?.split('\n').find((l) => l.startsWith('{"info"'));
-    return { label: pr.label, ...(line ? JSON.parse(line) : { error: `${r.error ?? ''} ${r.stderr?.slice(-500) ?? ''}`.trim() }) };
+    return { label: pr.label, v8, ...(line ? JSON.parse(line) : { error: `${r.error ?? ''} ${r.stderr?.slice(-500) ?? ''}`.trim() }) };
   });
 }
 
 // ---------------------------------------------------------------- report
 
+const pct = (ratio) => `${ratio >= 1 ? '+' : ''}${((ratio - 1) * 100).toFixed(1)}%`;
 const fmt = (x) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
 
 function report(m, gemmRows, results, mem, t) {
@@ -297,14 +311,20 @@ function report(m, gemmRows, results, mem, t) {
 
   if (mem.length) {
     out.push('## W5 memory: W1 steps in a plain synchronous loop (fresh process each)', '',
-      'RSS is the whole process; of it, MLX\'s live arrays (active), its cache of freed buffers, and the JS heap (V8\'s `heapTotal`: ' +
-      'V8 grows its young generation by ~8 MiB at times of its own choosing, in some processes and not others).', '',
-      '| peer | steps | RSS MiB | MLX active MiB | MLX cache MiB | JS heap MiB |', '|---|---:|---:|---:|---:|---:|');
+      'RSS is the whole process; of it, MLX\'s live arrays (active), its cache of freed buffers, and the JS heap (V8\'s `heapTotal`), ' +
+      'of which the young generation. V8 doubles its young generation once enough objects have survived its scavenges, ' +
+      'start-up\'s included, so in some processes within the loop and in others not: the Node peers run once with V8\'s defaults ' +
+      `and once with the young generation held at 2×4 MiB, the size mlx-tape's worker reaches in start-up (\`${FIXED_YOUNG_GENERATION.join(' ')}\`).`, '',
+      '| peer | V8 | steps | RSS MiB | MLX active MiB | MLX cache MiB | JS heap MiB | of it young gen |', '|---|---|---:|---:|---:|---:|---:|---:|');
     const mib = (v) => (v === null || v === undefined ? 'n/a' : v.toFixed(1));
     for (const r of mem) {
-      if (!r.mem) { out.push(`| ${r.label} | error: ${String(r.error).replace(/\|/g, '/').slice(0, 200)} | | | | |`); continue; }
-      for (const s of r.mem) out.push(`| ${r.label} | ${s.steps}${s.stopped ? ` (stopped: ${s.stopped})` : ''} | ${s.rssMiB.toFixed(0)} | ${mib(s.activeMiB)} | ${mib(s.cacheMiB)} | ${mib(s.heapMiB)} |`);
+      if (!r.mem) { out.push(`| ${r.label} | ${r.v8} | error: ${String(r.error).replace(/\|/g, '/').slice(0, 200)} | | | | | |`); continue; }
+      for (const s of r.mem) out.push(`| ${r.label} | ${r.v8} | ${s.steps}${s.stopped ? ` (stopped: ${s.stopped})` : ''} | ${s.rssMiB.toFixed(0)} | ${mib(s.activeMiB)} | ${mib(s.cacheMiB)} | ${mib(s.heapMiB)} | ${mib(s.youngMiB)} |`);
     }
+    out.push('', 'RSS at the last mark against the first: ' + mem.filter((r) => r.mem?.length > 1).map((r) => {
+      const [first, last] = [r.mem[0], r.mem[r.mem.length - 1]];
+      return `${r.label}${r.v8 ? ` (${r.v8})` : ''} ${pct(last.rssMiB / first.rssMiB)} from ${first.steps} to ${last.steps} steps`;
+    }).join('; ') + '.');
     const tfW1 = results.find((c) => c.w === 'W1')?.rows.find((r) => r.wk.peer.id === 'tfjs')?.stats?.median;
     out.push('', `TF.js is not run for W5: ${tfW1 ? `at ${fmt(tfW1)} ms per W1 step, 2,000 steps would take ${(tfW1 * 2 / 60).toFixed(0)} min` : 'its pure-JS W1 step is too slow for 2,000 steps'}.`, '');
   }
@@ -371,7 +391,7 @@ async function main() {
   if (gemmRows.length) gemmRows = fasterOf(gemmRows, gemm(paths, m));
 
   const mem = wanted('W5') ? memory(peers, opt['mem-steps']) : [];
-  for (const r of mem) console.log(`  ${r.label}: ${r.mem ? r.mem.map((s) => `${s.steps} steps ${s.rssMiB.toFixed(0)} MiB RSS, ${s.activeMiB?.toFixed(1) ?? 'n/a'} MiB active${s.stopped ? ` (stopped: ${s.stopped})` : ''}`).join('; ') : r.error}`);
+  for (const r of mem) console.log(`  ${r.label}${r.v8 ? ` (V8: ${r.v8})` : ''}: ${r.mem ? r.mem.map((s) => `${s.steps} steps ${s.rssMiB.toFixed(0)} MiB RSS, ${s.activeMiB?.toFixed(1) ?? 'n/a'} MiB active${s.stopped ? ` (stopped: ${s.stopped})` : ''}`).join('; ') : r.error}`);
 
   t.end = new Date();
   t.loadAfter = loadavg().map((x) => x.toFixed(2)).join(' ');

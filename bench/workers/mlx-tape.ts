@@ -2,7 +2,7 @@
 // a user of mlx-tape would (nn layers, nn.valueAndGrad, optim.SGD, tidy/dispose).
 import * as mt from '../../src/index.js';
 import { Cnn, Mlp, trainer } from '../models.js';
-import { serve, rssMiB } from './serve.mjs';
+import { serve, rssMiB, jsHeapMiB } from './serve.mjs';
 
 function chain(record: boolean): () => void {
   const a = mt.full([16], 0.999), b = mt.full([16], 0.001);
@@ -41,13 +41,13 @@ serve({ name: 'mlx-tape', version: `mlx ${mt.mlxVersion()}` }, {
   memLoop: (marks) => {
     const step = trainer(new Mlp(), [128, 784]);
     const cap = Number(process.env.MEM_CAP_MIB ?? 3072);
-    const out: { steps: number; rssMiB: number; activeMiB: number; cacheMiB: number; heapMiB: number; stopped?: string }[] = [];
+    const out: { steps: number; rssMiB: number; activeMiB: number; cacheMiB: number; heapMiB: number; youngMiB: number; stopped?: string }[] = [];
     for (let i = 1; i <= marks[marks.length - 1]!; i++) {
       step();
       const rss = rssMiB();
       if (marks.includes(i) || rss > cap) {
         const { active, cache } = mt.memoryStats();
-        out.push({ steps: i, rssMiB: rss, activeMiB: active / 2 ** 20, cacheMiB: cache / 2 ** 20, heapMiB: process.memoryUsage().heapTotal / 2 ** 20 });
+        out.push({ steps: i, rssMiB: rss, activeMiB: active / 2 ** 20, cacheMiB: cache / 2 ** 20, ...jsHeapMiB() });
       }
       if (rss > cap) { out[out.length - 1]!.stopped = `RSS over ${cap} MiB`; break; }
     }

@@ -2,7 +2,7 @@
 // nn layers, nn.valueAndGrad, optimizers.SGD, mx.eval of parameters, state and loss.
 // node-mlx frees arrays only through GC finalizers (it has no tidy/dispose).
 import { createRequire } from 'node:module';
-import { serve, rssMiB } from './serve.mjs';
+import { serve, rssMiB, jsHeapMiB } from './serve.mjs';
 
 const require = createRequire(import.meta.url);
 const pkg = process.env.NODE_MLX_DIR; // bench/.peers/node-mlx/node_modules/@frost-beta/mlx
@@ -86,7 +86,7 @@ serve({ name: 'node-mlx', version: `@frost-beta/mlx ${version}` }, {
     for (let i = 1; i <= marks[marks.length - 1]; i++) {
       step();
       const rss = rssMiB();
-      if (marks.includes(i) || rss > cap) out.push({ steps: i, rssMiB: rss, activeMiB: null, heapMiB: process.memoryUsage().heapTotal / 2 ** 20 });
+      if (marks.includes(i) || rss > cap) out.push({ steps: i, rssMiB: rss, activeMiB: null, ...jsHeapMiB() });
       if (rss > cap) { out[out.length - 1].stopped = `RSS over ${cap} MiB`; break; }
     }
     return out;

@@ -11,3 +11,4 @@ export function serve(
   options?: { memLoop?: (marks: number[]) => MemMark[] },
 ): void;
 export const rssMiB: () => number;
+export const jsHeapMiB: () => { heapMiB: number; youngMiB: number };

@@ -9,6 +9,7 @@
 // Every request first runs `settle` untimed steps: a process that sat idle while
 // the other peers ran is slow for its first steps (bench/micro/after-idle.ts).
 import { createInterface } from 'node:readline';
+import { getHeapSpaceStatistics } from 'node:v8';
 
 /**
  * @param {Record<string, (variant: string) => (() => void)>} workloads
@@ -62,3 +63,12 @@ export function serve(info, workloads, { memLoop } = {}) {
 
 /** Resident set size in MiB. */
 export const rssMiB = () => process.memoryUsage().rss / 2 ** 20;
+
+/**
+ * The JS heap in MiB: V8's `heapTotal`, and of it the young generation (both
+ * semispaces), which V8 doubles when enough objects have survived its scavenges.
+ */
+export const jsHeapMiB = () => ({
+  heapMiB: process.memoryUsage().heapTotal / 2 ** 20,
+  youngMiB: getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size / 2 ** 20,
+});
