@@ -86,6 +86,8 @@ type ElementwiseNative = { [K in UnaryName]: (a: A) => A } & { [K in BinaryName]
   clip(a: A, min: Operand | null, max: Operand | null): A;
   nanToNum(a: A, nan: number, posinf: number | null, neginf: number | null): A;
   round(a: A, decimals: number): A;
+  /** maximum(a, 0); for floating dtypes through a compiled MLX kernel, as MLX-Python's nn.relu. */
+  relu(a: A): A;
 };
 
 // ---- shape family (native/src/shape.cc) ----

@@ -206,6 +206,20 @@ describe('where, clip, nanToNum, round, astype, logicalNot, isnan/isinf/isfinite
     expectClose(mt.relu(mt.tensor([-1, 0, 2])), [0, 0, 2]);
     expectClose(mt.grad((x: mt.Tensor) => mt.sum(mt.relu(x)))(mt.tensor([-1, 0, 2])), [0, 0, 1]);
   });
+  test('relu gives maximum(x, 0) for every dtype (NaN kept, a bool input gives int32), through one compiled kernel for floats', () => {
+    const same = (x: mt.Tensor): void => {
+      const [r, m] = [mt.relu(x), mt.maximum(x, 0)];
+      expect([r.dtype, r.shape]).toEqual([m.dtype, m.shape]);
+      expect(r.toArray()).toEqual(m.toArray());
+    };
+    for (const dtype of ['float32', 'float16', 'bfloat16'] as const) same(mt.tensor([[-1.5, 0, NaN], [2, -Infinity, Infinity]], dtype));
+    same(mt.tensor([-3, 0, 4], 'int32'));
+    same(mt.tensor([true, false]));
+    expect(mt.relu(mt.tensor([true, false])).dtype).toBe('int32');
+    // A strided input (a transpose) too: the compiled kernel's non-contiguous variant.
+    same(mt.transpose(mt.reshape(mt.arange(-6, 6), [3, 4])));
+    expect(native.graphOps([mt.relu(mt.tensor([-1, 1])).data])).toEqual([expect.stringMatching(/^Compiled\w*Maximum@/)]);
+  });
   test('maximum and minimum send a tied gradient to b, as MLX does', () => {
     const [ga, gb] = mt.grad((a: mt.Tensor, b: mt.Tensor) => mt.sum(mt.maximum(a, b)), [0, 1])(mt.tensor([1, 2]), mt.tensor([1, 0]));
     expectClose(ga, [0, 1]);

@@ -118,7 +118,7 @@ function maxPool(op: 'maxPool1d' | 'maxPool2d', x: Tensor, d: number, kernelSize
     const inner = x.reluInput;
     if (inner && !inner.isDisposed) {
       const pooled = native.maxPoolTiled(inner.data, g.kernel);
-      const out = native.maximum(pooled, 0);
+      const out = native.relu(pooled);
       native.dispose(pooled);
       // Relu's input takes the gradient only where relu was recorded (not under noGrad, nor past a backward that freed it).
       return apply(op, x.node?.inputs[0] === inner ? [x, inner] : [x], out, g);
