@@ -114,16 +114,33 @@ const rowsOf = (c, workers) => workers.flatMap((wk) => [
   { wk, variant: c.variant, label: wk.peer.label },
   ...(c.compiled && wk.peer.compiled ? [{ wk, variant: 'compiled', label: `${wk.peer.label}, compiled` }] : []),
 ]);
-/** mlx-tape's median in the same form as `row` (compiled against compiled, eager against eager). */
-const mineFor = (c, row) => c.rows.find((r) => r.label === (row.variant === 'compiled' ? 'mlx-tape, compiled' : 'mlx-tape'))?.stats?.median;
+/** mlx-tape's row in the same form as `row` (compiled against compiled, eager against eager). */
+const mineOf = (rows, row) => rows.find((r) => r.label === (row.variant === 'compiled' ? 'mlx-tape, compiled' : 'mlx-tape'));
+/** mlx-tape's median in the same form as `row`. */
+const mineFor = (c, row) => mineOf(c.rows, row)?.stats?.median;
+const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+/**
+ * mlx-tape ÷ `row` round by round: the mean of mlx-tape's steps in a round
+ * over the mean of the row's in the same round. The VM's slow spells last
+ * seconds, so a spell that falls on some rounds moves both sides of their
+ * ratios, where it moves only one side's median.
+ */
+function pairedRatios(rows, row) {
+  const mine = mineOf(rows, row);
+  if (!mine || mine === row || mine.error || row.error) return undefined;
+  const ratios = row.rounds.flatMap((theirs, i) => (theirs?.length && mine.rounds[i]?.length ? [mean(mine.rounds[i]) / mean(theirs)] : []));
+  return ratios.length ? stats(ratios) : undefined;
+}
 
 async function timeCase(c, workers) {
   const rows = rowsOf(c, workers);
-  for (const r of rows) r.times = [];
+  for (const r of rows) [r.times, r.rounds] = [[], []];
   const ask = async (r, warmup, iters, settle = 0) => {
     const reply = await r.wk.request({ w: c.w, variant: r.variant, warmup, warmupMs: warmup > 0 ? WARM_MS : 0, settle, iters });
     if (reply.error) throw new Error(`${r.label} ${c.w}/${r.variant}: ${reply.error}`);
     r.times.push(...reply.times);
+    return reply.times;
   };
   // First contact: build, warm up (the case's steps, then more for WARM_MS: V8's JIT needs
   // hundreds of W1 steps), one timed step; it sets how many steps fit the budget.
@@ -142,10 +159,11 @@ async function timeCase(c, workers) {
     for (const r of order) {
       const left = r.target - r.times.length;
       const n = Math.ceil(left / (ROUNDS - round));
-      if (n > 0) await ask(r, 0, n, settleSteps(r)).catch((e) => { r.error = String(e.message).slice(0, 300); });
+      if (n > 0) r.rounds[round] = await ask(r, 0, n, settleSteps(r)).catch((e) => { r.error = String(e.message).slice(0, 300); });
     }
   }
   for (const r of rows) if (!r.error) r.stats = stats(r.times.map((t) => t * c.scale));
+  for (const r of rows) r.paired = pairedRatios(rows, r);
   return rows;
 }
 
@@ -276,7 +294,9 @@ function report(m, gemmRows, results, mem, t) {
       `@tensorflow/tfjs ${m.versions.tfjs} (pure-JS \`cpu\` backend)`, '');
 
   const cols = [...new Set(results.flatMap((c) => c.rows.map((r) => r.label)))];
-  out.push('## Summary', '', 'Median per step (µs per op for W3); in brackets mlx-tape ÷ peer, compiled rows against mlx-tape compiled (below 1: mlx-tape is faster). ' +
+  out.push('## Summary', '', 'Median per step (µs per op for W3); in brackets mlx-tape ÷ peer, compiled rows against mlx-tape compiled (below 1: mlx-tape is faster): ' +
+    'the ratio of the medians, then the median of the rounds\' ratios (mlx-tape\'s mean step in a round ÷ the peer\'s in the same round, ' +
+    'which cancels the VM\'s drifts in speed that fall on some rounds: see Method). ' +
     `GEMM limit: the workload's multiply-adds at the ${m.threads}-thread OpenBLAS rate of its main GEMM shape with the kernels every peer uses (${m.openblasCore}).`, '');
   out.push(`| workload | unit | ${cols.join(' | ')} | GEMM limit |`, `|---|---|${cols.map(() => '---:').join('|')}|---:|`);
   for (const c of results) {
@@ -285,7 +305,8 @@ function report(m, gemmRows, results, mem, t) {
       if (!r) return '';
       if (!r.stats) return 'error';
       const mine = mineFor(c, r);
-      const ratio = label.startsWith('mlx-tape') || mine === undefined ? '' : ` (${(mine / r.stats.median).toFixed(2)}×)`;
+      const paired = r.paired ? `, ${r.paired.median.toFixed(2)}×` : '';
+      const ratio = label.startsWith('mlx-tape') || mine === undefined ? '' : ` (${(mine / r.stats.median).toFixed(2)}×${paired})`;
       return `${fmt(r.stats.median)}${ratio}${r.stats.n < 20 ? ` n=${r.stats.n}` : ''}`;
     });
     const lim = FLOP[c.w] && limitRow && fmt(FLOP[c.w] / (gflopsAt(limitRow, c.w) * 1e6));
@@ -293,13 +314,14 @@ function report(m, gemmRows, results, mem, t) {
   }
   out.push('');
 
-  out.push('## Details', '', 'Median, interquartile range, fastest step and number of timed steps, per row.', '');
+  out.push('## Details', '', 'Median, interquartile range, fastest step and number of timed steps, per row; mlx-tape ÷ peer of the medians, ' +
+    'and the median and interquartile range of the rounds\' ratios.', '');
   for (const c of results) {
-    out.push(`### ${c.title} (${c.unit})`, '', '| peer | median | p25–p75 | min | n | mlx-tape ÷ peer |', '|---|---:|---:|---:|---:|---:|');
+    out.push(`### ${c.title} (${c.unit})`, '', '| peer | median | p25–p75 | min | n | mlx-tape ÷ peer | rounds\' ratios: median (p25–p75) |', '|---|---:|---:|---:|---:|---:|---:|');
     for (const r of c.rows) {
-      if (!r.stats) { out.push(`| ${r.label} | error: ${r.error?.replace(/\|/g, '/')} | | | | |`); continue; }
-      const s = r.stats, mine = mineFor(c, r);
-      out.push(`| ${r.label} | ${fmt(s.median)} | ${fmt(s.p25)}–${fmt(s.p75)} | ${fmt(s.min)} | ${s.n} | ${mine ? (mine / s.median).toFixed(2) : ''} |`);
+      if (!r.stats) { out.push(`| ${r.label} | error: ${r.error?.replace(/\|/g, '/')} | | | | | |`); continue; }
+      const s = r.stats, mine = mineFor(c, r), p = r.paired;
+      out.push(`| ${r.label} | ${fmt(s.median)} | ${fmt(s.p25)}–${fmt(s.p75)} | ${fmt(s.min)} | ${s.n} | ${mine ? (mine / s.median).toFixed(2) : ''} | ${p ? `${p.median.toFixed(2)} (${p.p25.toFixed(2)}–${p.p75.toFixed(2)})` : ''} |`);
     }
     out.push('');
   }
@@ -348,7 +370,9 @@ function report(m, gemmRows, results, mem, t) {
     '- float32, fixed seeds (each framework\'s own PRNG, seed 0), the same shapes; default initializers; SGD lr 0.01; softmax cross-entropy with integer labels (one-hot for TF.js).',
     '- Each step is forced to completion: MLX peers evaluate the updated parameters and the loss (mlx-tape: `optimizer.update` evaluates the parameters and the loss in one eval); TF.js reads the loss back (`dataSync`).',
     `- One long-lived process per peer; each row is built and warmed up once (a few steps, then more for ${WARM_MS / 1e3} s while a step takes less: V8's JIT optimizes most of a W1 step after hundreds of them, and a training loop runs thousands), then timed in ${ROUNDS} rounds that rotate the order of the peers, ` +
-      `so drifts of the VM's speed hit every peer alike. ${ITERS} timed steps per row, fewer only where they would take more than ${BUDGET_MS / 1e3} s (marked n=). ` +
+      `so drifts of the VM's speed hit every peer alike; a drift that falls on a few rounds still moves the medians of the rows it hits, not the others', ` +
+      'which the rounds\' ratios (each row\'s round against mlx-tape\'s same round, a few seconds apart at most) leave out. ' +
+      `${ITERS} timed steps per row, fewer only where they would take more than ${BUDGET_MS / 1e3} s (marked n=). ` +
       `Each round starts with ${SETTLE} untimed steps per row (none for steps over 1 s): a process that sat idle while the others ran is slow for its first steps (\`bench/micro/after-idle.ts\`), and a training loop never sits idle.`,
     '- W3: `y = add(multiply(y, a), b)` 5,000 times on [16] arrays (10,000 ops) and one eval (mlx-tape builds the chain in `tidy` and evaluates its result outside, as `tidy`\'s documentation advises); "recording + backward" makes the input a variable, ' +
       'reduces with `sum` and takes the gradient (mlx-tape: `backward()`; MLX-Python / node-mlx: `grad`; TF.js: `tf.grad`), evaluating the gradient. µs per op = step / 10,000.',
