@@ -93,7 +93,8 @@ void InitElementwise(Napi::Env env, Napi::Object exports) {
   // of the Maximum primitive (bench/micro/relu.ts). Other dtypes take
   // maximum's weak-scalar rule (a bool input gives int32).
   Def(env, exports, "relu(a)", +[](const mx::array& a) {
-    if (!mx::issubdtype(a.dtype(), mx::floating)) return mx::maximum(a, mx::array(0, a.dtype() == mx::bool_ ? mx::int32 : a.dtype()));
+    if (!mx::issubdtype(a.dtype(), mx::floating))
+      return mx::maximum(a, mx::array(0, a.dtype() == mx::bool_ ? mx::int32 : a.dtype()));
     static const auto compiled = mx::compile(
         [](const std::vector<mx::array>& in) {
           return std::vector<mx::array>{mx::maximum(in[0], mx::array(0, in[0].dtype()))};
