@@ -87,8 +87,10 @@ mx::array ScalarLike(Napi::Value v, const mx::array& other,
   if (!v.IsNumber())
     throw Napi::TypeError::New(
         v.Env(), what.str() + " must be an MLX array or a number, got " + Describe(v));
-  double d = v.As<Napi::Number>().DoubleValue();
-  mx::Dtype t = other.dtype();
+  return WeakScalar(v.As<Napi::Number>().DoubleValue(), other.dtype());
+}
+
+mx::array WeakScalar(double d, mx::Dtype t) {
   bool integral = std::isfinite(d) && d == std::floor(d);
   // MLX-Python's rule: the scalar takes the array's dtype unless that would
   // drop its fraction (int array + 0.5 is float32); bool arrays widen.

@@ -45,6 +45,8 @@ struct Operand {
 };
 mx::array ScalarLike(Napi::Value v, const mx::array& other,
                      const Where& what);
+// The number d as a weak scalar beside an array of dtype t (ScalarLike's rule).
+mx::array WeakScalar(double d, mx::Dtype t);
 // Calls op(x, y) on a binary op's operands: the arrays themselves, not
 // copies (between the lookups and the call no JS runs, so no GC finalizer
 // frees a slot), or arrays made of numbers; two numbers are float32 (or

@@ -91,10 +91,9 @@ void InitElementwise(Napi::Env env, Napi::Object exports) {
   // maximum(a, 0), for floating dtypes through a shapeless mx::compile, as
   // MLX-Python's nn.relu: its generated kernel takes about half the CPU time
   // of the Maximum primitive (bench/micro/relu.ts). Other dtypes take
-  // maximum's weak-scalar rule (a bool input gives int32).
+  // maximum(a, 0) as the JS number 0 gives it (a bool input gives int32).
   Def(env, exports, "relu(a)", +[](const mx::array& a) {
-    if (!mx::issubdtype(a.dtype(), mx::floating))
-      return mx::maximum(a, mx::array(0, a.dtype() == mx::bool_ ? mx::int32 : a.dtype()));
+    if (!mx::issubdtype(a.dtype(), mx::floating)) return mx::maximum(a, WeakScalar(0, a.dtype()));
     static const auto compiled = mx::compile(
         [](const std::vector<mx::array>& in) {
           return std::vector<mx::array>{mx::maximum(in[0], mx::array(0, in[0].dtype()))};
