@@ -4,17 +4,10 @@
 // bench/micro/relu.py is MLX-Python's side.
 //   node --import tsx bench/micro/relu.ts
 import * as mt from '../../src/index.js';
+import { sortedStepMs } from '../models.js';
 
 const x = mt.random.normal([1024, 512]).eval();
-function median(f: (t: mt.Tensor) => mt.Tensor, n = 400): number {
-  const ts: number[] = [];
-  for (let i = 0; i < n + 50; i++) {
-    const t0 = performance.now();
-    mt.tidy(() => void f(x).eval());
-    if (i >= 50) ts.push(performance.now() - t0);
-  }
-  return ts.sort((a, b) => a - b)[n >> 1]!;
-}
+const median = (f: (t: mt.Tensor) => mt.Tensor): number => sortedStepMs(() => mt.tidy(() => void f(x).eval()), 400, 50)[200]!;
 for (let round = 0; round < 3; round++) {
   console.log(`mt.relu ${median(mt.relu).toFixed(3)} ms   mt.maximum(x, 0) ${median((t) => mt.maximum(t, 0)).toFixed(3)} ms`);
 }
