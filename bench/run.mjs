@@ -96,8 +96,9 @@ class Worker {
   }
 }
 
-function definePeers(p) {
+function definePeers(p, threads) {
   const node = process.execPath;
+  const shapes = Object.entries(GEMM_SHAPE).map(([w, shape]) => `${w}=${[...shape, FLOP[w]].join(',')}`);
   const py = [p.python, 'bench/workers/mlx_python.py'];
   return [
     { id: 'mlx-tape', label: 'mlx-tape', cmd: [node, '--import', 'tsx', 'bench/workers/mlx-tape.ts'], env: {}, compiled: true },
@@ -106,11 +107,15 @@ function definePeers(p) {
     { id: 'node-mlx', label: 'node-mlx', cmd: [node, 'bench/workers/node-mlx.mjs'], env: { NODE_MLX_DIR: p.nodeMlx } },
     // TF.js's pure-JS kernels take tens of seconds for W2: one step, no warm-up.
     { id: 'tfjs', label: 'TF.js (cpu)', cmd: [node, 'bench/workers/tfjs.mjs'], env: { TFJS_DIR: p.tfjs }, warmup: { W2: 0 } },
+    // The machine's limit as a peer timed in the same rounds (bench/gemm.c serve): a step is the
+    // workload's multiply-adds as OpenBLAS sgemm calls of its main shape, so mlx-tape ÷ it is the
+    // distance to the limit, under the same drifts of the VM's speed.
+    { id: 'gemm-limit', label: 'GEMM limit', cmd: [p.gemm, OPENBLAS, String(threads), 'serve', ...shapes], env: {}, workloads: Object.keys(GEMM_SHAPE) },
   ];
 }
 
 /** Rows of one case: each peer's eager form, and the compiled form (mlx-tape, MLX-Python) where it applies. */
-const rowsOf = (c, workers) => workers.flatMap((wk) => [
+const rowsOf = (c, workers) => workers.filter((wk) => wk.peer.workloads?.includes(c.w) ?? true).flatMap((wk) => [
   { wk, variant: c.variant, label: wk.peer.label },
   ...(c.compiled && wk.peer.compiled ? [{ wk, variant: 'compiled', label: `${wk.peer.label}, compiled` }] : []),
 ]);
@@ -297,8 +302,9 @@ function report(m, gemmRows, results, mem, t) {
   out.push('## Summary', '', 'Median per step (µs per op for W3); in brackets mlx-tape ÷ peer, compiled rows against mlx-tape compiled (below 1: mlx-tape is faster): ' +
     'the ratio of the medians, then the median of the rounds\' ratios (mlx-tape\'s mean step in a round ÷ the peer\'s in the same round, ' +
     'which cancels the VM\'s drifts in speed that fall on some rounds: see Method). ' +
-    `GEMM limit: the workload's multiply-adds at the ${m.threads}-thread OpenBLAS rate of its main GEMM shape with the kernels every peer uses (${m.openblasCore}).`, '');
-  out.push(`| workload | unit | ${cols.join(' | ')} | GEMM limit |`, `|---|---|${cols.map(() => '---:').join('|')}|---:|`);
+    `GEMM limit: a peer whose step is the workload's multiply-adds as ${m.threads}-thread OpenBLAS \`cblas_sgemm\` calls of its main GEMM shape, with the kernels every peer uses (${m.openblasCore}), ` +
+    'timed in the same rounds as the others (`bench/gemm.c serve`); its brackets hold mlx-tape\'s distance to the limit.', '');
+  out.push(`| workload | unit | ${cols.join(' | ')} |`, `|---|---|${cols.map(() => '---:').join('|')}|`);
   for (const c of results) {
     const cells = cols.map((label) => {
       const r = c.rows.find((x) => x.label === label);
@@ -309,8 +315,7 @@ function report(m, gemmRows, results, mem, t) {
       const ratio = label.startsWith('mlx-tape') || mine === undefined ? '' : ` (${(mine / r.stats.median).toFixed(2)}×${paired})`;
       return `${fmt(r.stats.median)}${ratio}${r.stats.n < 20 ? ` n=${r.stats.n}` : ''}`;
     });
-    const lim = FLOP[c.w] && limitRow && fmt(FLOP[c.w] / (gflopsAt(limitRow, c.w) * 1e6));
-    out.push(`| ${c.title} | ${c.unit} | ${cells.join(' | ')} | ${lim || ''} |`);
+    out.push(`| ${c.title} | ${c.unit} | ${cells.join(' | ')} |`);
   }
   out.push('');
 
@@ -329,7 +334,14 @@ function report(m, gemmRows, results, mem, t) {
   out.push('## GEMM limit (cblas_sgemm, row-major, best of repeated runs, measured before the workloads and after them: the faster of the two)', '',
     `| BLAS | ${Object.entries(GEMM_SHAPE).map(([w, s]) => `${s.join('×')} (${w})`).join(' | ')} |`, '|---|---:|---:|---:|');
   for (const g of gemmRows) out.push(`| ${g.label} | ${g.res.map((r) => `${r.gflops.toFixed(0)} GFLOP/s`).join(' | ')} |`);
-  out.push('', `Useful work per step: W1 ${(FLOP.W1 / 1e6).toFixed(0)} MFLOP, W2 ${(FLOP.W2 / 1e6).toFixed(0)} MFLOP, W4 ${(FLOP.W4 / 1e6).toFixed(0)} MFLOP.`, '');
+  out.push('', `Useful work per step: W1 ${(FLOP.W1 / 1e6).toFixed(0)} MFLOP, W2 ${(FLOP.W2 / 1e6).toFixed(0)} MFLOP, W4 ${(FLOP.W4 / 1e6).toFixed(0)} MFLOP.`);
+  // The limit at these rates, for comparison with the GEMM limit peer's rounds (Summary).
+  const atBest = results.filter((c) => FLOP[c.w] && c.variant === 'eager').flatMap((c) => {
+    const gflops = gflopsAt(limitRow, c.w), mine = c.rows.find((r) => r.label === 'mlx-tape')?.stats?.median;
+    return gflops ? [`${c.w} ${fmt(FLOP[c.w] / (gflops * 1e6))} ms${mine ? ` (mlx-tape ÷ it: ${(mine / (FLOP[c.w] / (gflops * 1e6))).toFixed(2)}×)` : ''}`] : [];
+  });
+  if (atBest.length) out.push(`At the ${m.threads}-thread row's rates: ${atBest.join(', ')}.`);
+  out.push('');
 
   if (mem.length) {
     out.push('## W5 memory: W1 steps in a plain synchronous loop (fresh process each)', '',
@@ -376,6 +388,9 @@ function report(m, gemmRows, results, mem, t) {
       `Each round starts with ${SETTLE} untimed steps per row (none for steps over 1 s): a process that sat idle while the others ran is slow for its first steps (\`bench/micro/after-idle.ts\`), and a training loop never sits idle.`,
     '- W3: `y = add(multiply(y, a), b)` 5,000 times on [16] arrays (10,000 ops) and one eval (mlx-tape builds the chain in `tidy` and evaluates its result outside, as `tidy`\'s documentation advises); "recording + backward" makes the input a variable, ' +
       'reduces with `sum` and takes the gradient (mlx-tape: `backward()`; MLX-Python / node-mlx: `grad`; TF.js: `tf.grad`), evaluating the gradient. µs per op = step / 10,000.',
+    '- GEMM limit: `bench/gemm.c serve` answers the workers\' requests with steps of `cblas_sgemm` calls of the workload\'s main GEMM shape (W1 and W4: 128×784×512 and 1024×784×512, ' +
+      'W2: conv2\'s 12544×288×64), as many as its multiply-adds fill (a step runs whole calls and counts their share), on one set of buffers, warm in the caches. ' +
+      'Timed in the rounds, it sees the VM\'s speed as the workloads do; the GEMM limit table below is the same rate measured apart, before and after the workloads (the faster of the two).',
     '- MLX-Python "compiled": `mx.compile` of the whole train step (model and optimizer state as inputs/outputs) or of the forward, as MLX\'s docs show. ' +
       'mlx-tape "compiled": `mt.compile` of the whole train step (the model and the optimizer in `{ state }`) or of the forward, likewise.',
     '- The VM varies by ±20-30% between runs; differences under ~1.3× are noise unless they repeat.', '');
@@ -392,7 +407,7 @@ async function main() {
   // its idle-thread spin (src/tensor/native.ts sets 20 for mlx-tape when unset).
   if (/^\w+$/.test(m.openblasCore) && m.openblasCore !== 'null') process.env.OPENBLAS_CORETYPE = m.openblasCore;
   process.env.OPENBLAS_THREAD_TIMEOUT ??= '20';
-  const peers = definePeers(paths).filter((pr) => (!opt.peers || opt.peers.split(',').includes(pr.id)) && !paths.unavailable[pr.label]);
+  const peers = definePeers(paths, m.threads).filter((pr) => (!opt.peers || opt.peers.split(',').includes(pr.id)) && !paths.unavailable[pr.label]);
   for (const [label, why] of Object.entries(paths.unavailable)) console.log(`bench: skipping ${label}: ${why}`);
   console.log(`bench: ${m.cpu}, ${m.threads} threads; OpenBLAS core ${m.openblasCore}; load ${t.loadBefore}`);
 

@@ -1,7 +1,7 @@
 // Installs the bench's peers from their registries into bench/.peers/ (git-ignored),
 // once: MLX-Python in a venv, node-mlx and TensorFlow.js with npm, and the GEMM probe.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const PINS = { mlx: '0.32.4', nodeMlx: '0.0.7', tfjs: '4.22.0' };
@@ -57,7 +57,8 @@ export function setupPeers(root) {
   }
 
   const gemm = join(dir, 'gemm');
-  if (!existsSync(gemm)) run('cc', ['-O2', '-o', gemm, join(root, 'bench', 'gemm.c'), '-ldl']);
+  const gemmSource = join(root, 'bench', 'gemm.c');
+  if (!existsSync(gemm) || statSync(gemm).mtimeMs < statSync(gemmSource).mtimeMs) run('cc', ['-O2', '-o', gemm, gemmSource, '-ldl', '-lm']);
 
   if (!existsSync(join(root, 'build', 'Release', 'mlx_tape.node'))) unavailable['mlx-tape'] = 'the addon is not built: npm install';
   if (!existsSync(OPENBLAS)) unavailable['MLX-Python + OpenBLAS'] = `no ${OPENBLAS}: apt-get install libopenblas0-pthread`;
