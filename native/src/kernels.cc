@@ -731,45 +731,116 @@ std::vector<mx::array> AdamStepOp(const mx::array& p, const mx::array& g, const 
 }
 
 #ifdef MLX_TAPE_OPENBLAS_LINKED
-// a · b for float32 matrices, the output zeroed on two threads and then
-// added into by sgemm (beta 1). MLX calls sgemm with beta 0, and OpenBLAS
-// then zeroes the output in a slow pass of its own first: on W2's input-
-// gradient product [12544, 64] · [64, 288], 2.66-2.69 ms against 1.60-1.62
-// with beta 1 (bench/gemm.c, GEMM_BETA=1). Built where the addon links
-// OpenBLAS, whose cblas_sgemm it calls.
-class ZeroedMatmul : public mx::UnaryPrimitive {
+// a · b (+ bias in every row) for float32 matrices: the output filled with
+// the bias rows or zeros on two threads, then added into by sgemm (beta 1).
+// MLX's Matmul calls sgemm with beta 0, and OpenBLAS then zeroes the output
+// in a slow pass of its own first (W2's input-gradient product [12544, 64] ·
+// [64, 288]: 2.66-2.69 ms against 1.60-1.62 with beta 1, bench/gemm.c with
+// GEMM_BETA=1); MLX's AddMM copies a broadcast bias into the output element
+// by element. Each operand goes to sgemm as it lies in memory: row-major, or
+// a transposed view as transposed; other layouts are copied first. Built
+// where the addon links OpenBLAS, whose cblas_sgemm it calls.
+class BlasMatmul : public mx::UnaryPrimitive {
  public:
-  explicit ZeroedMatmul(mx::Stream s) : UnaryPrimitive(s) {}
+  explicit BlasMatmul(mx::Stream s) : UnaryPrimitive(s) {}
 
   void eval_cpu(const std::vector<mx::array>& in, mx::array& out) override {
     auto& encoder = EncoderFor(stream(), in, out);
-    const int m = in[0].shape(0), k = in[0].shape(1), n = in[1].shape(1);
-    encoder.dispatch([a = in[0].data<float>(), b = in[1].data<float>(), c = out.data<float>(), m, k, n] {
-      const int64_t row = int64_t{n} * sizeof(float);
-      InTwo(m, m * row, [&](int64_t lo, int64_t hi) { std::memset(c + lo * n, 0, (hi - lo) * row); });
-      cblas_sgemm(101 /* row-major */, 111 /* no transpose */, 111, m, n, k, 1.0f, a, k, b, n, 1.0f, c, n);
+    const int64_t m = in[0].shape(0), k = in[0].shape(1), n = in[1].shape(1);
+    const float* bias = in.size() > 2 ? in[2].data<float>() : nullptr;
+    // Shapes, strides and pointers are set now; the contents when the task runs.
+    encoder.dispatch([a = Layout(in[0]), b = Layout(in[1]), bias, c = out.data<float>(), m, k, n] {
+      const Operand oa(a), ob(b);
+      const int64_t row = n * static_cast<int64_t>(sizeof(float));
+      InTwo(m, m * row, [&](int64_t lo, int64_t hi) {
+        if (!bias) return void(std::memset(c + lo * n, 0, (hi - lo) * row));
+        for (int64_t i = lo; i < hi; ++i) std::memcpy(c + i * n, bias, row);
+      });
+      if (k > 0)
+        cblas_sgemm(101 /* row-major */, oa.trans, ob.trans, static_cast<int>(m), static_cast<int>(n),
+                    static_cast<int>(k), 1.0f, oa.data, oa.ld, ob.data, ob.ld, 1.0f, c, static_cast<int>(n));
     });
   }
   void eval_gpu(const std::vector<mx::array>&, mx::array&) override {
-    throw std::runtime_error("[matmulZeroed] has no GPU kernel");
+    throw std::runtime_error("[matmulBlas] has no GPU kernel");
   }
-  const char* name() const override { return "ZeroedMatmul"; }
+  // MLX's vjp as an oracle in the tests (mlxVjp) traces the native ops, this one included.
+  std::vector<mx::array> vjp(const std::vector<mx::array>& primals, const std::vector<mx::array>& cotangents,
+                             const std::vector<int>& argnums, const std::vector<mx::array>&) override {
+    const auto& dy = cotangents[0];
+    std::vector<mx::array> grads;
+    for (int i : argnums) {
+      if (i == 0) grads.push_back(mx::matmul(dy, mx::transpose(primals[1], stream()), stream()));
+      else if (i == 1) grads.push_back(mx::matmul(mx::transpose(primals[0], stream()), dy, stream()));
+      else grads.push_back(mx::sum(dy, 0, false, stream()));
+    }
+    return grads;
+  }
+  const char* name() const override { return "BlasMatmul"; }
   bool is_equivalent(const mx::Primitive&) const override { return true; }
   std::vector<mx::Shape> output_shapes(const std::vector<mx::array>& in) override {
     return {{in[0].shape(0), in[1].shape(1)}};
   }
+
+ private:
+  struct Layout {
+    explicit Layout(const mx::array& x)
+        : data(x.data<float>()), rows(x.shape(0)), cols(x.shape(1)), s0(x.strides(0)), s1(x.strides(1)) {}
+    const float* data;
+    int64_t rows, cols, s0, s1;
+  };
+  // A matrix as sgemm takes it: row-major with leading dimension ld, or its
+  // transpose stored row-major (a transposed view); any other layout (a
+  // broadcast, a strided slice) copied row-major first.
+  struct Operand {
+    explicit Operand(const Layout& x) {
+      if ((x.s1 == 1 || x.cols == 1) && (x.rows == 1 || x.s0 >= x.cols)) {
+        set(x.data, 111 /* no transpose */, x.rows == 1 ? x.cols : x.s0);
+      } else if ((x.s0 == 1 || x.rows == 1) && (x.cols == 1 || x.s1 >= x.rows)) {
+        set(x.data, 112 /* transpose */, x.cols == 1 ? x.rows : x.s1);
+      } else {
+        copy.resize(x.rows * x.cols);
+        for (int64_t i = 0; i < x.rows; ++i)
+          for (int64_t j = 0; j < x.cols; ++j) copy[i * x.cols + j] = x.data[i * x.s0 + j * x.s1];
+        set(copy.data(), 111, x.cols);
+      }
+    }
+    void set(const float* p, int t, int64_t leading) {
+      data = p, trans = t, ld = static_cast<int>(std::max<int64_t>(leading, 1));
+    }
+    const float* data;
+    int trans, ld;
+    std::vector<float> copy;
+  };
 };
 
-// matmulZeroed(a, b): a · b for float32 matrices a [m, k], b [k, n].
-mx::array MatmulZeroedOp(const mx::array& a, const mx::array& b) {
-  if (a.ndim() != 2 || b.ndim() != 2 || a.dtype() != mx::float32 || b.dtype() != mx::float32 || a.shape(1) != b.shape(0))
-    throw std::invalid_argument("[matmulZeroed] a and b must be float32 matrices [m, k] and [k, n], got " +
+}  // namespace
+
+// matmulBlas(a, b, bias): a [m, k] · b [k, n] (+ bias [n]), float32 (kernels.h).
+mx::array MatmulBlas(const mx::array& a, const mx::array& b, const std::optional<mx::array>& bias) {
+  const bool matrices = a.ndim() == 2 && b.ndim() == 2 && a.dtype() == mx::float32 && b.dtype() == mx::float32;
+  if (!matrices || a.shape(1) != b.shape(0))
+    throw std::invalid_argument("[matmulBlas] a and b must be float32 matrices [m, k] and [k, n], got " +
                                 ShapeString(a.shape()) + " " + DtypeName(a.dtype()) + " and " +
                                 ShapeString(b.shape()) + " " + DtypeName(b.dtype()));
-  auto s = CpuStream("matmulZeroed");
-  return mx::array({a.shape(0), b.shape(1)}, mx::float32, std::make_shared<ZeroedMatmul>(s),
-                   {mx::contiguous(a, false, s), mx::contiguous(b, false, s)});
+  if (bias && (bias->ndim() != 1 || bias->shape(0) != b.shape(1) || bias->dtype() != mx::float32))
+    throw std::invalid_argument("[matmulBlas] bias must be a float32 [" + std::to_string(b.shape(1)) + "], got " +
+                                ShapeString(bias->shape()) + " " + DtypeName(bias->dtype()));
+  auto s = CpuStream("matmulBlas");
+  std::vector<mx::array> inputs{a, b};
+  if (bias) inputs.push_back(mx::contiguous(*bias, false, s));
+  return mx::array({a.shape(0), b.shape(1)}, mx::float32, std::make_shared<BlasMatmul>(s), std::move(inputs));
 }
+
+namespace {
+#else
+}  // namespace
+
+mx::array MatmulBlas(const mx::array&, const mx::array&, const std::optional<mx::array>&) {
+  throw std::runtime_error("[matmulBlas] needs an addon linked with OpenBLAS");
+}
+
+namespace {
 #endif
 
 // Matrix products with a narrow side, float32: a convolution with one input
@@ -908,9 +979,6 @@ void InitKernels(Napi::Env env, Napi::Object exports) {
   Def(env, exports, "maskedBy(dy, x, comparison, value)", MaskedByOp);
   Def(env, exports, "axpby(x, y, alpha, beta)", AxpbyOp);
   Def(env, exports, "adamStep(p, g, m, v, b1, b2, c1, c2, eps, lr, decay)", AdamStepOp);
-#ifdef MLX_TAPE_OPENBLAS_LINKED
-  Def(env, exports, "matmulZeroed(a, b)", MatmulZeroedOp);
-#endif
 }
 
 }  // namespace mlx_tape

@@ -1,6 +1,7 @@
 // The kernels that other native files build on.
 #pragma once
 
+#include <optional>
 #include <vector>
 
 #include "mlx/array.h"
@@ -37,5 +38,17 @@ mx::array AxpbyCuda(const mx::array& x, const mx::array& y, double alpha, double
 // as float32 (cuda_kernels.cc).
 std::vector<mx::array> AdamStepCuda(const std::vector<mx::array>& inputs, const std::vector<float>& k,
                                     const mx::Stream& s);
+
+// a [m, k] · b [k, n] (+ bias [n] in every row), float32, on the CPU stream
+// (the default, which must be the CPU's) through OpenBLAS's sgemm, each
+// operand as it lies in memory, a transposed view included; where the addon
+// links OpenBLAS (kBlasLinked), else an error. linalg.cc sends the CPU's
+// float32 matrix products here.
+mx::array MatmulBlas(const mx::array& a, const mx::array& b, const std::optional<mx::array>& bias);
+#ifdef MLX_TAPE_OPENBLAS_LINKED
+constexpr bool kBlasLinked = true;
+#else
+constexpr bool kBlasLinked = false;
+#endif
 
 }  // namespace mlx_tape

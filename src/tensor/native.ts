@@ -180,8 +180,6 @@ interface LinalgNative {
   axpby(x: A, y: A, alpha: number, beta: number): A;
   /** Adam's update in one pass: [p', m', v'] (kernels.cc has the formula); CPU only, float32 p, g, m, v of one shape. */
   adamStep(p: A, g: A, m: A, v: A, b1: number, b2: number, c1: number, c2: number, eps: number, lr: number, decay: number): A[];
-  /** a · b for float32 matrices, the output zeroed on two threads before sgemm adds into it; CPU only, and only where the addon links OpenBLAS. */
-  matmulZeroed?(a: A, b: A): A;
   convTranspose1d(input: A, weight: A, stride: number, padding: number, dilation: number, outputPadding: number, groups: number): A;
   convTranspose2d(input: A, weight: A, stride: number[], padding: number[], dilation: number[], outputPadding: number[], groups: number): A;
   convTranspose3d(input: A, weight: A, stride: number[], padding: number[], dilation: number[], outputPadding: number[], groups: number): A;

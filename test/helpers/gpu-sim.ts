@@ -15,7 +15,7 @@ const NO_OP = new Set([
 // The kernels of native/src/kernels.cc that refuse the GPU stream (max
 // pooling's, maskedBy, axpby and adamStep have CUDA kernels too; here they
 // run their CPU loops).
-const CPU_ONLY = new Set(['col2im', 'matmulNarrow', 'matmulZeroed']);
+const CPU_ONLY = new Set(['col2im', 'matmulNarrow']);
 
 /** Makes the addon act as a CUDA build whose GPU, once the default device, refuses float64 as MLX does. */
 export function simulateGpu(): void {

@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import * as mt from '../../src/index.js';
 import { native, type NativeArray } from '../../src/tensor/native.js';
 import { expectClose } from '../helpers/close.js';
-import { cpuOnly, onGpu, widestFloat } from '../helpers/device.js';
+import { cpuOnly, matmulTol, onGpu, widestFloat } from '../helpers/device.js';
 import { expectMlxError } from '../helpers/errors.js';
 
 const CPU_ONLY = 'the kernels of native/src/kernels.cc run on the CPU only';
@@ -349,36 +349,75 @@ describe('adamStep', () => {
   });
 });
 
-// Built only where the addon links OpenBLAS (native.blasCore() names its kernels).
-describe.runIf(native.matmulZeroed)('matmulZeroed', () => {
-  prop.prop([fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 20 }), fc.integer({ min: 1, max: 40 })], { numRuns: 20 })(
-    'gives what matmul gives, in an output that held other values before', (m, k, n) => {
-      cpuOnly(CPU_ONLY);
+// Where the addon links OpenBLAS, the CPU's float32 matrix products (matmul,
+// linear, a convolution's) run the BlasMatmul primitive: the output filled
+// with the bias rows or zeros, then added into by sgemm, each operand as it
+// lies in memory.
+describe('float32 matrix products on the CPU (BlasMatmul)', () => {
+  const viaBlas = !onGpu && mt.blasCore() !== null;
+  /** A [rows, cols] operand laid out in memory as `layout` says. */
+  function operand(rows: number, cols: number, layout: string): mt.Tensor {
+    switch (layout) {
+      case 'row-major': return mt.random.normal([rows, cols]);
+      case 'transposed view': return mt.transpose(mt.random.normal([cols, rows]));
+      case 'wider rows': return mt.slice(mt.random.normal([rows, cols + 3]), [0, 1], [rows, cols + 1]);
+      case 'every other column': return mt.slice(mt.random.normal([rows, 2 * cols]), [0, 0], [rows, 2 * cols], [1, 2]);
+      case 'broadcast row': return mt.broadcastTo(mt.random.normal([1, cols]), [rows, cols]);
+      default: return mt.flip(mt.random.normal([rows, cols]), 0);
+    }
+  }
+  const layouts = ['row-major', 'transposed view', 'wider rows', 'every other column', 'broadcast row', 'flipped rows'];
+  const wide = (t: mt.Tensor): mt.Tensor => mt.astype(t, widestFloat);
+
+  prop.prop([fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 20 }), fc.integer({ min: 1, max: 40 }),
+    fc.constantFrom(...layouts), fc.constantFrom(...layouts), fc.boolean()], { numRuns: 40 })(
+    'give a · b (+ bias) for operands of any layout, in an output that held other values before', (m, k, n, layoutA, layoutB, withBias) => {
       mt.tidy(() => {
-        // A freed buffer of the output's size goes back to MLX's cache, full: the kernel must zero it.
+        // A freed buffer of the output's size goes back to MLX's cache, full: the kernel must overwrite it.
         mt.full([m, n], 7).eval().dispose();
-        const a = mt.random.normal([m, k]), b = mt.random.normal([k, n]);
-        const got = new mt.Tensor(native.matmulZeroed!(a.data, b.data));
-        expect(got.shape).toEqual([m, n]);
-        expectClose(got, mt.matmul(a, b), { rtol: 1e-5, atol: 1e-5 });
+        const a = operand(m, k, layoutA), b = operand(k, n, layoutB), bias = withBias ? mt.random.normal([n]) : null;
+        const got = bias ? mt.linear(a, mt.transpose(b), bias) : mt.matmul(a, b);
+        if (viaBlas) expect(native.graphOps([got.data])).toContain('BlasMatmul@cpu');
+        const product = mt.matmul(wide(a), wide(b));
+        expectClose(got, bias ? mt.add(product, wide(bias)) : product, matmulTol({ rtol: 1e-4, atol: 1e-4 }));
       });
     });
 
-  test('a transposed view is made contiguous first; past 1 MiB the output is zeroed on two threads', () => {
-    cpuOnly(CPU_ONLY);
+  test("past 1 MiB the output is filled on two threads; linear's leading axes are its rows", () => {
     mt.tidy(() => {
-      const a = mt.random.normal([16, 3000]), b = mt.random.normal([16, 96]);
+      const x = mt.random.normal([3, 1000, 16]), w = mt.random.normal([96, 16]), bias = mt.random.normal([96]);
       mt.full([3000, 96], 7).eval().dispose();
-      expectClose(new mt.Tensor(native.matmulZeroed!(mt.transpose(a).data, b.data)), mt.matmul(mt.transpose(a), b), { rtol: 1e-5, atol: 1e-4 });
+      const got = mt.linear(x, w, bias);
+      expect(got.shape).toEqual([3, 1000, 96]);
+      expectClose(got, mt.add(mt.matmul(wide(x), mt.transpose(wide(w))), wide(bias)), matmulTol({ rtol: 1e-4, atol: 1e-4 }));
+      expectClose(mt.matmul(mt.transpose(mt.reshape(x, [-1, 16])), mt.reshape(got, [-1, 96])),
+        mt.matmul(mt.transpose(mt.reshape(wide(x), [-1, 16])), mt.reshape(wide(got), [-1, 96])), matmulTol({ rtol: 1e-4, atol: 1e-3 }));
     });
   });
 
-  test('bad arguments get errors naming the op and the values', () => {
-    cpuOnly(CPU_ONLY);
-    const m = (shape: number[], dtype: mt.DType = 'float32') => mt.zeros(shape, dtype).data;
-    expectMlxError(() => native.matmulZeroed!(m([4, 3]), m([2, 5])), /\[matmulZeroed\] a and b must be float32 matrices \[m, k\] and \[k, n\], got \[4,3\] float32 and \[2,5\] float32/);
-    expectMlxError(() => native.matmulZeroed!(m([4, 3], 'float64'), m([3, 5])), /got \[4,3\] float64 and \[3,5\] float32/);
-    expectMlxError(() => native.matmulZeroed!(m([2, 4, 3]), m([3, 5])), /got \[2,4,3\] float32/);
+  test("gradients: the engine's rules and MLX's vjp of the same native products agree", () => {
+    mt.tidy(() => {
+      const a = mt.random.normal([5, 4]), w = mt.random.normal([3, 4]), bias = mt.random.normal([3]), ct = mt.random.normal([5, 3]);
+      const [, ours] = mt.vjp((x: mt.Tensor, v: mt.Tensor, c: mt.Tensor) => mt.linear(x, v, c), [a, w, bias], [ct]);
+      // MLX differentiates the primitive itself (BlasMatmul's vjp where it runs).
+      const [[out], theirs] = native.mlxVjp(([x, v, c]) => [native.linear(x!, v!, c!)], [a.data, w.data, bias.data], [ct.data]);
+      if (viaBlas) expect(native.graphOps([out!])).toContain('BlasMatmul@cpu');
+      theirs.forEach((g, i) => expectClose(ours[i]!, new mt.Tensor(g), matmulTol({ rtol: 1e-5, atol: 1e-5 })));
+      const [, [da, db]] = native.mlxVjp(([x, v]) => [native.matmul(x!, v!)], [a.data, mt.transpose(w).data], [ct.data]);
+      expectClose(new mt.Tensor(da!), mt.matmul(ct, w), matmulTol({ rtol: 1e-5, atol: 1e-5 }));
+      expectClose(new mt.Tensor(db!), mt.matmul(mt.transpose(a), ct), matmulTol({ rtol: 1e-5, atol: 1e-5 }));
+    });
+  });
+
+  test("what it does not take goes to MLX: other dtypes, batches, empty sides, and MLX's errors for bad shapes", () => {
+    mt.tidy(() => {
+      const ops = (t: mt.Tensor): string[] => native.graphOps([t.data]);
+      expect(ops(mt.matmul(mt.ones([2, 3], 'float16'), mt.ones([3, 2], 'float16')))).not.toContain('BlasMatmul@cpu');
+      expect(ops(mt.matmul(mt.ones([2, 2, 3]), mt.ones([3, 2])))).not.toContain('BlasMatmul@cpu');
+      expect(mt.matmul(mt.ones([4, 0]), mt.ones([0, 5])).toArray()).toEqual(Array.from({ length: 4 }, () => [0, 0, 0, 0, 0]));
+      expect(mt.linear(mt.ones([0, 3]), mt.ones([2, 3]), mt.ones([2])).shape).toEqual([0, 2]);
+      expect(() => mt.matmul(mt.ones([4, 3]), mt.ones([2, 5]))).toThrow(/\[matmul\].*\(4,3\).*\(2,5\)/);
+    });
   });
 });
 
@@ -439,7 +478,6 @@ test.runIf(onGpu)('on the GPU the kernels refuse with a clear error (max pooling
   }
   expectMlxError(() => native.col2im(mt.zeros([4, 4]).data, [1, 3, 3, 1], [2, 2], [1, 1], [0, 0], [0, 0]), /\[col2im\] runs on the CPU only/);
   expectMlxError(() => native.matmulNarrow(mt.zeros([4, 3]).data, mt.zeros([3, 2]).data, false), /\[matmulNarrow\] runs on the CPU only/);
-  if (native.matmulZeroed) expectMlxError(() => native.matmulZeroed!(mt.zeros([4, 3]).data, mt.zeros([3, 2]).data), /\[matmulZeroed\] runs on the CPU only/);
 });
 
 describe('over a large buffer', () => {

@@ -168,15 +168,9 @@ const byIm2col = (x: Tensor, w: Tensor, a: ConvAttrs): boolean => isPlainConv(x,
  */
 const byCol2im = (x: Tensor, w: Tensor, a: ConvAttrs): boolean => isPlainConv(x, w, a) && native.defaultDevice() === 'cpu' && !isGradEnabled();
 
-/**
- * dx = col2im(dy · w), dy as [N * prod(out), C_out] and w as [C_out, prod(kernel) * C_in].
- * The product is as wide as the window rows: in float32, native.matmulZeroed
- * spares it OpenBLAS's slow zeroing pass where the addon links OpenBLAS.
- */
+/** dx = col2im(dy · w), dy as [N * prod(out), C_out] and w as [C_out, prod(kernel) * C_in]. */
 function inputGradByCol2im(dy: Tensor, x: Tensor, w: Tensor, a: ConvAttrs): Tensor {
-  const [dyRows, wRows] = [reshape(dy, [-1, w.shape[0]!]), reshape(w, [w.shape[0]!, -1])];
-  const cols = native.matmulZeroed && dy.dtype === 'float32' && w.dtype === 'float32'
-    ? new Tensor(native.matmulZeroed(dyRows.data, wRows.data)) : matmul(dyRows, wRows);
+  const cols = matmul(reshape(dy, [-1, w.shape[0]!]), reshape(w, [w.shape[0]!, -1]));
   return new Tensor(native.col2im(cols.data, [...x.shape], w.shape.slice(1, -1), a.stride, a.paddingLo, a.paddingHi));
 }
 

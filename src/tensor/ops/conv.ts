@@ -173,18 +173,17 @@ function convByIm2col(x: Tensor, w: Tensor, bias: Tensor | undefined, attrs: Con
   const out = k.map((ki, i) => Math.floor((x.shape[i + 1]! + lo[i]! + hi[i]! - ki) / stride[i]!) + 1);
   const cols = native.im2col(x.data, k, stride, lo, hi);
   const rows = native.reshape(w.data, [cout, -1]);
-  const wT = native.transpose(rows, [1, 0]);
   const width = k.reduce((a, b) => a * b, x.shape[x.ndim - 1]!);
-  // The bias goes in with the product (addmm copies it into the output, which
-  // sgemm then adds to): no pass of its own over the output.
-  const product = isNarrow(width, cout) ? native.matmulNarrow(cols, wT, false, bias?.data)
-    : bias ? native.addmm(bias.data, cols, wT, 1, 1) : native.matmul(cols, wT);
+  // The bias goes in with the product (the output starts from it, and sgemm
+  // adds to it): no pass of its own over the output.
+  const wT = isNarrow(width, cout) ? native.transpose(rows, [1, 0]) : null;
+  const product = wT ? native.matmulNarrow(cols, wT, false, bias?.data) : native.linear(cols, rows, bias?.data ?? null);
   const saveCols = isGradEnabled() && w.requiresGrad;
   try {
     const inputs = bias ? [x, w, bias] : [x, w];
     return apply('convGeneral', inputs, native.reshape(product, [x.shape[0]!, ...out, cout]), saveCols ? { ...attrs, cols: new Tensor(cols) } : attrs);
   } finally {
-    for (const h of saveCols ? [rows, wT, product] : [cols, rows, wT, product]) native.dispose(h);
+    for (const h of [saveCols ? null : cols, rows, wT, product]) if (h) native.dispose(h);
   }
 }
 
