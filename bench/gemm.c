@@ -10,8 +10,10 @@
 // floating-point operations done as sgemm calls of shape M×K×N: the GEMM limit
 // timed in the same rounds as the workloads, so under the same drifts of the
 // VM's speed. A step runs whole calls and counts the time of FLOP's share of them.
+#define _GNU_SOURCE
 #include <dlfcn.h>
 #include <math.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +49,27 @@ static double gemm_run(const Gemm* g) {
   double t0 = now();
   sgemm(RowMajor, NoTrans, NoTrans, g->m, g->n, g->k, 1, g->a, g->k, g->b, g->n, beta, g->c, g->n);
   return now() - t0;
+}
+
+/**
+ * OpenBLAS's worker threads on every CPU but the caller's, and the caller on
+ * its own, as mlx-tape places them (native/src/evaluate.cc): woken by each
+ * call, a worker otherwise lands beside the caller at times, and the two take
+ * turns on one core, the call twice as slow (W1's shape: 1.1 or 2.1 ms per
+ * round of the bench, 1.07 alone).
+ */
+static void place_threads(void* lib) {
+  int (*set_affinity)(int, size_t, cpu_set_t*) = (int (*)(int, size_t, cpu_set_t*))dlsym(lib, "openblas_setaffinity");
+  int (*num_threads)(void) = (int (*)(void))dlsym(lib, "openblas_get_num_threads");
+  cpu_set_t mine, others;
+  if (!set_affinity || !num_threads || sched_getaffinity(0, sizeof others, &others)) return;
+  const int cpu = sched_getcpu();
+  CPU_CLR(cpu, &others);
+  if (CPU_COUNT(&others) == 0) return;
+  CPU_ZERO(&mine);
+  CPU_SET(cpu, &mine);
+  sched_setaffinity(0, sizeof mine, &mine);
+  for (int i = 0; i < num_threads() - 1; i++) set_affinity(i, sizeof others, &others);
 }
 
 /** The number after "key": in a JSON line, or `fallback`. */
@@ -125,6 +148,7 @@ int main(int argc, char** argv) {
   beta = getenv("GEMM_BETA") ? (float)atof(getenv("GEMM_BETA")) : 0;
   void (*set_threads)(int) = (void (*)(int))dlsym(lib, "openblas_set_num_threads");
   if (set_threads) set_threads(threads);
+  place_threads(lib);
   if (!strcmp(argv[3], "serve")) return serve(argv[1], argc - 4, argv + 4);
   for (int s = 3; s + 2 < argc; s += 3) {
     Gemm g = gemm_new(atoi(argv[s]), atoi(argv[s + 1]), atoi(argv[s + 2]));
