@@ -791,12 +791,14 @@ class BlasMatmul : public mx::UnaryPrimitive {
   };
   // A matrix as sgemm takes it: row-major with leading dimension ld, or its
   // transpose stored row-major (a transposed view); any other layout (a
-  // broadcast, a strided slice) copied row-major first.
+  // broadcast, a strided slice, rows further apart than an int counts)
+  // copied row-major first.
   struct Operand {
     explicit Operand(const Layout& x) {
-      if ((x.s1 == 1 || x.cols == 1) && (x.rows == 1 || x.s0 >= x.cols)) {
+      constexpr int64_t kMaxLd = 0x7fffffff;
+      if ((x.s1 == 1 || x.cols == 1) && (x.rows == 1 || (x.s0 >= x.cols && x.s0 <= kMaxLd))) {
         set(x.data, 111 /* no transpose */, x.rows == 1 ? x.cols : x.s0);
-      } else if ((x.s0 == 1 || x.rows == 1) && (x.cols == 1 || x.s1 >= x.rows)) {
+      } else if ((x.s0 == 1 || x.rows == 1) && (x.cols == 1 || (x.s1 >= x.rows && x.s1 <= kMaxLd))) {
         set(x.data, 112 /* transpose */, x.cols == 1 ? x.rows : x.s1);
       } else {
         copy.resize(x.rows * x.cols);
