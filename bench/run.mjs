@@ -338,7 +338,8 @@ function report(m, gemmRows, results, mem, t) {
   // The limit at these rates, for comparison with the GEMM limit peer's rounds (Summary).
   const atBest = results.filter((c) => FLOP[c.w] && c.variant === 'eager').flatMap((c) => {
     const gflops = gflopsAt(limitRow, c.w), mine = c.rows.find((r) => r.label === 'mlx-tape')?.stats?.median;
-    return gflops ? [`${c.w} ${fmt(FLOP[c.w] / (gflops * 1e6))} ms${mine ? ` (mlx-tape ÷ it: ${(mine / (FLOP[c.w] / (gflops * 1e6))).toFixed(2)}×)` : ''}`] : [];
+    const limitMs = gflops && FLOP[c.w] / (gflops * 1e6);
+    return limitMs ? [`${c.w} ${fmt(limitMs)} ms${mine ? ` (mlx-tape ÷ it: ${(mine / limitMs).toFixed(2)}×)` : ''}`] : [];
   });
   if (atBest.length) out.push(`At the ${m.threads}-thread row's rates: ${atBest.join(', ')}.`);
   out.push('');

@@ -43,7 +43,7 @@ std::vector<mx::array> AdamStepCuda(const std::vector<mx::array>& inputs, const 
 // (the default, which must be the CPU's) through OpenBLAS's sgemm, each
 // operand as it lies in memory, a transposed view included; where the addon
 // links OpenBLAS (kBlasLinked), else an error. linalg.cc sends the CPU's
-// float32 matrix products here.
+// float32 matrix products here, once its ByBlas has checked the operands.
 mx::array MatmulBlas(const mx::array& a, const mx::array& b, const std::optional<mx::array>& bias);
 #ifdef MLX_TAPE_OPENBLAS_LINKED
 constexpr bool kBlasLinked = true;
