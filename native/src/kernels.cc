@@ -99,14 +99,61 @@ mx::cpu::CommandEncoder& EncoderFor(const mx::Stream& stream, const std::vector<
   return EncoderFor(stream, in, outs);
 }
 
-// An elementwise kernel over two inputs and the output, all row-contiguous,
-// of one shape and float dtype: loop(a, b, out, n) on each thread's part,
-// with pointers of the dtype's element type.
+// src, laid out by shape and strides (in elements, of any sign), into dst
+// row-major.
+template <typename T>
+void CopyRowMajor(const T* src, T* dst, const mx::Shape& shape, const mx::Strides& strides) {
+  const size_t outer = shape.size() - 1;
+  const int64_t inner = shape[outer], step = strides[outer];
+  int64_t rows = 1;
+  for (size_t i = 0; i < outer; ++i) rows *= shape[i];
+  std::vector<int64_t> at(outer, 0);  // the row's index on the outer axes
+  for (int64_t r = 0; r < rows; ++r) {
+    int64_t base = 0;
+    for (size_t i = 0; i < outer; ++i) base += at[i] * strides[i];
+    for (int64_t j = 0; j < inner; ++j) *dst++ = src[base + j * step];
+    for (size_t i = outer; i-- > 0;) {
+      if (++at[i] < shape[i]) break;
+      at[i] = 0;
+    }
+  }
+}
+
+// x's elements row-major and dense, for the task a primitive dispatches next
+// on `encoder`: x's own buffer when x lies so, which is known here (MLX has
+// set its strides by now), else a copy dispatched first into a buffer the
+// encoder keeps until the tasks have run. Our ops take their inputs as they
+// come, where a mx::contiguous node per input cost the graph an op each
+// (19 of a W1 step's 74, ~3 µs each).
+const void* RowMajor(mx::cpu::CommandEncoder& encoder, const mx::array& x) {
+  if (x.flags().row_contiguous || x.size() == 0) return x.data<void>();
+  mx::array copy(x.shape(), x.dtype(), nullptr, {});
+  copy.set_data(mx::allocator::malloc(copy.nbytes()));
+  const void* dense = copy.data<void>();
+  encoder.dispatch([src = x.data<char>(), dst = copy.data<char>(), shape = x.shape(), strides = x.strides(),
+                    item = x.itemsize()] {
+    const auto as = [&](auto* type) {
+      using T = std::remove_pointer_t<decltype(type)>;
+      CopyRowMajor(reinterpret_cast<const T*>(src), reinterpret_cast<T*>(dst), shape, strides);
+    };
+    if (shape.empty()) std::memcpy(dst, src, item);
+    else if (item == 1) as(static_cast<uint8_t*>(nullptr));
+    else if (item == 2) as(static_cast<uint16_t*>(nullptr));
+    else if (item == 4) as(static_cast<uint32_t*>(nullptr));
+    else as(static_cast<uint64_t*>(nullptr));
+  });
+  encoder.add_temporary(std::move(copy));
+  return dense;
+}
+
+// An elementwise kernel over two inputs of one shape and float dtype and the
+// output: loop(a, b, out, n) on each thread's part, with pointers of the
+// dtype's element type (the inputs read row-major).
 template <typename Loop>
 void DispatchFloatPairwise(const mx::Stream& stream, const char* op, const std::vector<mx::array>& in, mx::array& out,
                            Loop loop) {
   auto& encoder = EncoderFor(stream, in, out);
-  encoder.dispatch([a = in[0].data<void>(), b = in[1].data<void>(), dst = out.data<void>(),
+  encoder.dispatch([a = RowMajor(encoder, in[0]), b = RowMajor(encoder, in[1]), dst = out.data<void>(),
                     size = static_cast<int64_t>(out.size()), dtype = out.dtype(), op, loop] {
     ForFloatType(op, dtype, [&](auto* type) {
       using T = std::remove_pointer_t<decltype(type)>;
@@ -243,7 +290,7 @@ void ForFloatType(const char* op, mx::Dtype dtype, F&& f) {
     throw std::invalid_argument(std::string("[") + op + "] needs a float dtype, got " + DtypeName(dtype));
 }
 
-// Inputs: x (forward), or x, out, dy (backward); all row-contiguous.
+// Inputs: x (forward), or x, out, dy (backward); read row-major.
 class TiledMaxPool : public mx::UnaryPrimitive {
  public:
   TiledMaxPool(mx::Stream s, std::vector<int> kernel, bool backward)
@@ -252,9 +299,9 @@ class TiledMaxPool : public mx::UnaryPrimitive {
   void eval_cpu(const std::vector<mx::array>& in, mx::array& out) override {
     auto& encoder = EncoderFor(stream(), in, out);
     // The inputs' buffers outlive the task (MLX's CPU eval holds them).
-    const void* x = in[0].data<void>();
-    const void* y = backward_ ? in[1].data<void>() : nullptr;
-    const void* dy = backward_ ? in[2].data<void>() : nullptr;
+    const void* x = RowMajor(encoder, in[0]);
+    const void* y = backward_ ? RowMajor(encoder, in[1]) : nullptr;
+    const void* dy = backward_ ? RowMajor(encoder, in[2]) : nullptr;
     void* dst = out.data<void>();
     const int64_t bytes = static_cast<int64_t>(in[0].nbytes() + out.nbytes());
     encoder.dispatch([x, y, dy, dst, bytes, dtype = out.dtype(), backward = backward_,
@@ -302,9 +349,9 @@ mx::Stream CpuStream(const char* op) {
 }
 
 // The op of a DispatchFloatPairwise kernel: a and b (`names` in errors)
-// checked to be of one shape and float dtype; on the CPU stream, made
-// row-contiguous, under the primitive make(stream) returns; off the CPU, on a
-// CUDA GPU, what cuda(stream) returns (cuda_kernels.cc).
+// checked to be of one shape and float dtype; on the CPU stream, under the
+// primitive make(stream) returns; off the CPU, on a CUDA GPU, what
+// cuda(stream) returns (cuda_kernels.cc).
 template <typename Make, typename Cuda>
 mx::array FloatPairwiseOp(const char* op, const char* names, const mx::array& a, const mx::array& b, Make make,
                           Cuda cuda) {
@@ -315,7 +362,7 @@ mx::array FloatPairwiseOp(const char* op, const char* names, const mx::array& a,
   ForFloatType(op, a.dtype(), [](auto*) {});
   auto s = mx::default_stream(mx::default_device());
   if (s.device != mx::Device::cpu) return cuda(s);
-  return mx::array(a.shape(), a.dtype(), make(s), {mx::contiguous(a, false, s), mx::contiguous(b, false, s)});
+  return mx::array(a.shape(), a.dtype(), make(s), {a, b});
 }
 
 void CheckTiles(const char* op, const mx::array& x, const std::vector<int>& kernel) {
@@ -337,8 +384,7 @@ mx::array MaxPoolTiled(const mx::array& x, std::vector<int> kernel) {
   // Off the CPU: a CUDA GPU (cuda_kernels.cc).
   auto s = mx::default_stream(mx::default_device());
   if (s.device != mx::Device::cpu) return TiledMaxPoolCuda("maxPoolTiled", {x}, kernel, shape, false, s);
-  return mx::array(shape, x.dtype(), std::make_shared<TiledMaxPool>(s, std::move(kernel), false),
-                   {mx::contiguous(x, false, s)});
+  return mx::array(shape, x.dtype(), std::make_shared<TiledMaxPool>(s, std::move(kernel), false), {x});
 }
 
 mx::array MaxPoolTiledGrad(const mx::array& x, const mx::array& out, const mx::array& dy,
@@ -352,8 +398,7 @@ mx::array MaxPoolTiledGrad(const mx::array& x, const mx::array& out, const mx::a
                                 DtypeName(out.dtype()) + " and " + ShapeString(dy.shape()) + " " +
                                 DtypeName(dy.dtype()));
   if (s.device != mx::Device::cpu) return TiledMaxPoolCuda("maxPoolTiledGrad", {x, out, dy}, kernel, pooled, true, s);
-  return mx::array(x.shape(), x.dtype(), std::make_shared<TiledMaxPool>(s, std::move(kernel), true),
-                   {mx::contiguous(x, false, s), mx::contiguous(out, false, s), mx::contiguous(dy, false, s)});
+  return mx::array(x.shape(), x.dtype(), std::make_shared<TiledMaxPool>(s, std::move(kernel), true), {x, out, dy});
 }
 
 // The windows of a convolution without dilation or groups over x
@@ -440,7 +485,7 @@ void Col2im(const T* cols, T* dx, const Windows& w, int64_t n0, int64_t n1) {
 }
 
 // im2col (x → cols, any dtype) or col2im (cols → x, float32 or float64);
-// the one input row-contiguous.
+// the one input read row-major.
 class WindowRows : public mx::UnaryPrimitive {
  public:
   WindowRows(mx::Stream s, std::vector<int> window, std::vector<int> stride, std::vector<int> lo,
@@ -451,7 +496,7 @@ class WindowRows : public mx::UnaryPrimitive {
   void eval_cpu(const std::vector<mx::array>& in, mx::array& out) override {
     auto& encoder = EncoderFor(stream(), in, out);
     const int64_t bytes = static_cast<int64_t>(in[0].nbytes() + out.nbytes());
-    encoder.dispatch([src = in[0].data<void>(), dst = out.data<void>(), bytes, dtype = out.dtype(), gather = gather_,
+    encoder.dispatch([src = RowMajor(encoder, in[0]), dst = out.data<void>(), bytes, dtype = out.dtype(), gather = gather_,
                       windows = WindowsOf(gather_ ? in[0].shape() : out.shape(), window_, stride_, lo_, out_)] {
       InTwo(windows.batch, bytes, [&](int64_t n0, int64_t n1) {
         if (!gather && dtype == mx::float32)
@@ -518,7 +563,7 @@ mx::array Col2imOp(const mx::array& cols, mx::Shape shape, std::vector<int> wind
   auto s = CpuStream("col2im");
   return mx::array(std::move(shape), cols.dtype(),
                    std::make_shared<WindowRows>(s, std::move(window), std::move(stride), std::move(lo), std::move(out), false),
-                   {mx::contiguous(cols, false, s)});
+                   {cols});
 }
 
 }  // namespace
@@ -532,7 +577,7 @@ mx::array Im2colCpu(const mx::array& x, std::vector<int> window, std::vector<int
   auto s = CpuStream("im2col");
   return mx::array({static_cast<int>(rows), static_cast<int>(width)}, x.dtype(),
                    std::make_shared<WindowRows>(s, std::move(window), std::move(stride), std::move(lo), std::move(out), true),
-                   {mx::contiguous(x, false, s)});
+                   {x});
 }
 
 namespace {
@@ -682,8 +727,8 @@ class AdamStep : public mx::Primitive {
   void eval_cpu(const std::vector<mx::array>& in, std::vector<mx::array>& out) override {
     auto& encoder = EncoderFor(stream(), in, out);
     const int64_t size = static_cast<int64_t>(in[0].size());
-    encoder.dispatch([p = in[0].data<float>(), g = in[1].data<float>(), m = in[2].data<float>(),
-                      v = in[3].data<float>(), p_out = out[0].data<float>(), m_out = out[1].data<float>(),
+    const auto read = [&](int i) { return static_cast<const float*>(RowMajor(encoder, in[i])); };
+    encoder.dispatch([p = read(0), g = read(1), m = read(2), v = read(3), p_out = out[0].data<float>(), m_out = out[1].data<float>(),
                       v_out = out[2].data<float>(), size, k = k_] {
       InTwo(size, 7 * size * static_cast<int64_t>(sizeof(float)), [&](int64_t lo, int64_t hi) {
         AdamLoop(p + lo, g + lo, m + lo, v + lo, p_out + lo, m_out + lo, v_out + lo, hi - lo, k);
@@ -724,10 +769,8 @@ std::vector<mx::array> AdamStepOp(const mx::array& p, const mx::array& g, const 
   auto s = mx::default_stream(mx::default_device());
   if (s.device != mx::Device::cpu)
     return AdamStepCuda({p, g, m, v}, {k.b1, k.a1, k.b2, k.a2, k.c1, k.c2, k.eps, k.decay, k.neg_lr}, s);
-  std::vector<mx::array> inputs;
-  for (const auto* a : {&p, &g, &m, &v}) inputs.push_back(mx::contiguous(*a, false, s));
   return mx::array::make_arrays({p.shape(), p.shape(), p.shape()}, {mx::float32, mx::float32, mx::float32},
-                                std::make_shared<AdamStep>(s, k), inputs);
+                                std::make_shared<AdamStep>(s, k), {p, g, m, v});
 }
 
 #ifdef MLX_TAPE_OPENBLAS_LINKED
@@ -747,7 +790,7 @@ class BlasMatmul : public mx::UnaryPrimitive {
   void eval_cpu(const std::vector<mx::array>& in, mx::array& out) override {
     auto& encoder = EncoderFor(stream(), in, out);
     const int64_t m = in[0].shape(0), k = in[0].shape(1), n = in[1].shape(1);
-    const float* bias = in.size() > 2 ? in[2].data<float>() : nullptr;
+    const auto* bias = in.size() > 2 ? static_cast<const float*>(RowMajor(encoder, in[2])) : nullptr;
     // Shapes, strides and pointers are set now; the contents when the task runs.
     encoder.dispatch([a = Layout(in[0]), b = Layout(in[1]), bias, c = out.data<float>(), m, k, n] {
       const Operand oa(a), ob(b);
@@ -823,7 +866,7 @@ class BlasMatmul : public mx::UnaryPrimitive {
 mx::array MatmulBlas(const mx::array& a, const mx::array& b, const std::optional<mx::array>& bias) {
   auto s = CpuStream("matmulBlas");
   std::vector<mx::array> inputs{a, b};
-  if (bias) inputs.push_back(mx::contiguous(*bias, false, s));
+  if (bias) inputs.push_back(*bias);
   return mx::array({a.shape(0), b.shape(1)}, mx::float32, std::make_shared<BlasMatmul>(s), std::move(inputs));
 }
 
@@ -896,7 +939,7 @@ void NarrowATB(const float* a, const float* b, float* sum, int64_t k, int64_t n,
   }
 }
 
-// Inputs: a and b, float32, row-contiguous: [m, k] · [k, n] (plus a bias
+// Inputs: a and b, float32, read row-major: [m, k] · [k, n] (plus a bias
 // [n], a third input, added to each row), or with transpose_a, [m, k]ᵀ · [m, n].
 class NarrowMatmul : public mx::UnaryPrimitive {
  public:
@@ -906,8 +949,8 @@ class NarrowMatmul : public mx::UnaryPrimitive {
     auto& encoder = EncoderFor(stream(), in, out);
     const int64_t m = in[0].shape(0), k = in[0].shape(1), n = in[1].shape(1);
     const int64_t bytes = static_cast<int64_t>(in[0].nbytes() + in[1].nbytes() + out.nbytes());
-    const float* bias = in.size() > 2 ? in[2].data<float>() : nullptr;
-    encoder.dispatch([a = in[0].data<float>(), b = in[1].data<float>(), bias, c = out.data<float>(), m, k, n, bytes,
+    const auto read = [&](size_t i) { return i < in.size() ? static_cast<const float*>(RowMajor(encoder, in[i])) : nullptr; };
+    encoder.dispatch([a = read(0), b = read(1), bias = read(2), c = out.data<float>(), m, k, n, bytes,
                       transpose_a = transpose_a_] {
       if (!transpose_a) {
         InTwo(m, bytes, [&](int64_t i0, int64_t i1) { NarrowAB(a, b, bias, c, k, n, i0, i1); });
@@ -959,8 +1002,8 @@ mx::array MatmulNarrowOp(const mx::array& a, const mx::array& b, bool transpose_
                                 ShapeString(bias->shape()) + " " + DtypeName(bias->dtype()));
   auto s = CpuStream("matmulNarrow");
   mx::Shape shape{static_cast<int>(transpose_a ? width : a.shape(0)), static_cast<int>(n)};
-  std::vector<mx::array> inputs{mx::contiguous(a, false, s), mx::contiguous(b, false, s)};
-  if (bias) inputs.push_back(mx::contiguous(*bias, false, s));
+  std::vector<mx::array> inputs{a, b};
+  if (bias) inputs.push_back(*bias);
   return mx::array(std::move(shape), mx::float32, std::make_shared<NarrowMatmul>(s, transpose_a), std::move(inputs));
 }
 

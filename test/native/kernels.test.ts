@@ -280,23 +280,64 @@ describe('axpby', () => {
   });
 });
 
-test('maskedBy, axpby and adamStep take strided views (transposed, broadcast) as their contiguous copies', () => {
-  noMetalKernel('the element-wise kernels');
-  mt.tidy(() => {
-    const [a, b] = [mt.random.normal([5, 7]), mt.random.normal([5, 7])];
-    const views = [mt.transpose(a), mt.transpose(b), mt.broadcastTo(mt.random.normal([1, 5]), [7, 5])];
-    const copies = views.map((v) => mt.add(v, 0)); // row-contiguous, the same values
-    const pairs: [mt.Tensor[], mt.Tensor[]][] = [[[views[0]!, views[1]!], [copies[0]!, copies[1]!]], [[views[2]!, views[0]!], [copies[2]!, copies[0]!]]];
-    for (const [[x, y], [cx, cy]] of pairs) {
-      expect(bitsOf(new mt.Tensor(native.maskedBy(x.data, y.data, 'greater', 0))))
-        .toEqual(bitsOf(new mt.Tensor(native.maskedBy(cx.data, cy.data, 'greater', 0))));
-      expect(bitsOf(new mt.Tensor(native.axpby(x.data, y.data, 0.9, -0.1))))
-        .toEqual(bitsOf(new mt.Tensor(native.axpby(cx.data, cy.data, 0.9, -0.1))));
-      const v = mt.square(y), cv = mt.square(cy);
-      const got = native.adamStep(x.data, y.data, x.data, v.data, 0.9, 0.999, 0.5, 0.5, 1e-8, 0.1, 1);
-      const want = native.adamStep(cx.data, cy.data, cx.data, cv.data, 0.9, 0.999, 0.5, 0.5, 1e-8, 0.1, 1);
-      got.forEach((h, i) => expect(bitsOf(new mt.Tensor(h))).toEqual(bitsOf(new mt.Tensor(want[i]!))));
+describe('inputs of any layout', () => {
+  // The kernels read each input row-major: in place when it lies so, else
+  // from a copy made in their task (RowMajor in native/src/kernels.cc), with
+  // no mx::contiguous node in the graph.
+  const layouts = ['transposed', 'broadcast', 'every other element', 'flipped', 'offset rows'] as const;
+  /** A view of `layout` and `shape` (2 or more axes), evaluated or not, of random values in `dtype`. */
+  const viewOf = (layout: (typeof layouts)[number], shape: number[], dtype: mt.DType, evaluated: boolean): mt.Tensor => {
+    const values = (dims: number[]) => mt.astype(mt.multiply(mt.random.normal(dims), 8), dtype);
+    const last = shape.length - 1, head = shape.slice(0, last);
+    let v: mt.Tensor;
+    switch (layout) {
+      case 'transposed': v = mt.transpose(values([...shape].reverse())); break;
+      case 'broadcast': v = mt.broadcastTo(values([1, ...shape.slice(1)]), shape); break;
+      case 'every other element': v = mt.slice(values([...head, 2 * shape[last]!]), shape.map(() => 0), [...head, 2 * shape[last]!], [...head.map(() => 1), 2]); break;
+      case 'flipped': v = mt.flip(values(shape), last); break;
+      case 'offset rows': v = mt.slice(values([shape[0]! + 1, ...shape.slice(1)]), shape.map((_, i) => (i === 0 ? 1 : 0)), [shape[0]! + 1, ...shape.slice(1)]); break;
     }
+    return evaluated ? v.eval() : v;
+  };
+  /** The same values in a fresh row-major buffer. */
+  const rowMajor = (t: mt.Tensor): mt.Tensor => mt.reshape(mt.tensor(Array.from(t.toTypedArray() as Float32Array), t.dtype), t.shape);
+  const expectSame = (got: NativeArray, want: NativeArray): void => expect(bitsOf(new mt.Tensor(got))).toEqual(bitsOf(new mt.Tensor(want)));
+
+  test.each(layouts)('%s views give what their row-major copies give, with no Contiguous node', (layout) => {
+    noMetalKernel('the kernels');
+    mt.tidy(() => {
+      const cases: [string, (...xs: NativeArray[]) => NativeArray | NativeArray[], number[][], mt.DType[]][] = [
+        ['maskedBy', (dy, x) => native.maskedBy(dy!, x!, 'greater', 0), [[6, 5], [6, 5]], floatDtypes as mt.DType[]],
+        ['axpby', (x, y) => native.axpby(x!, y!, 0.9, -0.1), [[6, 5], [6, 5]], floatDtypes as mt.DType[]],
+        ['adamStep', (p, g, m, v) => native.adamStep(p!, g!, m!, v!, 0.9, 0.999, 0.5, 0.5, 1e-8, 0.1, 1), [[6, 5], [6, 5], [6, 5], [6, 5]], ['float32']],
+        ['maxPoolTiled', (x) => native.maxPoolTiled(x!, [2, 2]), [[2, 4, 6, 3]], ['int8', 'float16', 'int32', 'float64']],
+        ['maxPoolTiledGrad', (x, y, dy) => native.maxPoolTiledGrad(x!, y!, dy!, [2, 2]), [[2, 4, 6, 3], [2, 2, 3, 3], [2, 2, 3, 3]], floatDtypes as mt.DType[]],
+      ];
+      if (!onGpu) {
+        cases.push(
+          ['im2col', (x) => native.im2col(x!, [3, 3], [1, 1], [1, 1], [1, 1]), [[2, 4, 6, 3]], ['int8', 'float16', 'int32', 'float64']],
+          ['col2im', (cols) => native.col2im(cols!, [2, 4, 6, 3], [3, 3], [1, 1], [1, 1], [1, 1]), [[48, 27]], ['float32', 'float64']],
+          ['matmulNarrow', (a, b, bias) => native.matmulNarrow(a!, b!, false, bias), [[7, 9], [9, 12], [12]], ['float32']],
+          ['matmulNarrow aᵀ · b', (a, b) => native.matmulNarrow(a!, b!, true), [[7, 9], [7, 12]], ['float32']],
+          ['BlasMatmul (linear)', (x, w, bias) => native.linear(x!, w!, bias!), [[7, 9], [12, 9], [12]], ['float32']],
+        );
+      }
+      for (const [name, kernel, shapes, dtypes] of cases) {
+        for (const dtype of dtypes) {
+          // Each input in turn is the view (1-d inputs keep their layout), evaluated first or not.
+          shapes.forEach((shape, i) => {
+            if (shape.length < 2) return;
+            const inputs = shapes.map((s) => mt.astype(mt.multiply(mt.random.normal(s), 8), dtype).eval());
+            inputs[i] = viewOf(layout, shape, dtype, i % 2 === 0);
+            const out = kernel(...inputs.map((t) => t.data));
+            const outs = Array.isArray(out) ? out : [out];
+            expect(native.graphOps(outs).filter((op) => op.startsWith('Contiguous')), `${name} ${dtype} input ${i}`).toEqual([]);
+            const want = kernel(...inputs.map((t) => rowMajor(t).data));
+            outs.forEach((o, j) => expectSame(o, (Array.isArray(want) ? want : [want])[j]!));
+          });
+        }
+      }
+    });
   });
 });
 
@@ -445,15 +486,6 @@ describe('matmulNarrow', () => {
         expectClose(atd, product(transposed(a), d), { rtol: 1e-6, atol: 1e-5 });
       });
     });
-
-  test('views are made contiguous first: a transposed b gives the plain product', () => {
-    cpuOnly(CPU_ONLY);
-    mt.tidy(() => {
-      const a = mt.random.normal([50, 9]), bT = mt.random.normal([32, 9]);
-      const got = new mt.Tensor(native.matmulNarrow(a.data, mt.transpose(bT).data, false));
-      expectClose(got, mt.matmul(a, mt.transpose(bT)), { rtol: 1e-5, atol: 1e-5 });
-    });
-  });
 
   test('bad arguments get errors naming the op and the values', () => {
     cpuOnly(CPU_ONLY);
