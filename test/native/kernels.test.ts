@@ -300,7 +300,7 @@ describe('inputs of any layout', () => {
     return evaluated ? v.eval() : v;
   };
   /** The same values in a fresh row-major buffer. */
-  const rowMajor = (t: mt.Tensor): mt.Tensor => mt.reshape(mt.tensor(Array.from(t.toTypedArray() as Float32Array), t.dtype), t.shape);
+  const rowMajor = (t: mt.Tensor): mt.Tensor => mt.reshape(mt.tensor(Array.from(t.toTypedArray() as Float32Array), t.dtype), [...t.shape]);
   const expectSame = (got: NativeArray, want: NativeArray): void => expect(bitsOf(new mt.Tensor(got))).toEqual(bitsOf(new mt.Tensor(want)));
 
   test.each(layouts)('%s views give what their row-major copies give, with no Contiguous node', (layout) => {
