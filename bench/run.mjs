@@ -7,7 +7,7 @@
 // slow drifts hit every peer alike. Medians are over all timed steps.
 //
 //   node bench/run.mjs [--only W1,W3] [--peers mlx-tape,node-mlx] [--iters 40]
-//                      [--budget 25] [--rounds 20] [--settle 2] [--warm-s 2] [--mem-steps 200,2000] [--out FILE]
+//                      [--budget 25] [--rounds 20] [--settle 2] [--settle-ms 20] [--warm-s 8] [--mem-steps 200,2000] [--out FILE]
 import { spawn, spawnSync } from 'node:child_process';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { existsSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
@@ -29,13 +29,20 @@ const { values: opt } = parseArgs({
     // last about as long as five steps of one row, so in rounds of five they fell
     // on whole rounds of one peer or two, and moved a median by up to a third.
     rounds: { type: 'string', default: '20' },
-    settle: { type: 'string', default: '2' }, // untimed steps per row at the start of each round
-    'warm-s': { type: 'string', default: '2' }, // seconds of untimed steps per row before its first timed one
+    // Untimed steps per row at the start of each round: at least `settle`, and as many as fill
+    // `settle-ms` (steps over 1 s: none). After sitting idle while the others ran, a W1 step of
+    // mlx-tape took 2.6, 2.0 and 1.7 ms before its steady 1.6 (bench/micro/after-idle.ts).
+    settle: { type: 'string', default: '2' },
+    'settle-ms': { type: 'string', default: '20' },
+    // Seconds of untimed steps per row before its first timed one: V8 optimizes the whole of a
+    // W1 step only after ~4,000 steps (bench/micro/jit-warmup.ts), ~7 s of mlx-tape's.
+    'warm-s': { type: 'string', default: '8' },
     'mem-steps': { type: 'string', default: '200,2000' },
     out: { type: 'string', default: join(root, 'bench', 'RESULTS.md') },
   },
 });
-const ITERS = Number(opt.iters), BUDGET_MS = Number(opt.budget) * 1e3, ROUNDS = Number(opt.rounds), SETTLE = Number(opt.settle);
+const ITERS = Number(opt.iters), BUDGET_MS = Number(opt.budget) * 1e3, ROUNDS = Number(opt.rounds);
+const SETTLE = Number(opt.settle), SETTLE_MS = Number(opt['settle-ms']);
 const WARM_MS = Number(opt['warm-s']) * 1e3;
 const only = opt.only?.split(',');
 const wanted = (w) => !only || only.includes(w);
@@ -173,11 +180,12 @@ async function timeCase(c, workers) {
 }
 
 /**
- * Untimed steps at the start of each round: a worker that sat idle while the
- * others ran takes a step or two to get back to speed (bench/micro/after-idle.ts),
+ * Untimed steps at the start of each round, at least SETTLE and as many as
+ * fill SETTLE_MS at the row's first timed step: a worker that sat idle while
+ * the others ran takes a few steps to get back to speed (bench/micro/after-idle.ts),
  * and a loop that trains never sits idle. Steps over a second need none.
  */
-const settleSteps = (r) => (r.times[0] < 1000 ? SETTLE : 0);
+const settleSteps = (r) => (r.times[0] < 1000 ? Math.max(SETTLE, Math.ceil(SETTLE_MS / r.times[0])) : 0);
 
 function stats(xs) {
   const s = [...xs].sort((a, b) => a - b);
@@ -382,11 +390,11 @@ function report(m, gemmRows, results, mem, t) {
   out.push('## Method', '',
     '- float32, fixed seeds (each framework\'s own PRNG, seed 0), the same shapes; default initializers; SGD lr 0.01; softmax cross-entropy with integer labels (one-hot for TF.js).',
     '- Each step is forced to completion: MLX peers evaluate the updated parameters and the loss (mlx-tape: `optimizer.update` evaluates the parameters and the loss in one eval); TF.js reads the loss back (`dataSync`).',
-    `- One long-lived process per peer; each row is built and warmed up once (a few steps, then more for ${WARM_MS / 1e3} s while a step takes less: V8's JIT optimizes most of a W1 step after hundreds of them, and a training loop runs thousands), then timed in ${ROUNDS} rounds that rotate the order of the peers, ` +
+    `- One long-lived process per peer; each row is built and warmed up once (a few steps, then more for ${WARM_MS / 1e3} s while a step takes less: V8's JIT optimizes the whole of mlx-tape's W1 step only after ~4,000 steps, and a training loop runs thousands), then timed in ${ROUNDS} rounds that rotate the order of the peers, ` +
       `so drifts of the VM's speed hit every peer alike; a drift that falls on a few rounds still moves the medians of the rows it hits, not the others', ` +
       'which the rounds\' ratios (each row\'s round against mlx-tape\'s same round, a few seconds apart at most) leave out. ' +
       `${ITERS} timed steps per row, fewer only where they would take more than ${BUDGET_MS / 1e3} s (marked n=). ` +
-      `Each round starts with ${SETTLE} untimed steps per row (none for steps over 1 s): a process that sat idle while the others ran is slow for its first steps (\`bench/micro/after-idle.ts\`), and a training loop never sits idle.`,
+      `Each round starts with untimed steps per row, at least ${SETTLE} and as many as fill ${SETTLE_MS} ms (none for steps over 1 s): a process that sat idle while the others ran is slow for its first steps (\`bench/micro/after-idle.ts\`), and a training loop never sits idle.`,
     '- W3: `y = add(multiply(y, a), b)` 5,000 times on [16] arrays (10,000 ops) and one eval (mlx-tape builds the chain in `tidy` and evaluates its result outside, as `tidy`\'s documentation advises); "recording + backward" makes the input a variable, ' +
       'reduces with `sum` and takes the gradient (mlx-tape: `backward()`; MLX-Python / node-mlx: `grad`; TF.js: `tf.grad`), evaluating the gradient. µs per op = step / 10,000.',
     '- GEMM limit: `bench/gemm.c serve` answers the workers\' requests with steps of `cblas_sgemm` calls of the workload\'s main GEMM shape (W1 and W4: 128×784×512 and 1024×784×512, ' +
