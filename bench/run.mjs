@@ -345,7 +345,7 @@ function report(m, gemmRows, results, mem, t) {
   out.push('', `Useful work per step: W1 ${(FLOP.W1 / 1e6).toFixed(0)} MFLOP, W2 ${(FLOP.W2 / 1e6).toFixed(0)} MFLOP, W4 ${(FLOP.W4 / 1e6).toFixed(0)} MFLOP.`);
   // The limit at these rates, for comparison with the GEMM limit peer's rounds (Summary).
   const atBest = results.filter((c) => FLOP[c.w] && c.variant === 'eager').flatMap((c) => {
-    const gflops = gflopsAt(limitRow, c.w), mine = c.rows.find((r) => r.label === 'mlx-tape')?.stats?.median;
+    const gflops = gflopsAt(limitRow, c.w), mine = mineFor(c, { variant: 'eager' });
     const limitMs = gflops && FLOP[c.w] / (gflops * 1e6);
     return limitMs ? [`${c.w} ${fmt(limitMs)} ms${mine ? ` (mlx-tape ÷ it: ${(mine / limitMs).toFixed(2)}×)` : ''}`] : [];
   });

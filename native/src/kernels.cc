@@ -844,8 +844,7 @@ class BlasMatmul : public mx::UnaryPrimitive {
         set(x.data, 112 /* transpose */, x.cols == 1 ? x.rows : x.s1);
       } else {
         copy.resize(x.rows * x.cols);
-        for (int64_t i = 0; i < x.rows; ++i)
-          for (int64_t j = 0; j < x.cols; ++j) copy[i * x.cols + j] = x.data[i * x.s0 + j * x.s1];
+        CopyRowMajor(x.data, copy.data(), {static_cast<int>(x.rows), static_cast<int>(x.cols)}, {x.s0, x.s1});
         set(copy.data(), 111, x.cols);
       }
     }
