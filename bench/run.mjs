@@ -286,13 +286,68 @@ function memory(peers, steps) {
 
 // ---------------------------------------------------------------- report
 
+/** The limit's time for workload `w` at the rate measured apart (GEMM limit table), in ms. */
+const limitApartMs = (gemmRows, w) => {
+  const rate = gemmRows.find((g) => g.limit)?.res.find((r) => [r.m, r.k, r.n].join() === GEMM_SHAPE[w].join())?.gflops;
+  return rate && FLOP[w] / (rate * 1e6);
+};
+
+/**
+ * Issue 6's targets, checked on this run's numbers: each line gives mlx-tape's
+ * eager median against the bound (the ratio of the medians decides, the rounds'
+ * ratio is shown beside it), and lines whose rows did not run are left out.
+ */
+function targets(results, gemmRows, mem) {
+  const lines = [];
+  const check = (target, held, shown) => lines.push(`| ${target} | ${shown} | ${held ? 'yes' : '**no**'} |`);
+  const eager = (w, variant = 'eager') => results.find((c) => c.w === w && c.variant === variant);
+  // mlx-tape's eager median over the fastest eager row among the given labels.
+  const against = (c, labels) => {
+    const mine = c && mineFor(c, { variant: c.variant });
+    const rows = c?.rows.filter((r) => labels.includes(r.label) && r.stats) ?? [];
+    if (!mine || !rows.length) return {};
+    const best = rows.reduce((a, b) => (b.stats.median < a.stats.median ? b : a));
+    const ratio = mine / best.stats.median;
+    const rounds = best.paired ? `, rounds ${best.paired.median.toFixed(2)}×` : '';
+    return { ratio, shown: `${ratio.toFixed(2)}×${rounds} (${fmt(mine)} against ${best.label}'s ${fmt(best.stats.median)})` };
+  };
+  const mlxPython = ['MLX-Python + OpenBLAS', 'MLX-Python (wheel BLAS)'];
+  const within = (bound) => (ratio) => ratio <= bound, faster = (ratio) => ratio < 1;
+  for (const [w, held, text] of [['W1', within(1.1), 'W1 ≤ 1.10× MLX-Python eager'], ['W4', within(1.1), 'W4 ≤ 1.10× MLX-Python eager'], ['W2', faster, 'W2 faster than MLX-Python eager']]) {
+    const { ratio, shown } = against(eager(w), mlxPython);
+    if (ratio !== undefined) check(text, held(ratio), shown);
+  }
+  for (const [w, bound] of [['W1', 2], ['W4', 2], ['W2', 3]]) {
+    const { ratio, shown } = against(eager(w), ['GEMM limit']);
+    if (ratio !== undefined) check(`${w} within ${bound}× the GEMM limit timed in the same rounds`, within(bound)(ratio), shown);
+    const c = eager(w), mine = c && mineFor(c, { variant: 'eager' }), apart = limitApartMs(gemmRows, w);
+    if (mine && apart) check(`${w} within ${bound}× the GEMM limit measured apart`, mine / apart <= bound, `${(mine / apart).toFixed(2)}× (${fmt(mine)} against ${fmt(apart)})`);
+  }
+  for (const [variant, text] of [['plain', 'W3 per op ≤ MLX-Python, no recording'], ['grad', 'W3 per op ≤ MLX-Python, recording + backward']]) {
+    const { ratio, shown } = against(eager('W3', variant), mlxPython);
+    if (ratio !== undefined) check(text, within(1)(ratio), shown);
+  }
+  for (const label of ['node-mlx', 'TF.js (cpu)']) {
+    const ratios = results.map((c) => ({ title: c.title, ...against(c, [label]) })).filter((r) => r.ratio !== undefined);
+    if (!ratios.length) continue;
+    const worst = ratios.reduce((a, b) => (b.ratio > a.ratio ? b : a));
+    check(`faster than ${label} in every workload`, faster(worst.ratio), `slowest against it: ${worst.title}, ${worst.ratio.toFixed(2)}× (${ratios.length} rows)`);
+  }
+  for (const r of mem.filter((x) => x.label === 'mlx-tape' && x.mem?.length > 1)) {
+    const [first, last] = [r.mem[0], r.mem[r.mem.length - 1]];
+    const growth = last.rssMiB / first.rssMiB;
+    check(`W5 RSS after ${last.steps} steps within 5% of after ${first.steps} (V8: ${r.v8})`, Math.abs(growth - 1) <= 0.05, `${pct(growth)} (${first.rssMiB.toFixed(0)} → ${last.rssMiB.toFixed(0)} MiB)`);
+    check(`W5 MLX active memory constant (V8: ${r.v8})`, last.activeMiB === first.activeMiB, `${first.activeMiB.toFixed(1)} → ${last.activeMiB.toFixed(1)} MiB`);
+  }
+  return lines.length ? ['## Targets', '', 'The targets of issue 6 on this run\'s numbers (mlx-tape eager; the ratio of the medians decides).', '',
+    '| target | this run | held |', '|---|---|---|', ...lines, ''] : [];
+}
+
 const pct = (ratio) => `${ratio >= 1 ? '+' : ''}${((ratio - 1) * 100).toFixed(1)}%`;
 const fmt = (x) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
 
 function report(m, gemmRows, results, mem, t) {
   const out = [];
-  const limitRow = gemmRows.find((g) => g.limit);
-  const gflopsAt = (row, w) => row?.res.find((r) => [r.m, r.k, r.n].join() === GEMM_SHAPE[w].join())?.gflops;
   out.push('# mlx-tape benchmarks', '',
     `Written by \`npm run bench\` (bench/run.mjs) on ${t.start.toISOString().slice(0, 16).replace('T', ' ')} UTC, ` +
     `${((t.end - t.start) / 60e3).toFixed(1)} min. Load average before/after: ${t.loadBefore} / ${t.loadAfter}` +
@@ -326,6 +381,7 @@ function report(m, gemmRows, results, mem, t) {
     out.push(`| ${c.title} | ${c.unit} | ${cells.join(' | ')} |`);
   }
   out.push('');
+  out.push(...targets(results, gemmRows, mem));
 
   out.push('## Details', '', 'Median, interquartile range, fastest step and number of timed steps, per row; mlx-tape ÷ peer of the medians, ' +
     'and the median and interquartile range of the rounds\' ratios.', '');
@@ -345,8 +401,7 @@ function report(m, gemmRows, results, mem, t) {
   out.push('', `Useful work per step: W1 ${(FLOP.W1 / 1e6).toFixed(0)} MFLOP, W2 ${(FLOP.W2 / 1e6).toFixed(0)} MFLOP, W4 ${(FLOP.W4 / 1e6).toFixed(0)} MFLOP.`);
   // The limit at these rates, for comparison with the GEMM limit peer's rounds (Summary).
   const atBest = results.filter((c) => FLOP[c.w] && c.variant === 'eager').flatMap((c) => {
-    const gflops = gflopsAt(limitRow, c.w), mine = mineFor(c, { variant: 'eager' });
-    const limitMs = gflops && FLOP[c.w] / (gflops * 1e6);
+    const limitMs = limitApartMs(gemmRows, c.w), mine = mineFor(c, { variant: 'eager' });
     return limitMs ? [`${c.w} ${fmt(limitMs)} ms${mine ? ` (mlx-tape ÷ it: ${(mine / limitMs).toFixed(2)}×)` : ''}`] : [];
   });
   if (atBest.length) out.push(`At the ${m.threads}-thread row's rates: ${atBest.join(', ')}.`);
