@@ -10,7 +10,7 @@
 // (KeepBlasThreadsOff) and the kernels' helper (kernels.cc) keep the other
 // cores. The cost: while it runs, the stream thread cannot leave that CPU if
 // other work lands there; the next eval moves it with the caller.
-// bench/micro/stream-cpu.ts measures it (README, Benchmarks);
+// bench/micro/stream-cpu.ts measures it (bench/NOTES.md);
 // streamFollowsCaller switches it, for that comparison.
 #include "evaluate.h"
 

@@ -28,7 +28,7 @@ export interface Node {
  * A Node made by `new`, not an object literal: V8 pretenures a literal's
  * allocation site once its objects outlive young-generation GCs, as a tape's
  * nodes do until their scope ends; allocated old, they make every scavenge
- * walk their pointers to young tensors (W3's recording row, README).
+ * walk their pointers to young tensors (W3's recording row, bench/NOTES.md).
  */
 class RecordedOp implements Node {
   freed = false;
