@@ -285,9 +285,11 @@ describe('inputs of any layout', () => {
   // from a copy made in their task (RowMajor in native/src/kernels.cc), with
   // no mx::contiguous node in the graph.
   const layouts = ['transposed', 'broadcast', 'every other element', 'flipped', 'offset rows'] as const;
+  /** Random values of `shape` in `dtype`, spread wide enough to differ after a cast to an integer dtype. */
+  const randomIn = (shape: number[], dtype: mt.DType): mt.Tensor => mt.astype(mt.multiply(mt.random.normal(shape), 8), dtype);
   /** A view of `layout` and `shape` (2 or more axes), evaluated or not, of random values in `dtype`. */
   const viewOf = (layout: (typeof layouts)[number], shape: number[], dtype: mt.DType, evaluated: boolean): mt.Tensor => {
-    const values = (dims: number[]) => mt.astype(mt.multiply(mt.random.normal(dims), 8), dtype);
+    const values = (dims: number[]) => randomIn(dims, dtype);
     const last = shape.length - 1, head = shape.slice(0, last);
     let v: mt.Tensor;
     switch (layout) {
@@ -328,7 +330,7 @@ describe('inputs of any layout', () => {
           // Each input in turn is the view (1-d inputs keep their layout), evaluated first or not.
           shapes.forEach((shape, i) => {
             if (shape.length < 2) return;
-            const inputs = shapes.map((s) => mt.astype(mt.multiply(mt.random.normal(s), 8), dtype).eval());
+            const inputs = shapes.map((s) => randomIn(s, dtype).eval());
             inputs[i] = viewOf(layout, shape, dtype, i % 2 === 0);
             const out = kernel(...inputs.map((t) => t.data));
             const outs = Array.isArray(out) ? out : [out];
